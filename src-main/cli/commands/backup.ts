@@ -1,0 +1,104 @@
+import { Option, type Command } from 'commander';
+import { resolve } from 'node:path';
+import { formatBytes, formatDuration } from '../../../src-shared/domain/format.js';
+import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
+import { defaultBackupDir } from '../../engine/home.js';
+import type { BackupRequest, BackupResult } from '../../engine/jobs/backup-job.js';
+import { withEngine, type CommandContext } from '../context.js';
+import { EXIT, keyValues, printJson, progressPrinter, type Io } from '../output.js';
+import { addSourceOptions, sourcesFromFlags, type SourceFlags } from './source-options.js';
+
+interface BackupFlags extends SourceFlags {
+  readonly profile?: string;
+  readonly description?: string;
+  readonly pgDump?: string;
+  readonly level?: string;
+  readonly trigger?: 'MANUAL' | 'SCHEDULED';
+}
+
+function buildRequest(ctx: CommandContext, f: BackupFlags): BackupRequest {
+  const adhoc = sourcesFromFlags(f);
+  const level = f.level === undefined ? 6 : Number(f.level);
+  if (!Number.isInteger(level) || level < 0 || level > 9) throw new LifeboatError('USAGE', `--level must be a whole number from 0 to 9, not "${f.level}".`);
+  const common = {
+    description: f.description ?? '',
+    trigger: f.trigger ?? 'MANUAL',
+    compressionLevel: level,
+    ...(f.pgDump ? { pgDumpPath: f.pgDump } : {}),
+  } as const;
+  if (f.profile) {
+    if (adhoc.length > 0) throw new LifeboatError('USAGE', 'Give either --profile or source flags (--sqlite/--postgres/--dir), not both.');
+    const p = ctx.engine.profiles.get(f.profile);
+    return {
+      ...common,
+      sources: p.spec.sources,
+      type: f.type ?? p.spec.type,
+      format: f.format ?? p.spec.format,
+      destination: resolve(f.out ?? p.spec.destination ?? defaultBackupDir(ctx.engine.env.home)),
+      profile: p.name,
+      options: { allowEmpty: f.allowEmpty ?? p.spec.options.allowEmpty, skipUnreadable: f.skipUnreadable ?? p.spec.options.skipUnreadable },
+    };
+  }
+  if (adhoc.length === 0) throw new LifeboatError('USAGE', 'Nothing to back up: give --profile NAME, or at least one --sqlite, --postgres or --dir.');
+  return {
+    ...common,
+    sources: adhoc,
+    type: f.type ?? 'full',
+    format: f.format ?? 'zip',
+    destination: resolve(f.out ?? defaultBackupDir(ctx.engine.env.home)),
+    profile: null,
+    options: { allowEmpty: Boolean(f.allowEmpty), skipUnreadable: Boolean(f.skipUnreadable) },
+  };
+}
+
+function describe(io: Io, r: BackupResult): void {
+  const sources = r.summary.sources
+    .map((s) => `${s.name} (${s.kind}, ${s.rows !== null ? `${s.rows} rows` : `${s.files ?? 0} files`}, ${formatBytes(s.bytes)})`)
+    .join(', ');
+  io.out(`Backup completed: ${r.fileName}\n`);
+  io.out(
+    keyValues([
+      ['id', r.id],
+      ['path', r.path],
+      ['size', `${formatBytes(r.size)} (${r.size} bytes)`],
+      ['sha256', r.sha256],
+      ['sources', sources],
+      ['took', formatDuration(r.durationMs)],
+    ]),
+  );
+  for (const w of r.warnings) io.out(`  warning: ${w.message}\n`);
+}
+
+/** `lifeboat backup`. */
+export function registerBackup(program: Command, io: Io): void {
+  addSourceOptions(program.command('backup').description('back up a profile, or SQLite/PostgreSQL databases and folders given as flags'))
+    .option('--profile <name>', 'back up a saved profile')
+    .option('--description <text>', 'a note stored with the backup')
+    .option('--pg-dump <path>', 'pg_dump to use (default: LIFEBOAT_PG_DUMP, PATH, then /usr/lib/postgresql/*/bin)')
+    .option('--level <n>', 'compression level 0-9', '6')
+    .addOption(new Option('--trigger <trigger>', 'record the backup as started by').choices(['MANUAL', 'SCHEDULED']).default('MANUAL'))
+    .action(async (_opts: BackupFlags, cmd: Command) => {
+      process.exitCode = await withEngine(cmd, io, async (ctx) => {
+        const f = cmd.opts<BackupFlags>();
+        const request = buildRequest(ctx, f);
+        const bar = ctx.json ? undefined : progressPrinter(io);
+        const abort = new AbortController();
+        const onSigint = (): void => abort.abort();
+        process.once('SIGINT', onSigint);
+        process.once('SIGTERM', onSigint);
+        try {
+          const result = await ctx.engine.backup(request, { signal: abort.signal, ...(bar ? { onProgress: bar.update } : {}) });
+          bar?.clear();
+          if (ctx.json) {
+            const { manifest: _m, ...rest } = result;
+            printJson(io, { ok: true, ...rest });
+          } else describe(io, result);
+          return EXIT.ok;
+        } finally {
+          bar?.clear();
+          process.off('SIGINT', onSigint);
+          process.off('SIGTERM', onSigint);
+        }
+      });
+    });
+}

@@ -1,0 +1,75 @@
+import type { Command } from 'commander';
+import { formatBytes } from '../../../src-shared/domain/format.js';
+import type { Manifest } from '../../../src-shared/manifest/schema.js';
+import { withEngine } from '../context.js';
+import { EXIT, keyValues, printJson, type Io } from '../output.js';
+
+function sourceLine(s: Manifest['sources'][number]): string {
+  switch (s.kind) {
+    case 'sqlite':
+      return `${s.name}: SQLite ${s.path} → ${s.entry}, ${s.tables.length} tables, ${s.totalRows} rows, integrity ${s.integrityCheck}, SQLite ${s.sqliteVersion}`;
+    case 'postgres':
+      return `${s.name}: PostgreSQL ${s.url} → ${s.entry}, ${s.tables.length} tables, ${s.totalRows} rows, server ${s.serverVersion}, pg_dump ${s.pgDumpVersion}, database ${formatBytes(s.databaseBytes)}`;
+    case 'folder':
+      return `${s.name}: folder ${s.path} → ${s.prefix}, ${s.files} files, ${s.directories} folders, ${s.symlinks} links, ${formatBytes(s.bytes)}${s.skipped.length ? `, ${s.skipped.length} skipped` : ''}`;
+  }
+}
+
+/** `lifeboat info` and `lifeboat verify`. */
+export function registerInspect(program: Command, io: Io): void {
+  program
+    .command('info')
+    .description('show the manifest summary of a backup')
+    .argument('<id|archive>', 'a backup id (or unique prefix) from the catalog, or an archive file')
+    .action(async (target: string, _o: unknown, cmd: Command) => {
+      process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
+        const resolved = await engine.resolve(target);
+        const manifest = await engine.manifestOf(resolved);
+        const record = resolved.record ?? engine.env.catalog.backups.get(manifest.backupId) ?? null;
+        if (json) {
+          printJson(io, { ok: true, path: resolved.path, record, manifest });
+          return EXIT.ok;
+        }
+        io.out(`Backup ${manifest.backupId}\n`);
+        io.out(
+          keyValues([
+            ['archive', resolved.path],
+            ['created', `${manifest.createdAt} on ${manifest.host} by ${manifest.user}`],
+            ['type', `${manifest.type}, ${manifest.format}, trigger ${manifest.trigger}${manifest.profile ? `, profile ${manifest.profile}` : ''}`],
+            ['description', manifest.description || '-'],
+            ['status', record ? `${record.status}${record.sha256 ? `, sha256 ${record.sha256}` : ''}${record.verifiedAt ? `, verified ${record.verifiedAt}` : ''}` : 'not in this catalog'],
+            ['totals', `${manifest.totals.files} files, ${manifest.totals.directories} folders, ${manifest.totals.symlinks} links, ${formatBytes(manifest.totals.bytes)}, ${manifest.totals.rows} rows`],
+            ['tools', Object.entries(manifest.tools).map(([k, v]) => `${k} ${v}`).join(', ')],
+          ]),
+        );
+        io.out('Sources:\n');
+        for (const s of manifest.sources) io.out(`  - ${sourceLine(s)}\n`);
+        io.out('File types:\n');
+        for (const t of manifest.fileTypes.slice(0, 12)) io.out(`  ${(t.ext || '(none)').padEnd(10)} ${String(t.count).padStart(7)} files  ${formatBytes(t.bytes)}\n`);
+        for (const w of record?.warnings ?? []) io.out(`warning: ${w.message}\n`);
+        return EXIT.ok;
+      });
+    });
+
+  program
+    .command('verify')
+    .description('re-hash a backup against the catalog (or its .sha256 sidecar) and every entry against the manifest; integrity_check the SQLite databases inside')
+    .argument('<id|archive>', 'a backup id (or unique prefix), or an archive file')
+    .action(async (target: string, _o: unknown, cmd: Command) => {
+      process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
+        const report = await engine.verify(await engine.resolve(target));
+        if (json) {
+          const { manifest: _m, ...rest } = report;
+          printJson(io, { ...rest });
+        } else if (report.ok) {
+          io.out(
+            `OK: ${report.path}\n  sha256 ${report.sha256} (matches the ${report.checksumSource === 'none' ? 'nothing: no checksum on record' : report.checksumSource})\n  ${report.entriesChecked} entries checked, ${report.databasesChecked} SQLite databases pass integrity_check and row counts\n`,
+          );
+        } else {
+          io.err(`FAILED: ${report.path}\n`);
+          for (const p of report.problems) io.err(`  ${p.path}: ${p.problem}\n`);
+        }
+        return report.ok ? EXIT.ok : EXIT.verifyFailed;
+      });
+    });
+}

@@ -1,0 +1,92 @@
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { profileSpecSchema, type Profile } from '../../../src-shared/domain/profile.js';
+import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
+import { withEngine } from '../context.js';
+import { EXIT, printJson, table, type Io } from '../output.js';
+import { addSourceOptions, sourcesFromFlags, type SourceFlags } from './source-options.js';
+
+interface ProfileFlags extends SourceFlags {
+  readonly keepLast?: string;
+  readonly keepDays?: string;
+}
+
+function positive(value: string | undefined, flag: string): number | null {
+  if (value === undefined) return null;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new LifeboatError('USAGE', `${flag} must be a whole number of 1 or more, not "${value}".`);
+  return n;
+}
+
+function describeSources(p: Profile): string {
+  return p.spec.sources.map((s) => `${s.kind}:${s.kind === 'postgres' ? s.url : s.path}`).join(', ');
+}
+
+/** `lifeboat profile add|list|show|remove`. */
+export function registerProfile(program: Command, io: Io): void {
+  const profile = program.command('profile').description('manage saved profiles (named sets of sources)');
+
+  addSourceOptions(profile.command('add').description('save a profile').argument('<name>', 'profile name'))
+    .option('--keep-last <n>', 'retention: keep the newest N backups')
+    .option('--keep-days <n>', 'retention: keep backups younger than N days')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
+        const f = cmd.opts<ProfileFlags>();
+        const sources = sourcesFromFlags(f).map((s) => (s.kind === 'postgres' ? s : { ...s, path: resolve(s.path) }));
+        if (sources.length === 0) throw new LifeboatError('USAGE', `Profile "${name}" needs at least one --sqlite, --postgres or --dir.`);
+        const spec = profileSpecSchema.parse({
+          sources,
+          destination: f.out ? resolve(f.out) : null,
+          ...(f.format ? { format: f.format } : {}),
+          ...(f.type ? { type: f.type } : {}),
+          retention: { keepLast: positive(f.keepLast, '--keep-last'), keepDays: positive(f.keepDays, '--keep-days') },
+          options: { allowEmpty: Boolean(f.allowEmpty), skipUnreadable: Boolean(f.skipUnreadable) },
+        });
+        const p = engine.profiles.add(name, spec, engine.env.now().toISOString());
+        engine.audit.append({ actor: engine.env.actor, action: 'profile.add', target: name, outcome: 'success', details: { spec } });
+        if (json) printJson(io, { ok: true, profile: p });
+        else io.out(`Profile "${name}" saved: ${describeSources(p)}\n`);
+        return EXIT.ok;
+      });
+    });
+
+  profile
+    .command('list')
+    .description('list profiles')
+    .action(async (_o: unknown, cmd: Command) => {
+      process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
+        const list = engine.profiles.list();
+        if (json) printJson(io, { ok: true, profiles: list });
+        else if (list.length === 0) io.out('No profiles yet. Add one with `lifeboat profile add NAME --sqlite ... --dir ...`.\n');
+        else io.out(table(['NAME', 'TYPE', 'FORMAT', 'DESTINATION', 'SOURCES'], list.map((p) => [p.name, p.spec.type, p.spec.format, p.spec.destination ?? '(default)', describeSources(p)])));
+        return EXIT.ok;
+      });
+    });
+
+  profile
+    .command('show')
+    .description('show one profile')
+    .argument('<name>')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
+        const p = engine.profiles.get(name);
+        if (json) printJson(io, { ok: true, profile: p });
+        else io.out(`${JSON.stringify(p, null, 2)}\n`);
+        return EXIT.ok;
+      });
+    });
+
+  profile
+    .command('remove')
+    .description('delete a profile (its backups stay in the catalog)')
+    .argument('<name>')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
+        engine.profiles.remove(name);
+        engine.audit.append({ actor: engine.env.actor, action: 'profile.remove', target: name, outcome: 'success' });
+        if (json) printJson(io, { ok: true, removed: name });
+        else io.out(`Profile "${name}" removed.\n`);
+        return EXIT.ok;
+      });
+    });
+}

@@ -1,0 +1,46 @@
+import { Option, type Command } from 'commander';
+import { ARCHIVE_FORMATS, BACKUP_TYPES } from '../../../src-shared/domain/enums.js';
+import type { SourceSpec } from '../../../src-shared/domain/profile.js';
+import { collect } from '../context.js';
+
+/** Source flags shared by `backup` and `profile add`. */
+export interface SourceFlags {
+  readonly sqlite?: string[];
+  readonly postgres?: string[];
+  readonly dir?: string[];
+  readonly include?: string[];
+  readonly exclude?: string[];
+  readonly gitignore?: boolean;
+  readonly format?: (typeof ARCHIVE_FORMATS)[number];
+  readonly type?: (typeof BACKUP_TYPES)[number];
+  readonly out?: string;
+  readonly allowEmpty?: boolean;
+  readonly skipUnreadable?: boolean;
+}
+
+/** Add the source and archive flags to a command. */
+export function addSourceOptions(cmd: Command): Command {
+  return cmd
+    .option('--sqlite <path>', 'a SQLite database file (repeatable)', collect)
+    .option('--postgres <url>', 'a PostgreSQL database, postgres://user@host:port/db (repeatable; password via PGPASSWORD or ~/.pgpass)', collect)
+    .option('--dir <path>', 'a folder tree (repeatable)', collect)
+    .option('--include <glob>', 'only files matching this glob, for every --dir (repeatable)', collect)
+    .option('--exclude <glob>', 'leave out entries matching this glob, for every --dir (repeatable)', collect)
+    .option('--gitignore', 'honour .gitignore files (nested, with negations) in every --dir')
+    .addOption(new Option('--format <format>', 'archive format').choices(ARCHIVE_FORMATS))
+    .addOption(new Option('--type <type>', 'which sources to include').choices(BACKUP_TYPES))
+    .option('--out <dir>', 'destination folder for the archive')
+    .option('--allow-empty', 'accept a source with no files or rows')
+    .option('--skip-unreadable', 'leave out unreadable files (listed in the manifest) instead of failing');
+}
+
+/** The sources named by flags, in the order sqlite, postgres, folders. */
+export function sourcesFromFlags(f: SourceFlags): SourceSpec[] {
+  return [
+    ...(f.sqlite ?? []).map((path): SourceSpec => ({ kind: 'sqlite', path })),
+    ...(f.postgres ?? []).map((url): SourceSpec => ({ kind: 'postgres', url })),
+    ...(f.dir ?? []).map(
+      (path): SourceSpec => ({ kind: 'folder', path, include: f.include ?? [], exclude: f.exclude ?? [], gitignore: Boolean(f.gitignore) }),
+    ),
+  ];
+}

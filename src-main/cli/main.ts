@@ -1,0 +1,54 @@
+import { Command, CommanderError } from 'commander';
+import { toErrorInfo } from '../../src-shared/errors/lifeboat-error.js';
+import { appVersion } from '../engine/app-version.js';
+import { registerAudit } from './commands/audit.js';
+import { registerBackup } from './commands/backup.js';
+import { registerList } from './commands/history.js';
+import { registerInspect } from './commands/inspect.js';
+import { registerProfile } from './commands/profile.js';
+import { EXIT, printError, processIo, type Io } from './output.js';
+
+function exitCodeFor(code: string): number {
+  if (code === 'USAGE') return EXIT.usage;
+  if (code === 'CHECKSUM_MISMATCH' || code === 'VERIFY_FAILED' || code === 'AUDIT_TAMPERED') return EXIT.verifyFailed;
+  return EXIT.failed;
+}
+
+/** Build the `lifeboat` program writing to `io`. */
+export function buildProgram(io: Io): Command {
+  const program = new Command('lifeboat')
+    .description('Back up and restore SQLite, PostgreSQL and folder trees into verified ZIP / tar.gz archives.')
+    .version(appVersion(), '-V, --version')
+    .option('--home <dir>', 'catalog, settings and default backup folder (env LIFEBOAT_HOME)')
+    .option('--json', 'machine-readable output: one JSON document on stdout')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+  registerBackup(program, io);
+  registerList(program, io);
+  registerInspect(program, io);
+  registerProfile(program, io);
+  registerAudit(program, io);
+  for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+  for (const sub of program.commands.flatMap((c) => c.commands)) sub.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+  return program;
+}
+
+/** Run the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function runCli(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const program = buildProgram(io);
+  const json = argv.includes('--json');
+  process.exitCode = undefined;
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return Number(process.exitCode ?? EXIT.ok);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here with exit code 0; parse errors are usage errors.
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    const info = toErrorInfo(e);
+    printError(io, json, info);
+    return exitCodeFor(info.code);
+  }
+}

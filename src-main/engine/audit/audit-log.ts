@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import type { AuditOutcome } from '../../../src-shared/domain/enums.js';
+import type { CatalogDb } from '../catalog/open-catalog.js';
+
+/** The hash that precedes the first event. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** One audit event as stored. */
+export interface AuditEvent {
+  readonly id: number;
+  readonly ts: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly target: string;
+  readonly outcome: AuditOutcome;
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+/** What a caller records. */
+export interface NewAuditEvent {
+  readonly actor: string;
+  readonly action: string;
+  readonly target: string;
+  readonly outcome: AuditOutcome;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** Result of walking the chain. */
+export interface AuditVerification {
+  readonly ok: boolean;
+  readonly checked: number;
+  readonly problem?: { readonly id: number; readonly reason: string };
+}
+
+interface AuditRow {
+  id: number;
+  ts: string;
+  actor: string;
+  action: string;
+  target: string;
+  outcome: string;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+function hashEvent(prevHash: string, id: number, e: Omit<AuditRow, 'id' | 'prev_hash' | 'hash'>): string {
+  // A fixed field order: the chain must hash identically on every machine and version.
+  const canonical = JSON.stringify([prevHash, id, e.ts, e.actor, e.action, e.target, e.outcome, e.details]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/**
+ * The append-only audit trail. Each row stores the previous row's hash and its own, so an edited,
+ * inserted or deleted row breaks the chain from that point on.
+ */
+export class AuditLog {
+  constructor(
+    private readonly db: CatalogDb,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  append(e: NewAuditEvent): AuditEvent {
+    const write = this.db.transaction((): AuditRow => {
+      const last = this.db.prepare('SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
+      const id = (last?.id ?? 0) + 1;
+      const prev = last?.hash ?? GENESIS_HASH;
+      const base = {
+        ts: this.clock().toISOString(),
+        actor: e.actor,
+        action: e.action,
+        target: e.target,
+        outcome: e.outcome,
+        details: JSON.stringify(e.details ?? {}),
+      };
+      const row: AuditRow = { id, ...base, prev_hash: prev, hash: hashEvent(prev, id, base) };
+      this.db
+        .prepare(
+          `INSERT INTO audit_events (id, ts, actor, action, target, outcome, details, prev_hash, hash)
+           VALUES (@id, @ts, @actor, @action, @target, @outcome, @details, @prev_hash, @hash)`,
+        )
+        .run(row);
+      return row;
+    });
+    // IMMEDIATE: two processes appending at once must not both read the same "last" row.
+    return toEvent(write.immediate());
+  }
+
+  list(limit = 100, offset = 0): AuditEvent[] {
+    const rows = this.db.prepare('SELECT * FROM audit_events ORDER BY id DESC LIMIT ? OFFSET ?').all(limit, offset) as AuditRow[];
+    return rows.map(toEvent);
+  }
+
+  verify(): AuditVerification {
+    let prev = GENESIS_HASH;
+    let expectedId = 1;
+    let checked = 0;
+    for (const row of this.db.prepare('SELECT * FROM audit_events ORDER BY id').iterate() as Iterable<AuditRow>) {
+      if (row.id !== expectedId) return { ok: false, checked, problem: { id: row.id, reason: `row ${expectedId} is missing (deleted)` } };
+      if (row.prev_hash !== prev) return { ok: false, checked, problem: { id: row.id, reason: 'prev_hash does not match the previous row' } };
+      const { id, prev_hash: _p, hash, ...rest } = row;
+      if (hashEvent(prev, id, rest) !== hash) return { ok: false, checked, problem: { id, reason: 'row content does not match its hash (edited)' } };
+      prev = hash;
+      expectedId += 1;
+      checked += 1;
+    }
+    return { ok: true, checked };
+  }
+}
+
+function toEvent(row: AuditRow): AuditEvent {
+  return {
+    id: row.id,
+    ts: row.ts,
+    actor: row.actor,
+    action: row.action,
+    target: row.target,
+    outcome: row.outcome as AuditOutcome,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}

@@ -1,0 +1,194 @@
+import type { BackupRecord, BackupSummary, BackupWarning, HistoryPage, HistoryQuery } from '../../../src-shared/domain/backup.js';
+import type { ArchiveFormat, BackupType, Trigger } from '../../../src-shared/domain/enums.js';
+import type { ErrorInfo } from '../../../src-shared/errors/lifeboat-error.js';
+import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
+import type { CatalogDb } from './open-catalog.js';
+
+interface BackupRow {
+  id: string;
+  file_name: string;
+  path: string;
+  format: string;
+  type: string;
+  status: string;
+  trigger: string;
+  size: number | null;
+  sha256: string | null;
+  description: string;
+  created_by: string;
+  host: string;
+  pid: number | null;
+  created_at: string;
+  finished_at: string | null;
+  duration_ms: number | null;
+  error_code: string | null;
+  error_message: string | null;
+  summary: string | null;
+  warnings: string;
+  profile: string | null;
+  verified_at: string | null;
+}
+
+/** What a new RUNNING row needs. */
+export interface NewBackup {
+  readonly id: string;
+  readonly fileName: string;
+  readonly path: string;
+  readonly format: ArchiveFormat;
+  readonly type: BackupType;
+  readonly trigger: Trigger;
+  readonly description: string;
+  readonly createdBy: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly createdAt: string;
+  readonly profile: string | null;
+  readonly searchText: string;
+}
+
+/** A RUNNING row whose process is gone. */
+export interface InterruptedBackup {
+  readonly id: string;
+  readonly path: string;
+}
+
+function toRecord(row: BackupRow): BackupRecord {
+  // The CHECK constraints guarantee the enum columns hold values from the shared arrays.
+  return {
+    id: row.id,
+    fileName: row.file_name,
+    path: row.path,
+    format: row.format as BackupRecord['format'],
+    type: row.type as BackupRecord['type'],
+    status: row.status as BackupRecord['status'],
+    trigger: row.trigger as BackupRecord['trigger'],
+    size: row.size,
+    sha256: row.sha256,
+    description: row.description,
+    createdBy: row.created_by,
+    host: row.host,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+    durationMs: row.duration_ms,
+    errorCode: row.error_code as BackupRecord['errorCode'],
+    errorMessage: row.error_message,
+    summary: row.summary ? (JSON.parse(row.summary) as BackupSummary) : null,
+    warnings: JSON.parse(row.warnings) as BackupWarning[],
+    profile: row.profile,
+    verifiedAt: row.verified_at,
+  };
+}
+
+/** The `backups` table: one row per backup attempt, whatever its outcome. */
+export class BackupsRepo {
+  constructor(private readonly db: CatalogDb) {}
+
+  insertRunning(b: NewBackup): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO backups (id, file_name, path, format, type, status, trigger, description, created_by, host, pid, created_at, profile)
+           VALUES (@id, @fileName, @path, @format, @type, 'RUNNING', @trigger, @description, @createdBy, @host, @pid, @createdAt, @profile)`,
+        )
+        .run(b);
+      this.db.prepare('INSERT INTO backups_search (id, body) VALUES (?, ?)').run(b.id, b.searchText.toLowerCase());
+    })();
+  }
+
+  markCompleted(
+    id: string,
+    r: { size: number; sha256: string; finishedAt: string; durationMs: number; summary: BackupSummary; warnings: readonly BackupWarning[] },
+  ): void {
+    this.db
+      .prepare(
+        `UPDATE backups SET status = 'COMPLETED', size = ?, sha256 = ?, finished_at = ?, duration_ms = ?, summary = ?, warnings = ?, pid = NULL
+         WHERE id = ? AND status = 'RUNNING'`,
+      )
+      .run(r.size, r.sha256, r.finishedAt, r.durationMs, JSON.stringify(r.summary), JSON.stringify(r.warnings), id);
+  }
+
+  markFailed(id: string, error: ErrorInfo, finishedAt: string, durationMs: number | null): void {
+    this.db
+      .prepare(
+        `UPDATE backups SET status = 'FAILED', error_code = ?, error_message = ?, finished_at = ?, duration_ms = ?, pid = NULL
+         WHERE id = ? AND status IN ('PENDING', 'RUNNING')`,
+      )
+      .run(error.code, error.message, finishedAt, durationMs, id);
+  }
+
+  markVerified(id: string, at: string): void {
+    this.db.prepare('UPDATE backups SET verified_at = ? WHERE id = ?').run(at, id);
+  }
+
+  /** Find by full id or a unique prefix of at least 4 characters. */
+  get(idOrPrefix: string): BackupRecord | undefined {
+    const exact = this.db.prepare('SELECT * FROM backups WHERE id = ?').get(idOrPrefix) as BackupRow | undefined;
+    if (exact) return toRecord(exact);
+    if (idOrPrefix.length < 4 || !/^[0-9a-f-]+$/i.test(idOrPrefix)) return undefined;
+    const rows = this.db.prepare('SELECT * FROM backups WHERE id LIKE ? LIMIT 2').all(`${idOrPrefix.toLowerCase()}%`) as BackupRow[];
+    if (rows.length > 1) {
+      throw new LifeboatError('USAGE', `The id prefix "${idOrPrefix}" matches more than one backup. Give more characters.`, { prefix: idOrPrefix });
+    }
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+
+  /** The newest row whose archive is at `path`. */
+  findByPath(path: string): BackupRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM backups WHERE path = ? ORDER BY created_at DESC LIMIT 1').get(path) as BackupRow | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  query(q: HistoryQuery): HistoryPage {
+    const filters: [string, unknown][] = [
+      ['status = @status', q.status],
+      ['type = @type', q.type],
+      ['trigger = @trigger', q.trigger],
+      ['profile = @profile', q.profile],
+      ['created_at >= @since', q.since],
+      ['created_at <= @until', q.until],
+      // The trigram index serves LIKE '%text%'; user text is escaped so % and _ match literally.
+      [`id IN (SELECT id FROM backups_search WHERE body LIKE @search ESCAPE '\\')`, q.search ? `%${q.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined],
+    ];
+    const active = filters.filter(([, v]) => v !== undefined && v !== '');
+    const where = active.map(([sql]) => sql);
+    const params = Object.fromEntries(active.map(([sql, v]) => [/@(\w+)/.exec(sql)?.[1] ?? '', v]));
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM backups ${clause}`).get(params) as { n: number }).n;
+    const rows = this.db
+      .prepare(`SELECT * FROM backups ${clause} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`)
+      .all({ ...params, limit: q.limit ?? 100, offset: q.offset ?? 0 }) as BackupRow[];
+    return { rows: rows.map(toRecord), total };
+  }
+
+  /** The newest COMPLETED backup of a profile, the baseline for drop warnings. */
+  lastCompleted(profile: string): BackupRecord | undefined {
+    const row = this.db
+      .prepare(`SELECT * FROM backups WHERE profile = ? AND status = 'COMPLETED' ORDER BY created_at DESC LIMIT 1`)
+      .get(profile) as BackupRow | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** RUNNING rows of a profile whose owning process is still alive. */
+  runningForProfile(profile: string, isAlive: (host: string, pid: number | null) => boolean): BackupRecord[] {
+    const rows = this.db.prepare(`SELECT * FROM backups WHERE profile = ? AND status = 'RUNNING'`).all(profile) as BackupRow[];
+    return rows.filter((r) => isAlive(r.host, r.pid)).map(toRecord);
+  }
+
+  /**
+   * Mark RUNNING rows whose process is gone as FAILED/INTERRUPTED and return them, so the caller
+   * can delete their partial files. Rows owned by a live process (another Lifeboat) are left alone.
+   */
+  failInterrupted(isAlive: (host: string, pid: number | null) => boolean, now: string): InterruptedBackup[] {
+    const rows = this.db.prepare(`SELECT * FROM backups WHERE status IN ('PENDING', 'RUNNING')`).all() as BackupRow[];
+    const dead = rows.filter((r) => !isAlive(r.host, r.pid));
+    for (const r of dead) {
+      this.markFailed(
+        r.id,
+        { code: 'INTERRUPTED', message: `interrupted: the process (pid ${r.pid ?? '?'} on ${r.host}) stopped before the backup finished` },
+        now,
+        null,
+      );
+    }
+    return dead.map((r) => ({ id: r.id, path: r.path }));
+  }
+}

@@ -1,0 +1,73 @@
+import { ARCHIVE_FORMATS, AUDIT_OUTCOMES, BACKUP_STATUSES, BACKUP_TYPES, TRIGGERS } from '../../../src-shared/domain/enums.js';
+
+/** `col IN ('A','B')` from the shared enum arrays, so SQL and TypeScript cannot drift apart. */
+function oneOf(column: string, values: readonly string[]): string {
+  return `CHECK (${column} IN (${values.map((v) => `'${v}'`).join(', ')}))`;
+}
+
+/**
+ * Migrations keyed on `PRAGMA user_version`: migration i brings the catalog from version i to i+1.
+ * Never edit a shipped migration; append a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE profiles (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    spec        TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+  );
+
+  CREATE TABLE backups (
+    id             TEXT PRIMARY KEY,
+    file_name      TEXT NOT NULL,
+    path           TEXT NOT NULL,
+    format         TEXT NOT NULL ${oneOf('format', ARCHIVE_FORMATS)},
+    type           TEXT NOT NULL ${oneOf('type', BACKUP_TYPES)},
+    status         TEXT NOT NULL ${oneOf('status', BACKUP_STATUSES)},
+    trigger        TEXT NOT NULL ${oneOf('trigger', TRIGGERS)},
+    size           INTEGER,
+    sha256         TEXT,
+    description    TEXT NOT NULL DEFAULT '',
+    created_by     TEXT NOT NULL,
+    host           TEXT NOT NULL,
+    pid            INTEGER,
+    created_at     TEXT NOT NULL,
+    finished_at    TEXT,
+    duration_ms    INTEGER,
+    error_code     TEXT,
+    error_message  TEXT,
+    summary        TEXT,
+    warnings       TEXT NOT NULL DEFAULT '[]',
+    profile        TEXT,
+    verified_at    TEXT
+  );
+  CREATE INDEX backups_created_at ON backups (created_at DESC);
+  CREATE INDEX backups_status ON backups (status, created_at DESC);
+  CREATE INDEX backups_type ON backups (type, created_at DESC);
+  CREATE INDEX backups_trigger ON backups (trigger, created_at DESC);
+  CREATE INDEX backups_profile ON backups (profile, created_at DESC);
+
+  -- Free-text search over description, file name, profile and source names; the trigram
+  -- tokenizer lets LIKE '%text%' use the index.
+  CREATE VIRTUAL TABLE backups_search USING fts5 (id UNINDEXED, body, tokenize = 'trigram');
+
+  CREATE TABLE audit_events (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    target    TEXT NOT NULL,
+    outcome   TEXT NOT NULL ${oneOf('outcome', AUDIT_OUTCOMES)},
+    details   TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+  );
+  -- Append-only from inside SQLite; the hash chain catches edits made around these triggers.
+  CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+    BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+  CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+    BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+  `,
+];

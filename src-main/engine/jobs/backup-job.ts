@@ -1,0 +1,378 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { BackupSummary, BackupWarning } from '../../../src-shared/domain/backup.js';
+import type { ArchiveFormat, BackupType, Trigger } from '../../../src-shared/domain/enums.js';
+import { typeIncludes } from '../../../src-shared/domain/enums.js';
+import type { BackupOptions, SourceSpec } from '../../../src-shared/domain/profile.js';
+import { LifeboatError, toErrorInfo } from '../../../src-shared/errors/lifeboat-error.js';
+import type { Manifest, ManifestEntry, ManifestSource } from '../../../src-shared/manifest/schema.js';
+import { ARCHIVE_LAYOUT, MANIFEST_FORMAT_VERSION, parseManifest } from '../../../src-shared/manifest/schema.js';
+import { ArchiveWriter } from '../archive/archive-writer.js';
+import { archiveReadme } from '../archive/readme.js';
+import type { EngineEnv } from '../engine-env.js';
+import { scanFolder, type FolderScan } from '../sources/folder-scan.js';
+import { dumpPostgres } from '../sources/postgres-source.js';
+import { assignNames, type NamedSource } from '../sources/source-names.js';
+import { dumpSqlite } from '../sources/sqlite-source.js';
+import { destinationError, errnoCode } from '../util/fs-errors.js';
+import { checkWrittenArchive } from './check-written.js';
+import { dropWarnings } from './drop-warnings.js';
+import { buildFileTypes, summarize } from './manifest-parts.js';
+import { ProgressTracker, type ProgressListener } from './progress-tracker.js';
+
+/** Everything a backup needs, resolved (profile defaults already applied). */
+export interface BackupRequest {
+  readonly sources: readonly SourceSpec[];
+  readonly type: BackupType;
+  readonly format: ArchiveFormat;
+  readonly destination: string;
+  readonly description: string;
+  readonly trigger: Trigger;
+  readonly profile: string | null;
+  readonly options: BackupOptions;
+  readonly pgDumpPath?: string;
+  readonly compressionLevel?: number;
+  readonly sqliteBusyTimeoutMs?: number;
+}
+
+/** A finished, checked backup. */
+export interface BackupResult {
+  readonly id: string;
+  readonly status: 'COMPLETED';
+  readonly path: string;
+  readonly fileName: string;
+  readonly size: number;
+  readonly sha256: string;
+  readonly durationMs: number;
+  readonly summary: BackupSummary;
+  readonly warnings: readonly BackupWarning[];
+  readonly manifest: Manifest;
+}
+
+/** Hooks for one run. */
+export interface RunHooks {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: ProgressListener;
+  /** Called once the catalog row exists (so a UI can show the job at once). */
+  readonly onStarted?: (id: string) => void;
+}
+
+/** The temporary work folder of a backup, beside its archive (same disk, removed afterwards). */
+export function workDirFor(destination: string, id: string): string {
+  return join(destination, `.lifeboat-tmp-${id}`);
+}
+
+const ZIP_EXT: Record<ArchiveFormat, string> = { zip: 'zip', 'tar.gz': 'tar.gz' };
+
+function archiveName(profile: string | null, at: Date, id: string, format: ArchiveFormat): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `lifeboat-${profile ?? 'backup'}-${stamp}-${id.slice(0, 8)}.${ZIP_EXT[format]}`;
+}
+
+async function prepareDestination(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    const probe = join(dir, `.lifeboat-probe-${process.pid}`);
+    await writeFile(probe, '');
+    await rm(probe);
+  } catch (e) {
+    throw destinationError(e, dir);
+  }
+}
+
+/**
+ * Run one backup: dump databases, scan folders, stream everything into `<file>.partial` with
+ * per-entry and whole-archive SHA-256, fsync, rename, re-list the archive against its manifest,
+ * then mark the catalog row COMPLETED. Any failure or cancel leaves no file behind and a FAILED row.
+ */
+export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHooks = {}): Promise<BackupResult> {
+  const sources = assignNames(req.sources.filter((s) => typeIncludes(req.type, s.kind)));
+  if (sources.length === 0) {
+    throw new LifeboatError('USAGE', `No source of type "${req.type}" to back up. Add a --sqlite, --postgres or --dir source that matches --type.`);
+  }
+  const destination = resolve(req.destination);
+  const id = randomUUID();
+  const startedAt = env.now();
+  const fileName = archiveName(req.profile, startedAt, id, req.format);
+  const finalPath = join(destination, fileName);
+  const partialPath = `${finalPath}.partial`;
+  const workDir = workDirFor(destination, id);
+  const progress = new ProgressTracker(id, hooks.onProgress);
+  const signal = hooks.signal;
+
+  env.catalog.backups.insertRunning({
+    id,
+    fileName,
+    path: finalPath,
+    format: req.format,
+    type: req.type,
+    trigger: req.trigger,
+    description: req.description,
+    createdBy: env.actor,
+    host: env.host,
+    pid: process.pid,
+    createdAt: startedAt.toISOString(),
+    profile: req.profile,
+    searchText: [req.description, fileName, req.profile ?? '', ...sources.map((s) => s.name)].join(' '),
+  });
+  env.catalog.audit.append({ actor: env.actor, action: 'backup.start', target: id, outcome: 'info', details: { file: fileName, trigger: req.trigger, profile: req.profile } });
+  hooks.onStarted?.(id);
+
+  let writer: ArchiveWriter | undefined;
+  try {
+    await prepareDestination(destination);
+    await mkdir(workDir, { recursive: true }).catch((e: unknown) => {
+      throw destinationError(e, workDir);
+    });
+
+    // Folders are scanned first (cheap, and an unmounted disk fails before any dump runs).
+    const byName = new Map<string, { record: ManifestSource; dumpFile?: string; scan?: FolderScan }>();
+    const folders = sources.filter((s) => s.kind === 'folder');
+    const databases = sources.filter((s) => s.kind !== 'folder');
+    progress.setPhase('scanning', { bytes: 0, files: 0 });
+    for (const s of folders) byName.set(s.name, await prepareSource(s, req, workDir, destination, signal, progress));
+    progress.setPhase('dumping', { bytes: 0, files: databases.length });
+    for (const s of databases) byName.set(s.name, await prepareSource(s, req, workDir, destination, signal, progress));
+    const records: ManifestSource[] = [];
+    const dumps = new Map<string, string>();
+    const scans = new Map<string, FolderScan>();
+    for (const s of sources) {
+      const prepared = byName.get(s.name);
+      if (!prepared) continue;
+      records.push(prepared.record);
+      if (prepared.dumpFile) dumps.set(s.name, prepared.dumpFile);
+      if (prepared.scan) scans.set(s.name, prepared.scan);
+    }
+
+    const dumpSizes = await Promise.all([...dumps.values()].map(async (f) => (await stat(f)).size));
+    const folderBytes = [...scans.values()].reduce((n, s) => n + s.bytes, 0);
+    const folderFiles = [...scans.values()].reduce((n, s) => n + s.files, 0);
+    progress.setPhase('archiving', { bytes: folderBytes + dumpSizes.reduce((a, b) => a + b, 0), files: folderFiles + dumps.size });
+
+    writer = new ArchiveWriter(partialPath, req.format, req.compressionLevel ?? 6);
+    const now = env.now();
+    const header = { backupId: id, createdAt: startedAt.toISOString(), host: env.host, user: env.actor, format: req.format, sources: records, description: req.description };
+    await writer.addBuffer(ARCHIVE_LAYOUT.readme, Buffer.from(archiveReadme(header, fileName)), { mode: 0o644, mtime: now });
+
+    const entries: ManifestEntry[] = [];
+    for (const s of sources) {
+      const dump = dumps.get(s.name);
+      if (dump) {
+        const rec = records.find((r) => r.name === s.name);
+        const path = rec && rec.kind !== 'folder' ? rec.entry : `databases/${s.name}`;
+        progress.item(path);
+        const written = await writer.addFile(path, await open(dump, 'r'), { mode: 0o600, mtime: now }, (n) => progress.addBytes(n));
+        entries.push({ path, kind: 'file', source: s.name, size: written.size, sha256: written.sha256, mode: 0o600, mtime: now.toISOString() });
+        progress.fileDone();
+      }
+      const scan = scans.get(s.name);
+      const rec = records.find((r) => r.name === s.name);
+      if (scan && rec?.kind === 'folder') entries.push(...(await archiveFolder(writer, rec, scan, req.options.skipUnreadable, signal, progress)));
+    }
+
+    const manifest: Manifest = parseManifest(
+      {
+        formatVersion: MANIFEST_FORMAT_VERSION,
+        app: { name: 'lifeboat', version: env.appVersion },
+        ...header,
+        type: req.type,
+        trigger: req.trigger,
+        profile: req.profile,
+        tools: toolVersions(records),
+        sources: records,
+        entries,
+        totals: {
+          files: entries.filter((e) => e.kind === 'file').length,
+          directories: entries.filter((e) => e.kind === 'directory').length,
+          symlinks: entries.filter((e) => e.kind === 'symlink').length,
+          bytes: entries.reduce((n, e) => n + (e.kind === 'file' ? e.size : 0), 0),
+          rows: records.reduce((n, r) => n + (r.kind === 'folder' ? 0 : r.totalRows), 0),
+        },
+        fileTypes: buildFileTypes(entries),
+      },
+      'the manifest being written',
+    );
+    await writer.addBuffer(ARCHIVE_LAYOUT.manifest, Buffer.from(JSON.stringify(manifest, null, 2)), { mode: 0o644, mtime: now });
+    signal?.throwIfAborted();
+    progress.setPhase('checking');
+    const archive = await writer.finish().catch((e: unknown) => {
+      throw destinationError(e, partialPath);
+    });
+    writer = undefined;
+    await rename(partialPath, finalPath);
+    await fsyncDir(destination);
+    await checkWrittenArchive(finalPath, req.format, manifest);
+
+    const summary = summarize(manifest);
+    const warnings = [
+      ...(req.profile ? dropWarnings(summary, archive.size, env.catalog.backups.lastCompleted(req.profile)) : []),
+      ...(countSkipped(manifest) > 0
+        ? [{ code: 'SKIPPED_FILES' as const, message: `${countSkipped(manifest)} entries were left out; the manifest lists them.` }]
+        : []),
+    ];
+    await writeFile(`${finalPath}.sha256`, `${archive.sha256}  ${fileName}\n`);
+    const finishedAt = env.now();
+    const durationMs = finishedAt.getTime() - startedAt.getTime();
+    env.catalog.backups.markCompleted(id, { size: archive.size, sha256: archive.sha256, finishedAt: finishedAt.toISOString(), durationMs, summary, warnings });
+    env.catalog.audit.append({
+      actor: env.actor,
+      action: 'backup.complete',
+      target: id,
+      outcome: 'success',
+      details: { file: fileName, sha256: archive.sha256, size: archive.size, warnings: warnings.map((w) => w.code) },
+    });
+    progress.setPhase('done');
+    return { id, status: 'COMPLETED', path: finalPath, fileName, size: archive.size, sha256: archive.sha256, durationMs, summary, warnings, manifest };
+  } catch (raw) {
+    const error = signal?.aborted ? new LifeboatError('CANCELLED', `Backup ${id.slice(0, 8)} was cancelled; nothing was kept.`) : classify(raw, partialPath);
+    await writer?.abort();
+    await Promise.all([rm(partialPath, { force: true }), rm(finalPath, { force: true }), rm(`${finalPath}.sha256`, { force: true })]);
+    const finishedAt = env.now();
+    env.catalog.backups.markFailed(id, error.toInfo(), finishedAt.toISOString(), finishedAt.getTime() - startedAt.getTime());
+    env.catalog.audit.append({ actor: env.actor, action: 'backup.fail', target: id, outcome: 'failure', details: { file: fileName, ...toErrorInfo(error) } });
+    throw error;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+function classify(raw: unknown, partialPath: string): LifeboatError {
+  if (raw instanceof LifeboatError) return raw;
+  const code = errnoCode(raw);
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS') return destinationError(raw, partialPath);
+  const info = toErrorInfo(raw);
+  return new LifeboatError(info.code, info.message, {}, { cause: raw });
+}
+
+async function prepareSource(
+  s: NamedSource,
+  req: BackupRequest,
+  workDir: string,
+  destination: string,
+  signal: AbortSignal | undefined,
+  progress: ProgressTracker,
+): Promise<{ record: ManifestSource; dumpFile?: string; scan?: FolderScan }> {
+  signal?.throwIfAborted();
+  switch (s.kind) {
+    case 'sqlite': {
+      progress.item(s.path);
+      const file = join(workDir, `${s.name}.sqlite`);
+      const record = await dumpSqlite(s.name, resolve(s.path), file, {
+        busyTimeoutMs: req.sqliteBusyTimeoutMs ?? 30_000,
+        allowEmpty: req.options.allowEmpty,
+        ...(signal ? { signal } : {}),
+      });
+      progress.fileDone();
+      return { record, dumpFile: file };
+    }
+    case 'postgres': {
+      progress.item(s.url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@'));
+      const file = join(workDir, `${s.name}.pgdump`);
+      const record = await dumpPostgres(s.name, s.url, file, {
+        allowEmpty: req.options.allowEmpty,
+        ...(req.pgDumpPath ? { pgDumpPath: req.pgDumpPath } : {}),
+        ...(signal ? { signal } : {}),
+      });
+      progress.fileDone();
+      return { record, dumpFile: file };
+    }
+    case 'folder': {
+      progress.item(s.path);
+      const root = resolve(s.path);
+      const scan = await scanFolder(root, { include: s.include, exclude: s.exclude, gitignore: s.gitignore, avoid: [destination], skipUnreadable: req.options.skipUnreadable });
+      if (scan.files === 0 && !req.options.allowEmpty) {
+        throw new LifeboatError('SOURCE_EMPTY', `Folder ${root} has no files to back up${s.include.length || s.exclude.length || s.gitignore ? ' after the include/exclude rules' : ''}. Is the disk mounted?`, {
+          path: root,
+        });
+      }
+      const record: ManifestSource = {
+        kind: 'folder',
+        name: s.name,
+        path: root,
+        prefix: `${ARCHIVE_LAYOUT.filesDir}${s.name}/`,
+        include: s.include,
+        exclude: s.exclude,
+        gitignore: s.gitignore,
+        files: scan.files,
+        directories: scan.entries.filter((e) => e.kind === 'directory').length,
+        symlinks: scan.entries.filter((e) => e.kind === 'symlink').length,
+        bytes: scan.bytes,
+        skipped: [...scan.skipped],
+      };
+      return { record, scan };
+    }
+  }
+}
+
+function countSkipped(m: Manifest): number {
+  return m.sources.reduce((n, s) => n + (s.kind === 'folder' ? s.skipped.length : 0), 0);
+}
+
+type FolderRecord = Extract<ManifestSource, { kind: 'folder' }>;
+
+/** Stream one scanned folder into the archive; files that fail to open are skipped into `record.skipped` when allowed. */
+async function archiveFolder(
+  writer: ArchiveWriter,
+  record: FolderRecord,
+  scan: FolderScan,
+  skipUnreadable: boolean,
+  signal: AbortSignal | undefined,
+  progress: ProgressTracker,
+): Promise<ManifestEntry[]> {
+  const name = record.name;
+  const prefix = `${ARCHIVE_LAYOUT.filesDir}${name}`;
+  const rootStat = await stat(scan.root);
+  const out: ManifestEntry[] = [];
+  const rootAttrs = { mode: rootStat.mode & 0o7777, mtime: rootStat.mtime };
+  await writer.addDirectory(prefix, rootAttrs);
+  out.push({ path: prefix, kind: 'directory', source: name, size: 0, mode: rootAttrs.mode, mtime: rootAttrs.mtime.toISOString() });
+  for (const e of scan.entries) {
+    signal?.throwIfAborted();
+    const path = `${prefix}/${e.rel}`;
+    const attrs = { mode: e.mode, mtime: e.mtime };
+    const base = { path, source: name, mode: e.mode, mtime: e.mtime.toISOString() };
+    if (e.kind === 'directory') {
+      await writer.addDirectory(path, attrs);
+      out.push({ ...base, kind: 'directory', size: 0 });
+    } else if (e.kind === 'symlink') {
+      await writer.addSymlink(path, e.target ?? '', attrs);
+      out.push({ ...base, kind: 'symlink', size: 0, target: e.target ?? '' });
+    } else {
+      progress.item(e.rel);
+      let handle;
+      try {
+        handle = await open(e.abs, 'r');
+      } catch (err) {
+        const reason = `${errnoCode(err) ?? 'error'}: ${(err as Error).message}`;
+        if (!skipUnreadable) throw new LifeboatError('SOURCE_UNREADABLE', `Cannot read ${e.abs} (${reason}).`, { path: e.abs }, { cause: err });
+        record.skipped.push({ path: e.rel, reason });
+        continue;
+      }
+      const written = await writer.addFile(path, handle, attrs, (n) => progress.addBytes(n));
+      out.push({ ...base, kind: 'file', size: written.size, sha256: written.sha256 });
+      progress.fileDone();
+    }
+  }
+  // Counts describe what was stored, not what was scanned.
+  const files = out.filter((x) => x.kind === 'file');
+  record.files = files.length;
+  record.bytes = files.reduce((n, x) => n + x.size, 0);
+  return out;
+}
+
+function toolVersions(records: readonly ManifestSource[]): Record<string, string> {
+  const tools: Record<string, string> = { node: process.versions.node };
+  for (const r of records) {
+    if (r.kind === 'sqlite') tools.sqlite = r.sqliteVersion;
+    if (r.kind === 'postgres') tools.pg_dump = r.pgDumpVersion;
+  }
+  return tools;
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  // The rename is only durable once the folder itself is flushed (not supported on Windows).
+  const fh = await open(dir, 'r').catch(() => undefined);
+  await fh?.sync().catch(() => undefined);
+  await fh?.close();
+}

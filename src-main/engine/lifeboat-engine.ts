@@ -1,0 +1,142 @@
+import { access, rm } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import type { BackupRecord, HistoryPage, HistoryQuery } from '../../src-shared/domain/backup.js';
+import { LifeboatError } from '../../src-shared/errors/lifeboat-error.js';
+import type { Manifest } from '../../src-shared/manifest/schema.js';
+import { appVersion } from './app-version.js';
+import { readManifest } from './archive/archive-reader.js';
+import type { AuditLog } from './audit/audit-log.js';
+import { Catalog } from './catalog/catalog.js';
+import type { InterruptedBackup } from './catalog/backups-repo.js';
+import { ProfilesRepo } from './catalog/profiles-repo.js';
+import { processAlive, type EngineEnv } from './engine-env.js';
+import { runBackup, workDirFor, type BackupRequest, type BackupResult, type RunHooks } from './jobs/backup-job.js';
+import { readSidecar, verifyArchive, type VerifyReport } from './verify/verify-archive.js';
+
+/** Options for opening an engine. */
+export interface OpenOptions {
+  readonly home: string;
+  readonly actor?: string;
+  readonly now?: () => Date;
+}
+
+/** A backup found either in the catalog or as an archive file on disk. */
+export interface ResolvedTarget {
+  readonly path: string;
+  readonly record: BackupRecord | null;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  }
+}
+
+/**
+ * The engine the CLI and the desktop app share: one catalog, the jobs, verification. Opening it
+ * recovers from a crash: RUNNING rows of dead processes become FAILED and their files are removed.
+ */
+export class LifeboatEngine {
+  readonly env: EngineEnv;
+  readonly profiles: ProfilesRepo;
+  readonly recovered: readonly InterruptedBackup[];
+  private readonly busyProfiles = new Set<string>();
+
+  private constructor(env: EngineEnv, recovered: InterruptedBackup[]) {
+    this.env = env;
+    this.profiles = new ProfilesRepo(env.catalog.db);
+    this.recovered = recovered;
+  }
+
+  static async open(opts: OpenOptions): Promise<LifeboatEngine> {
+    const home = resolve(opts.home);
+    const catalog = Catalog.open(home);
+    const env: EngineEnv = { home, catalog, appVersion: appVersion(), actor: opts.actor ?? currentUser(), host: hostname(), now: opts.now ?? (() => new Date()) };
+    const dead = catalog.backups.failInterrupted((h, pid) => processAlive(h, pid, env.host), env.now().toISOString());
+    for (const d of dead) {
+      await Promise.all([rm(d.path, { force: true }), rm(`${d.path}.partial`, { force: true }), rm(`${d.path}.sha256`, { force: true })]);
+      await rm(workDirFor(dirname(d.path), d.id), { recursive: true, force: true });
+      catalog.audit.append({ actor: env.actor, action: 'backup.interrupted', target: d.id, outcome: 'failure', details: { path: d.path, cleaned: true } });
+    }
+    return new LifeboatEngine(env, dead);
+  }
+
+  get audit(): AuditLog {
+    return this.env.catalog.audit;
+  }
+
+  /** Run a backup; only one per profile at a time, across processes too. */
+  async backup(req: BackupRequest, hooks: RunHooks = {}): Promise<BackupResult> {
+    const profile = req.profile;
+    if (profile) {
+      const running = this.env.catalog.backups.runningForProfile(profile, (h, pid) => processAlive(h, pid, this.env.host));
+      if (this.busyProfiles.has(profile) || running.length > 0) {
+        throw new LifeboatError('PROFILE_BUSY', `A backup of profile "${profile}" is already running${running[0] ? ` (${running[0].id.slice(0, 8)}, started ${running[0].createdAt})` : ''}.`, {
+          profile,
+        });
+      }
+      this.busyProfiles.add(profile);
+    }
+    try {
+      return await runBackup(this.env, req, hooks);
+    } finally {
+      if (profile) this.busyProfiles.delete(profile);
+    }
+  }
+
+  history(q: HistoryQuery): HistoryPage {
+    return this.env.catalog.backups.query(q);
+  }
+
+  /** `idOrPath` is an existing archive file, else a catalog id or unique id prefix. */
+  async resolve(idOrPath: string): Promise<ResolvedTarget> {
+    if (await exists(idOrPath)) {
+      const path = resolve(idOrPath);
+      return { path, record: this.env.catalog.backups.findByPath(path) ?? null };
+    }
+    const record = this.env.catalog.backups.get(idOrPath);
+    if (!record) throw new LifeboatError('NOT_FOUND', `"${idOrPath}" is neither an archive file nor a backup id in the catalog (${this.env.home}).`, { target: idOrPath });
+    return { path: record.path, record };
+  }
+
+  async manifestOf(target: ResolvedTarget): Promise<Manifest> {
+    if (target.record && target.record.status !== 'COMPLETED') {
+      throw new LifeboatError('NOT_FOUND', `Backup ${target.record.id.slice(0, 8)} is ${target.record.status}; it has no archive.`, { id: target.record.id });
+    }
+    if (!(await exists(target.path))) throw new LifeboatError('NOT_FOUND', `The archive ${target.path} is gone from disk.`, { path: target.path });
+    return readManifest(target.path);
+  }
+
+  async verify(target: ResolvedTarget, onBytes?: (n: number) => void): Promise<VerifyReport> {
+    if (!(await exists(target.path))) throw new LifeboatError('NOT_FOUND', `The archive ${target.path} is gone from disk.`, { path: target.path });
+    const sidecar = target.record?.sha256 ? null : await readSidecar(target.path);
+    const expected = target.record?.sha256
+      ? { sha256: target.record.sha256, source: 'catalog' as const }
+      : { sha256: sidecar, source: sidecar ? ('sidecar' as const) : ('none' as const) };
+    const report = await verifyArchive(target.path, expected, onBytes);
+    const at = this.env.now().toISOString();
+    if (report.ok && target.record) this.env.catalog.backups.markVerified(target.record.id, at);
+    this.audit.append({
+      actor: this.env.actor,
+      action: 'backup.verify',
+      target: target.record?.id ?? target.path,
+      outcome: report.ok ? 'success' : 'failure',
+      details: { sha256: report.sha256, problems: report.problems.slice(0, 20) },
+    });
+    return report;
+  }
+
+  close(): void {
+    this.env.catalog.close();
+  }
+}

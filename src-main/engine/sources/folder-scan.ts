@@ -1,0 +1,164 @@
+import ignore, { type Ignore } from 'ignore';
+import { lstat, readdir, readFile, readlink, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
+import picomatch from 'picomatch';
+import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
+import { errnoCode } from '../util/fs-errors.js';
+
+/** One entry found under a folder source; `rel` is POSIX-style, relative to the root. */
+export interface ScannedEntry {
+  readonly rel: string;
+  readonly abs: string;
+  readonly kind: 'file' | 'directory' | 'symlink';
+  readonly size: number;
+  readonly mode: number;
+  readonly mtime: Date;
+  readonly target?: string;
+}
+
+/** What a scan found, and what it left out and why. */
+export interface FolderScan {
+  readonly root: string;
+  readonly entries: readonly ScannedEntry[];
+  readonly skipped: readonly { path: string; reason: string }[];
+  readonly bytes: number;
+  readonly files: number;
+}
+
+/** How to select entries under the root. */
+export interface ScanRules {
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+  readonly gitignore: boolean;
+  /** Absolute paths never to enter (the backup destination: no recursive backups). */
+  readonly avoid: readonly string[];
+  readonly skipUnreadable: boolean;
+}
+
+interface GitignoreLevel {
+  readonly base: string;
+  readonly rules: Ignore;
+}
+
+/** Patterns without a slash match a name at any depth, as in .gitignore. */
+function globMatcher(patterns: readonly string[]): (rel: string) => boolean {
+  if (patterns.length === 0) return () => false;
+  const matchers = patterns.map((p) => picomatch(p.replace(/^\.\//, '').replace(/\/$/, ''), { dot: true, basename: !p.includes('/') }));
+  return (rel) => matchers.some((m) => m(rel));
+}
+
+/**
+ * Walk a folder tree in a stable (sorted) order, honouring include/exclude globs and, when asked,
+ * nested `.gitignore` files with negations. Symlinks are recorded as links, never followed.
+ * Directories are recorded too, so empty folders come back on restore.
+ */
+export async function scanFolder(root: string, rules: ScanRules): Promise<FolderScan> {
+  let rootStat;
+  try {
+    rootStat = await lstat(root);
+  } catch (e) {
+    throw new LifeboatError('SOURCE_MISSING', `Folder ${root} does not exist (${errnoCode(e) ?? 'error'}). Is its disk mounted?`, { path: root });
+  }
+  if (!rootStat.isDirectory()) throw new LifeboatError('SOURCE_MISSING', `${root} is not a folder.`, { path: root });
+  const realRoot = await realpath(root);
+  const avoid = await Promise.all(rules.avoid.map((a) => realpath(a).catch(() => a)));
+  for (const a of avoid) {
+    if (realRoot === a) {
+      throw new LifeboatError('USAGE', `The folder ${root} is the backup destination itself; choose a destination outside it (or a subfolder of it).`, {
+        path: root,
+      });
+    }
+  }
+  const excluded = globMatcher(rules.exclude);
+  const included = rules.include.length > 0 ? globMatcher(rules.include) : () => true;
+
+  const entries: ScannedEntry[] = [];
+  const skipped: { path: string; reason: string }[] = [];
+  let bytes = 0;
+  let files = 0;
+
+  const ignoredByGit = (levels: readonly GitignoreLevel[], rel: string, isDir: boolean): boolean => {
+    let ignored = false;
+    for (const level of levels) {
+      const sub = level.base === '' ? rel : rel.slice(level.base.length + 1);
+      const r = level.rules.test(isDir ? `${sub}/` : sub);
+      if (r.ignored) ignored = true;
+      else if (r.unignored) ignored = false;
+    }
+    return ignored;
+  };
+
+  const unreadable = (rel: string, e: unknown): void => {
+    const reason = `${errnoCode(e) ?? 'error'}: ${(e as Error).message}`;
+    if (!rules.skipUnreadable) {
+      throw new LifeboatError('SOURCE_UNREADABLE', `Cannot read ${join(root, rel)} (${reason}).`, { path: join(root, rel) }, { cause: e });
+    }
+    skipped.push({ path: rel, reason });
+  };
+
+  const walk = async (dirAbs: string, dirRel: string, levels: readonly GitignoreLevel[]): Promise<void> => {
+    let names: string[];
+    try {
+      names = (await readdir(dirAbs)).sort();
+    } catch (e) {
+      unreadable(dirRel || '.', e);
+      return;
+    }
+    let here = levels;
+    if (rules.gitignore && names.includes('.gitignore')) {
+      try {
+        const text = await readFile(join(dirAbs, '.gitignore'), 'utf8');
+        here = [...levels, { base: dirRel, rules: ignore().add(text) }];
+      } catch (e) {
+        unreadable(dirRel ? `${dirRel}/.gitignore` : '.gitignore', e);
+      }
+    }
+    for (const name of names) {
+      const abs = join(dirAbs, name);
+      const rel = dirRel ? `${dirRel}/${name}` : name;
+      let st;
+      try {
+        st = await lstat(abs);
+      } catch (e) {
+        unreadable(rel, e);
+        continue;
+      }
+      const isDir = st.isDirectory();
+      if (excluded(rel)) continue;
+      if (rules.gitignore && ((isDir && name === '.git') || ignoredByGit(here, rel, isDir))) continue;
+      const attrs = { rel, abs, mode: st.mode & 0o7777, mtime: st.mtime };
+      if (isDir) {
+        // The destination (and anything reached through it) is never backed up into itself.
+        const real = await realpath(abs).catch(() => abs);
+        if (avoid.includes(real)) continue;
+        entries.push({ ...attrs, kind: 'directory', size: 0 });
+        await walk(abs, rel, here);
+      } else if (st.isSymbolicLink()) {
+        if (!included(rel)) continue;
+        entries.push({ ...attrs, kind: 'symlink', size: 0, target: await readlink(abs) });
+      } else if (st.isFile()) {
+        if (!included(rel)) continue;
+        entries.push({ ...attrs, kind: 'file', size: st.size });
+        bytes += st.size;
+        files += 1;
+      } else {
+        // FIFOs, sockets and devices are never archived: reading a FIFO would hang the backup.
+        skipped.push({ path: rel, reason: 'not a regular file, folder or symlink' });
+      }
+    }
+  };
+
+  await walk(root, '', []);
+  return { root, entries: rules.include.length > 0 ? pruneDirectories(entries) : entries, skipped, bytes, files };
+}
+
+/** With include globs, keep only the folders that lead to an included file or link. */
+function pruneDirectories(entries: readonly ScannedEntry[]): ScannedEntry[] {
+  const needed = new Set<string>();
+  for (const e of entries) {
+    if (e.kind === 'directory') continue;
+    const parts = e.rel.split('/');
+    for (let i = 1; i < parts.length; i += 1) needed.add(parts.slice(0, i).join('/'));
+  }
+  return entries.filter((e) => e.kind !== 'directory' || needed.has(e.rel));
+}

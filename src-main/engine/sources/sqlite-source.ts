@@ -1,0 +1,146 @@
+import Database from 'better-sqlite3';
+import { open, stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ManifestSource } from '../../../src-shared/manifest/schema.js';
+import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
+import { errnoCode } from '../util/fs-errors.js';
+
+/** The manifest record of a SQLite source. */
+export type SqliteRecord = Extract<ManifestSource, { kind: 'sqlite' }>;
+
+/** Facts about a SQLite file (the copy, or a restored database). */
+export interface SqliteFacts {
+  readonly sqliteVersion: string;
+  readonly integrityCheck: string;
+  readonly pageSize: number;
+  readonly pageCount: number;
+  readonly tables: { name: string; rows: number }[];
+  readonly totalRows: number;
+}
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY']);
+
+async function assertSqliteFile(path: string): Promise<void> {
+  let header = Buffer.alloc(16);
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) throw new LifeboatError('SOURCE_MISSING', `${path} is not a file.`, { path });
+    const fh = await open(path, 'r');
+    try {
+      const { bytesRead } = await fh.read(header, 0, 16, 0);
+      header = header.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    if (e instanceof LifeboatError) throw e;
+    const code = errnoCode(e);
+    if (code === 'ENOENT') throw new LifeboatError('SOURCE_MISSING', `SQLite database ${path} does not exist. Check the path and that its disk is mounted.`, { path });
+    throw new LifeboatError('SOURCE_UNREADABLE', `Cannot read SQLite database ${path}: ${(e as Error).message}`, { path }, { cause: e });
+  }
+  if (header.length === 0) throw new LifeboatError('SOURCE_EMPTY', `SQLite database ${path} is an empty (0-byte) file.`, { path });
+  if (header.toString('latin1') !== SQLITE_MAGIC) {
+    throw new LifeboatError('SOURCE_UNREADABLE', `${path} is not a SQLite 3 database (wrong file header).`, { path });
+  }
+}
+
+/** integrity_check, page facts and exact per-table row counts of a database file. */
+export function inspectSqlite(path: string): SqliteFacts {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
+    const names = (
+      db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`).all() as { name: string }[]
+    ).map((r) => r.name);
+    const tables = names.map((name) => ({
+      name,
+      rows: (db.prepare(`SELECT count(*) AS n FROM "${name.replace(/"/g, '""')}"`).get() as { n: number }).n,
+    }));
+    return {
+      sqliteVersion: (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v,
+      integrityCheck: integrity,
+      pageSize: db.pragma('page_size', { simple: true }) as number,
+      pageCount: db.pragma('page_count', { simple: true }) as number,
+      tables,
+      totalRows: tables.reduce((s, t) => s + t.rows, 0),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** How long to keep retrying a locked database before giving up. */
+export interface SqliteDumpOptions {
+  readonly busyTimeoutMs: number;
+  readonly allowEmpty: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** Run the online backup, retrying while the database is locked, until the deadline. Returns the source's journal mode. */
+async function backupWithRetry(path: string, copyPath: string, opts: SqliteDumpOptions): Promise<string> {
+  const deadline = Date.now() + opts.busyTimeoutMs;
+  for (let attempt = 1; ; attempt += 1) {
+    opts.signal?.throwIfAborted();
+    let src: Database.Database | undefined;
+    try {
+      src = new Database(path, { readonly: true, fileMustExist: true, timeout: Math.min(2000, opts.busyTimeoutMs) });
+      const journalMode = String(src.pragma('journal_mode', { simple: true }));
+      const result = await src.backup(copyPath);
+      // better-sqlite3 resolves {totalPages: 0} and writes nothing when the connection is mid-transaction.
+      if (result.totalPages === 0) throw Object.assign(new Error('backup copied 0 pages'), { code: 'SQLITE_BUSY' });
+      return journalMode;
+    } catch (e) {
+      const code = errnoCode(e) ?? '';
+      if (!BUSY_CODES.has(code)) {
+        throw new LifeboatError('SOURCE_UNREADABLE', `Backing up SQLite database ${path} failed: ${(e as Error).message}`, { path, sqliteCode: code }, { cause: e });
+      }
+      if (Date.now() >= deadline) {
+        throw new LifeboatError(
+          'SOURCE_BUSY',
+          `SQLite database ${path} stayed locked for ${Math.round(opts.busyTimeoutMs / 1000)} s (${attempt} attempts); another program holds an exclusive lock.`,
+          { path, attempts: attempt },
+        );
+      }
+      await sleep(Math.min(250 * attempt, 2000));
+    } finally {
+      src?.close();
+    }
+  }
+}
+
+/**
+ * Copy a live SQLite database through the online backup API (never a file copy: in WAL mode the
+ * newest rows live only in the `-wal` file, seed 004), then check the copy: integrity_check and
+ * exact row counts. The copy is switched to rollback-journal mode so it is one self-contained file.
+ */
+export async function dumpSqlite(name: string, path: string, copyPath: string, opts: SqliteDumpOptions): Promise<SqliteRecord> {
+  await assertSqliteFile(path);
+  const journalMode = await backupWithRetry(path, copyPath, opts);
+  const copy = new Database(copyPath);
+  try {
+    copy.pragma('journal_mode = DELETE');
+  } finally {
+    copy.close();
+  }
+  const facts = inspectSqlite(copyPath);
+  if (facts.integrityCheck !== 'ok') {
+    throw new LifeboatError('SQLITE_CORRUPT', `SQLite database ${path} fails integrity_check: ${facts.integrityCheck.slice(0, 300)}`, { path });
+  }
+  if (facts.totalRows === 0 && !opts.allowEmpty) {
+    throw new LifeboatError('SOURCE_EMPTY', `SQLite database ${path} holds no rows in any of its ${facts.tables.length} tables.`, { path });
+  }
+  return {
+    kind: 'sqlite',
+    name,
+    path,
+    entry: `databases/${name}.sqlite`,
+    sqliteVersion: facts.sqliteVersion,
+    journalMode,
+    integrityCheck: 'ok',
+    pageSize: facts.pageSize,
+    pageCount: facts.pageCount,
+    tables: facts.tables,
+    totalRows: facts.totalRows,
+  };
+}

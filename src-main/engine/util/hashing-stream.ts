@@ -1,0 +1,38 @@
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, Writable, type TransformCallback } from 'node:stream';
+
+/** A pass-through that SHA-256s and counts every byte on its way, so nothing is read twice. */
+export class HashingStream extends Transform {
+  private readonly hash: Hash = createHash('sha256');
+  private count = 0;
+
+  constructor(private readonly onBytes?: (n: number) => void) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.hash.update(chunk);
+    this.count += chunk.length;
+    this.onBytes?.(chunk.length);
+    done(null, chunk);
+  }
+
+  /** Bytes seen so far. */
+  get bytes(): number {
+    return this.count;
+  }
+
+  /** The hex digest; call once, after the stream ended. */
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+/** A sink that discards what it is given (for streams read only for their hash). */
+export function discard(): Writable {
+  return new Writable({
+    write(_chunk, _enc, done) {
+      done();
+    },
+  });
+}

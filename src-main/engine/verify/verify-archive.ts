@@ -1,0 +1,112 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Manifest } from '../../../src-shared/manifest/schema.js';
+import { ARCHIVE_LAYOUT } from '../../../src-shared/manifest/schema.js';
+import { detectFormat, readManifest, walkArchive } from '../archive/archive-reader.js';
+import { inspectSqlite } from '../sources/sqlite-source.js';
+import { discard, HashingStream } from '../util/hashing-stream.js';
+
+/** Where the expected whole-archive checksum came from. */
+export type ChecksumSource = 'catalog' | 'sidecar' | 'none';
+
+/** One thing verification found wrong. */
+export interface VerifyProblem {
+  readonly path: string;
+  readonly problem: string;
+}
+
+/** The outcome of re-reading an archive. */
+export interface VerifyReport {
+  readonly ok: boolean;
+  readonly path: string;
+  readonly sha256: string;
+  readonly expectedSha256: string | null;
+  readonly checksumSource: ChecksumSource;
+  readonly entriesChecked: number;
+  readonly databasesChecked: number;
+  readonly problems: readonly VerifyProblem[];
+  readonly manifest: Manifest | null;
+}
+
+async function sha256File(path: string, onBytes?: (n: number) => void): Promise<string> {
+  const h = new HashingStream(onBytes);
+  await pipeline(createReadStream(path, { highWaterMark: 1024 * 1024 }), h, discard());
+  return h.digest();
+}
+
+/** The checksum in `<archive>.sha256` (sha256sum format), if present. */
+export async function readSidecar(path: string): Promise<string | null> {
+  const text = await readFile(`${path}.sha256`, 'utf8').catch(() => null);
+  const m = text ? /^([0-9a-f]{64})\b/.exec(text.trim()) : null;
+  return m?.[1] ?? null;
+}
+
+/**
+ * Verify an archive: its whole-file SHA-256 against the expected one (catalog, else sidecar), every
+ * entry's SHA-256 and size against the manifest, no unlisted entries, and each SQLite database
+ * inside through integrity_check and the manifest's row counts. Collects every problem found.
+ */
+export async function verifyArchive(path: string, expected: { sha256: string | null; source: ChecksumSource }, onBytes?: (n: number) => void): Promise<VerifyReport> {
+  const problems: VerifyProblem[] = [];
+  const sha256 = await sha256File(path, onBytes);
+  if (expected.sha256 && expected.sha256 !== sha256) {
+    problems.push({ path: basename(path), problem: `archive SHA-256 is ${sha256}, the ${expected.source} says ${expected.sha256}` });
+  }
+  const base = { path, sha256, expectedSha256: expected.sha256, checksumSource: expected.source };
+  const format = await detectFormat(path);
+  let manifest: Manifest;
+  try {
+    manifest = await readManifest(path, format);
+  } catch (e) {
+    problems.push({ path: ARCHIVE_LAYOUT.manifest, problem: (e as Error).message });
+    return { ...base, ok: false, entriesChecked: 0, databasesChecked: 0, problems, manifest: null };
+  }
+
+  const expectedEntries = new Map(manifest.entries.map((e) => [e.path, e]));
+  const sqliteEntries = new Map(manifest.sources.flatMap((s) => (s.kind === 'sqlite' ? [[s.entry, s] as const] : [])));
+  const seen = new Set<string>();
+  const work = await mkdtemp(join(tmpdir(), 'lifeboat-verify-'));
+  let databasesChecked = 0;
+  try {
+    await walkArchive(path, format, true, async (entry, data) => {
+      if (entry.path === ARCHIVE_LAYOUT.manifest || entry.path === ARCHIVE_LAYOUT.readme) return;
+      const want = expectedEntries.get(entry.path);
+      if (!want) {
+        problems.push({ path: entry.path, problem: 'entry is in the archive but not in the manifest' });
+        return;
+      }
+      seen.add(entry.path);
+      if (want.kind !== entry.kind) {
+        problems.push({ path: entry.path, problem: `is a ${entry.kind}, the manifest says ${want.kind}` });
+        return;
+      }
+      if (want.kind !== 'file' || !data) return;
+      const h = new HashingStream();
+      const db = sqliteEntries.get(entry.path);
+      const copy = db ? join(work, `${db.name}.sqlite`) : null;
+      await pipeline(data, h, copy ? createWriteStream(copy) : discard());
+      const digest = h.digest();
+      if (h.bytes !== want.size) problems.push({ path: entry.path, problem: `holds ${h.bytes} bytes, the manifest says ${want.size}` });
+      if (digest !== want.sha256) problems.push({ path: entry.path, problem: `SHA-256 is ${digest}, the manifest says ${want.sha256 ?? '(none)'}` });
+      if (db && copy && digest === want.sha256) {
+        databasesChecked += 1;
+        const facts = inspectSqlite(copy);
+        if (facts.integrityCheck !== 'ok') problems.push({ path: entry.path, problem: `integrity_check: ${facts.integrityCheck.slice(0, 200)}` });
+        for (const t of db.tables) {
+          const got = facts.tables.find((x) => x.name === t.name);
+          if (!got || got.rows !== t.rows) problems.push({ path: entry.path, problem: `table ${t.name} has ${got?.rows ?? 'no'} rows, the manifest says ${t.rows}` });
+        }
+        await rm(copy, { force: true });
+      }
+    });
+  } catch (e) {
+    problems.push({ path: basename(path), problem: (e as Error).message });
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  for (const p of expectedEntries.keys()) if (!seen.has(p)) problems.push({ path: p, problem: 'listed in the manifest but missing from the archive' });
+  return { ...base, ok: problems.length === 0, entriesChecked: seen.size, databasesChecked, problems, manifest };
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { ARCHIVE_FORMATS, BACKUP_TYPES } from './enums.js';
+import { SOURCE_NAME_PATTERN } from '../manifest/schema.js';
+
+const name = z.string().regex(SOURCE_NAME_PATTERN, 'letters, digits, dot, dash or underscore, at most 64').optional();
+
+/** A SQLite database file to back up through the online backup API. */
+export const sqliteSourceSpec = z.object({ kind: z.literal('sqlite'), name, path: z.string().min(1) });
+
+/** A PostgreSQL database, as a `postgres://user@host:port/db` URL. */
+export const postgresSourceSpec = z.object({ kind: z.literal('postgres'), name, url: z.string().min(1) });
+
+/** A folder tree with include/exclude globs and optional `.gitignore` rules. */
+export const folderSourceSpec = z.object({
+  kind: z.literal('folder'),
+  name,
+  path: z.string().min(1),
+  include: z.array(z.string().min(1)).default([]),
+  exclude: z.array(z.string().min(1)).default([]),
+  gitignore: z.boolean().default(false),
+});
+
+/** Any source a backup can hold. */
+export const sourceSpecSchema = z.discriminatedUnion('kind', [sqliteSourceSpec, postgresSourceSpec, folderSourceSpec]);
+/** Any source a backup can hold. */
+export type SourceSpec = z.infer<typeof sourceSpecSchema>;
+
+/** Options that change how strictly a backup treats its sources. */
+export const backupOptionsSchema = z.object({
+  /** Accept a source with no files or rows (otherwise SOURCE_EMPTY: an unmounted disk is not a backup). */
+  allowEmpty: z.boolean().default(false),
+  /** Leave out files that cannot be read, listing them in the manifest, instead of failing. */
+  skipUnreadable: z.boolean().default(false),
+});
+/** Options that change how strictly a backup treats its sources. */
+export type BackupOptions = z.infer<typeof backupOptionsSchema>;
+
+/** Keep-rules applied after a successful backup (used by retention). Null means no limit. */
+export const retentionSchema = z.object({
+  keepLast: z.number().int().positive().nullable().default(null),
+  keepDays: z.number().int().positive().nullable().default(null),
+});
+
+/** What a profile stores: its sources and how to back them up. */
+export const profileSpecSchema = z.object({
+  sources: z.array(sourceSpecSchema).min(1, 'a profile needs at least one source'),
+  destination: z.string().min(1).nullable().default(null),
+  format: z.enum(ARCHIVE_FORMATS).default('zip'),
+  type: z.enum(BACKUP_TYPES).default('full'),
+  retention: retentionSchema.default({ keepLast: null, keepDays: null }),
+  options: backupOptionsSchema.default({ allowEmpty: false, skipUnreadable: false }),
+});
+/** What a profile stores. */
+export type ProfileSpec = z.infer<typeof profileSpecSchema>;
+
+/** Profile names appear in file names, so they share the source-name alphabet. */
+export const PROFILE_NAME_PATTERN = SOURCE_NAME_PATTERN;
+
+/** A named, saved set of sources. */
+export interface Profile {
+  readonly id: string;
+  readonly name: string;
+  readonly spec: ProfileSpec;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}

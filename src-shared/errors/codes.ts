@@ -1,0 +1,65 @@
+/**
+ * The closed set of error codes that cross module, process and IPC boundaries.
+ * Each code maps to one short hint that tells the user what to do next.
+ */
+export const ERROR_CODES = [
+  'USAGE',
+  'NOT_FOUND',
+  'SOURCE_MISSING',
+  'SOURCE_EMPTY',
+  'SOURCE_UNREADABLE',
+  'SOURCE_BUSY',
+  'SQLITE_CORRUPT',
+  'PG_DUMP_NOT_FOUND',
+  'PG_DUMP_TOO_OLD',
+  'PG_AUTH_FAILED',
+  'PG_UNREACHABLE',
+  'PG_DATABASE_MISSING',
+  'PG_DUMP_FAILED',
+  'DESTINATION_UNWRITABLE',
+  'DISK_FULL',
+  'ARCHIVE_INVALID',
+  'ARCHIVE_INCOMPLETE',
+  'CHECKSUM_MISMATCH',
+  'VERIFY_FAILED',
+  'PROFILE_BUSY',
+  'PROFILE_EXISTS',
+  'CANCELLED',
+  'INTERRUPTED',
+  'AUDIT_TAMPERED',
+  'INTERNAL',
+] as const;
+
+/** One of the closed set of error codes. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** What the user should do when they see a code. One place, so the CLI and the UI agree. */
+export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
+  USAGE: 'Check the command line; run with --help for the options.',
+  NOT_FOUND: 'Check the id or path; `lifeboat list` shows the backups in the catalog.',
+  SOURCE_MISSING: 'Check that the path exists and that its disk is mounted.',
+  SOURCE_EMPTY:
+    'An empty source usually means an unmounted disk or a wrong path. Check it, or pass --allow-empty if empty is expected.',
+  SOURCE_UNREADABLE: 'Fix the file permissions, or pass --skip-unreadable to leave such files out (they are listed in the manifest).',
+  SOURCE_BUSY: 'Another program holds an exclusive lock on the database. Retry when it has finished writing.',
+  SQLITE_CORRUPT: 'The database fails PRAGMA integrity_check. Repair it (sqlite3 .recover) before backing it up.',
+  PG_DUMP_NOT_FOUND:
+    'Install the PostgreSQL client tools (Debian/Ubuntu: apt install postgresql-client; macOS: brew install libpq) or point --pg-dump / LIFEBOAT_PG_DUMP at pg_dump.',
+  PG_DUMP_TOO_OLD: 'pg_dump must be at least the server\'s major version. Install the newer client, or point --pg-dump at it.',
+  PG_AUTH_FAILED: 'Check the user name and password (PGPASSWORD or ~/.pgpass), and pg_hba.conf on the server.',
+  PG_UNREACHABLE: 'Check host and port, that the server is running, and that a firewall lets you through.',
+  PG_DATABASE_MISSING: 'Check the database name in the URL; `psql -l` lists the databases.',
+  PG_DUMP_FAILED: 'Read pg_dump\'s message above; it usually names the object or permission at fault.',
+  DESTINATION_UNWRITABLE: 'Choose a destination folder you can write to, or fix its permissions or mount options.',
+  DISK_FULL: 'Free space on the destination disk, or choose another destination. Nothing was kept from this attempt.',
+  ARCHIVE_INVALID: 'The file is not a Lifeboat archive, or it is damaged. Re-download or re-copy it.',
+  ARCHIVE_INCOMPLETE: 'The archive does not hold what its manifest lists. Take a new backup.',
+  CHECKSUM_MISMATCH: 'The file changed since it was written (disk or copy damage). Use another copy of this backup.',
+  VERIFY_FAILED: 'Do not rely on this backup. Take a new one and check the destination disk.',
+  PROFILE_BUSY: 'A backup of this profile is already running. Wait for it to finish.',
+  PROFILE_EXISTS: 'Choose another name, or remove the existing profile first.',
+  CANCELLED: 'The job was cancelled; nothing was kept.',
+  INTERRUPTED: 'The process stopped while the job ran (crash, kill or power loss). Nothing was kept; run it again.',
+  AUDIT_TAMPERED: 'An audit row was edited or deleted outside Lifeboat. Keep a copy of the catalog for investigation.',
+  INTERNAL: 'This is a bug in Lifeboat. Please report it with the message above.',
+};

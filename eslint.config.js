@@ -53,7 +53,7 @@ export default tseslint.config(
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
   {
-    files: ['*.config.ts', 'eslint.config.js'],
+    files: ['*.config.ts', 'eslint.config.js', 'test-support/build-once.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

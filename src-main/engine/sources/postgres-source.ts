@@ -142,8 +142,11 @@ export async function dumpPostgres(name: string, url: string, file: string, ctx:
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const snapshot = (await client.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]?.s ?? '';
-    const serverVersion = (await client.query<{ v: string }>('SHOW server_version')).rows[0]?.v ?? '';
-    const serverMajor = Number((await client.query<{ n: string }>('SHOW server_version_num')).rows[0]?.n ?? 0) / 10000;
+    const versions = await client.query<{ v: string; n: string }>(
+      `SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n`,
+    );
+    const serverVersion = versions.rows[0]?.v ?? '';
+    const serverMajor = Number(versions.rows[0]?.n ?? 0) / 10000;
     if (tool.major < Math.floor(serverMajor)) {
       throw new LifeboatError(
         'PG_DUMP_TOO_OLD',

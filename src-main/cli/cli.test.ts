@@ -1,0 +1,204 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, open, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIFEBOAT_BIN, lifeboat } from '../../test-support/cli.js';
+import { pgUnavailableReason, PG_BIN, startPgCluster, type PgCluster } from '../../test-support/pg-cluster.js';
+import { walDatabaseWithRowsOnlyInWal } from '../../test-support/sqlite-fixtures.js';
+import { tempDir } from '../../test-support/temp-dir.js';
+import { writeTree } from '../../test-support/tree.js';
+
+interface BackupJson {
+  ok: boolean;
+  id: string;
+  path: string;
+  sha256: string;
+  size: number;
+  status: string;
+  warnings: { code: string }[];
+}
+
+async function fixture(): Promise<{ home: string; data: string; db: string }> {
+  const home = await tempDir('lifeboat-cli-home-');
+  const data = await tempDir('lifeboat-cli-data-');
+  await writeTree(data, { 'docs/a.txt': 'alpha', 'docs/b.csv': '1,2,3\n', 'img/x.bin': randomBytes(4096) });
+  const db = join(data, 'app.db');
+  walDatabaseWithRowsOnlyInWal(db, 500).close();
+  return { home, data, db };
+}
+
+describe('lifeboat CLI (through its binary)', () => {
+  it('backs up with --json, then lists, shows and verifies it; exit codes 0', async () => {
+    const { home, data, db } = await fixture();
+    const b = await lifeboat(['--home', home, 'backup', '--sqlite', db, '--dir', join(data, 'docs'), '--format', 'tar.gz', '--description', 'cli run', '--json']);
+    expect(b.code, b.stderr).toBe(0);
+    const r = b.json<BackupJson>();
+    expect(r).toMatchObject({ ok: true, status: 'COMPLETED', size: (await stat(r.path)).size });
+    expect(r.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(r.path.endsWith('.tar.gz')).toBe(true);
+
+    const list = await lifeboat(['list', '--json', '--home', home, '--search', 'cli run']);
+    expect(list.json<{ total: number; rows: { id: string; status: string }[] }>()).toMatchObject({ total: 1, rows: [{ id: r.id, status: 'COMPLETED' }] });
+
+    const info = await lifeboat(['--home', home, 'info', r.id.slice(0, 8)]);
+    expect(info.code).toBe(0);
+    expect(info.stdout).toContain('501 rows');
+    expect(info.stdout).toMatch(/docs: folder .* 2 files/);
+
+    const verify = await lifeboat(['--home', home, 'verify', r.id]);
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(verify.stdout).toContain('matches the catalog');
+
+    const human = await lifeboat(['--home', home, 'list']);
+    expect(human.stdout).toMatch(new RegExp(`${r.id.slice(0, 8)} .*COMPLETED`));
+  });
+
+  it('verify exits 3 and names the damage when the archive was altered', async () => {
+    const { home, data } = await fixture();
+    const r = (await lifeboat(['--home', home, 'backup', '--dir', join(data, 'img'), '--level', '0', '--json'])).json<BackupJson>();
+    const fh = await open(r.path, 'r+');
+    const { size } = await fh.stat();
+    const at = Math.floor(size / 3);
+    const b = Buffer.alloc(1);
+    await fh.read(b, 0, 1, at);
+    await fh.write(Buffer.from([b[0]! ^ 0xff]), 0, 1, at);
+    await fh.close();
+    const v = await lifeboat(['--home', home, 'verify', r.path, '--json']);
+    expect(v.code).toBe(3);
+    const report = v.json<{ ok: boolean; problems: { path: string; problem: string }[] }>();
+    expect(report.ok).toBe(false);
+    expect(report.problems[0]?.problem).toMatch(/archive SHA-256 is .* the catalog says/);
+    const human = await lifeboat(['--home', home, 'verify', r.id]);
+    expect(human.code).toBe(3);
+    expect(human.stderr).toContain('FAILED');
+  });
+
+  it.each([
+    [['backup'], 'Nothing to back up'],
+    [['backup', '--dir', '/tmp', '--format', 'rar'], "argument 'rar' is invalid"],
+    [['backup', '--nonsense'], "unknown option '--nonsense'"],
+    [['list', '--since', 'yesterday-ish'], 'is not a date'],
+    [['frobnicate'], "unknown command 'frobnicate'"],
+  ])('usage errors exit 2: %j', async (args, message) => {
+    const home = await tempDir();
+    const run = await lifeboat(['--home', home, ...args]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+  });
+
+  it('an operation that fails exits 1 with the code, a message and a hint; --json puts the error on stdout', async () => {
+    const home = await tempDir();
+    const human = await lifeboat(['--home', home, 'info', 'deadbeef']);
+    expect(human.code).toBe(1);
+    expect(human.stderr).toMatch(/"deadbeef" is neither an archive file nor a backup id .*\[NOT_FOUND\]\n {2}hint: /);
+    const json = await lifeboat(['--home', home, 'backup', '--dir', join(home, 'missing'), '--json']);
+    expect(json.code).toBe(1);
+    expect(json.json()).toMatchObject({ ok: false, error: { code: 'SOURCE_MISSING' } });
+  });
+
+  it('manages profiles and backs one up; refuses to store a PostgreSQL password', async () => {
+    const { home, data, db } = await fixture();
+    const add = await lifeboat(['--home', home, 'profile', 'add', 'nightly', '--sqlite', db, '--dir', join(data, 'docs'), '--format', 'tar.gz', '--keep-last', '7']);
+    expect(add.code, add.stderr).toBe(0);
+    const list = await lifeboat(['--home', home, 'profile', 'list', '--json']);
+    expect(list.json<{ profiles: { name: string; spec: { format: string; retention: { keepLast: number } } }[] }>().profiles).toMatchObject([
+      { name: 'nightly', spec: { format: 'tar.gz', retention: { keepLast: 7 } } },
+    ]);
+    const run = await lifeboat(['--home', home, 'backup', '--profile', 'nightly', '--trigger', 'SCHEDULED', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect((await lifeboat(['--home', home, 'list', '--json', '--profile', 'nightly', '--trigger', 'SCHEDULED'])).json<{ total: number }>().total).toBe(1);
+    const pw = await lifeboat(['--home', home, 'profile', 'add', 'pg', '--postgres', 'postgres://u:hunter2@db/app']);
+    expect(pw.code).toBe(2);
+    expect(pw.stderr).toContain('never store passwords');
+    expect((await lifeboat(['--home', home, 'profile', 'remove', 'nightly'])).code).toBe(0);
+    expect((await lifeboat(['--home', home, 'profile', 'show', 'nightly'])).code).toBe(1);
+    const audit = await lifeboat(['--home', home, 'audit', 'verify']);
+    expect(audit.code).toBe(0);
+    expect(audit.stdout).toMatch(/Audit trail intact: \d+ events/);
+  });
+
+  it('kill -9 during a backup: the next start leaves no partial file and no COMPLETED row', async () => {
+    const home = await tempDir();
+    const data = await tempDir();
+    // Incompressible data at level 9 keeps the process busy long enough to be killed mid-write.
+    await writeTree(data, Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`blob${i}.bin`, randomBytes(8 * 1024 * 1024)])));
+    const out = join(home, 'backups');
+    const child = spawn(process.execPath, [LIFEBOAT_BIN, '--home', home, 'backup', '--dir', data, '--level', '9'], { stdio: 'ignore' });
+    let partial: string | undefined;
+    for (let i = 0; i < 200 && !partial; i += 1) {
+      await sleep(50);
+      const names = await readdir(out).catch(() => [] as string[]);
+      const p = names.find((n) => n.endsWith('.partial'));
+      if (p && (await stat(join(out, p))).size > 0) partial = p;
+    }
+    expect(partial, 'the backup never started writing').toBeDefined();
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('close', r));
+    expect(await readdir(out)).toContain(partial);
+
+    const list = await lifeboat(['--home', home, 'list', '--json']);
+    const rows = list.json<{ rows: { status: string; errorCode: string; errorMessage: string }[] }>().rows;
+    expect(rows).toMatchObject([{ status: 'FAILED', errorCode: 'INTERRUPTED' }]);
+    expect(rows[0]?.errorMessage).toMatch(/^interrupted/);
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  const isRoot = process.getuid?.() === 0;
+  it('an unreadable file fails the backup naming the file; --skip-unreadable lists it in the manifest instead', async () => {
+    const home = await tempDir();
+    const data = await tempDir();
+    await writeTree(data, { 'ok.txt': 'fine', 'secret.key': 'top secret' });
+    await chmod(home, 0o777);
+    await chmod(data, 0o755);
+    await chmod(join(data, 'ok.txt'), 0o644);
+    await chmod(join(data, 'secret.key'), 0o000);
+    // Root reads anything, so as root the CLI runs as the unprivileged 'nobody' user to meet a real EACCES.
+    const asUser = isRoot ? { uid: 65534, gid: 65534 } : {};
+    if (isRoot) await chown(join(data, 'secret.key'), 0, 0);
+    const fail = await lifeboat(['--home', home, 'backup', '--dir', data, '--json'], asUser);
+    expect(fail.code, fail.stderr).toBe(1);
+    expect(fail.json()).toMatchObject({ ok: false, error: { code: 'SOURCE_UNREADABLE', message: expect.stringContaining(join(data, 'secret.key')) } });
+    expect(await readdir(join(home, 'backups'))).toEqual([]);
+
+    const skip = await lifeboat(['--home', home, 'backup', '--dir', data, '--skip-unreadable', '--json'], asUser);
+    expect(skip.code, skip.stderr).toBe(0);
+    const r = skip.json<BackupJson>();
+    expect(r.warnings.map((w) => w.code)).toEqual(['SKIPPED_FILES']);
+    const info = (await lifeboat(['--home', home, 'info', r.id, '--json'])).json<{ manifest: { sources: { skipped: { path: string }[] }[]; totals: { files: number } } }>();
+    expect(info.manifest.sources[0]?.skipped.map((s) => s.path)).toEqual(['secret.key']);
+    expect(info.manifest.totals.files).toBe(1);
+  });
+});
+
+const pgReason = pgUnavailableReason();
+describe.skipIf(pgReason !== null)(`lifeboat CLI with PostgreSQL${pgReason ? ` (skipped: ${pgReason})` : ''}`, () => {
+  let pg: PgCluster;
+  beforeAll(async () => {
+    pg = await startPgCluster();
+    pg.psql('postgres', 'CREATE DATABASE shop');
+    pg.psql('shop', `CREATE TABLE orders (id int PRIMARY KEY, total numeric); INSERT INTO orders SELECT i, i * 2 FROM generate_series(1, 250) i;`);
+  });
+  afterAll(() => pg?.stop());
+
+  it('backs up PostgreSQL + SQLite + a folder in one archive, with the password only in PGPASSWORD', async () => {
+    const { home, data, db } = await fixture();
+    const url = `postgres://${pg.user}@127.0.0.1:${pg.port}/shop`;
+    const env = { ...process.env, PGPASSWORD: pg.password, LIFEBOAT_PG_DUMP: join(PG_BIN, 'pg_dump') };
+    const run = await lifeboat(['--home', home, 'backup', '--postgres', url, '--sqlite', db, '--dir', join(data, 'docs'), '--json'], { env });
+    expect(run.code, run.stderr).toBe(0);
+    const r = run.json<BackupJson>();
+    const info = await lifeboat(['--home', home, 'info', r.id, '--json']);
+    const m = info.json<{ manifest: { sources: { kind: string; totalRows?: number; serverVersion?: string }[]; tools: Record<string, string> } }>().manifest;
+    expect(m.sources.map((s) => [s.kind, s.totalRows])).toEqual([
+      ['sqlite', 501],
+      ['postgres', 250],
+      ['folder', undefined],
+    ]);
+    expect(m.tools.pg_dump).toMatch(/^15\./);
+    for (const text of [run.stdout, run.stderr, info.stdout]) expect(text).not.toContain(pg.password);
+    const typeDb = await lifeboat(['--home', home, 'backup', '--postgres', url, '--dir', join(data, 'docs'), '--type', 'database', '--json'], { env });
+    expect(typeDb.json<{ summary: { sources: { kind: string }[] } }>().summary.sources.map((s) => s.kind)).toEqual(['postgres']);
+  });
+});

@@ -1,0 +1,79 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Where Debian's PostgreSQL 15 server binaries live. */
+export const PG_BIN = '/usr/lib/postgresql/15/bin';
+
+/** Why PostgreSQL tests cannot run here, or null when they can. */
+export function pgUnavailableReason(): string | null {
+  if (!existsSync(join(PG_BIN, 'initdb'))) return `PostgreSQL 15 server binaries are not in ${PG_BIN} (apt install postgresql-15)`;
+  return null;
+}
+
+/** A port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A throwaway cluster: TCP with SCRAM passwords, so authentication failures are real. */
+export interface PgCluster {
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  readonly url: (db: string, password?: string) => string;
+  readonly psql: (db: string, sql: string) => string;
+  readonly stop: () => void;
+}
+
+const asRoot = process.getuid?.() === 0;
+
+function runAsServerUser(cmd: string, args: string[]): void {
+  if (asRoot) execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe' });
+  else execFileSync(cmd, args, { stdio: 'pipe' });
+}
+
+/** Start a fresh cluster on a free port (≈1 s). Stop it in afterAll. */
+export async function startPgCluster(): Promise<PgCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'lifeboat-pg-'));
+  chmodSync(dir, 0o755);
+  const user = 'testadmin';
+  const password = 'S3cret-pw!';
+  const pwfile = join(dir, 'pw');
+  writeFileSync(pwfile, password);
+  if (asRoot) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    chownSync(dir, uid, gid);
+    chownSync(pwfile, uid, gid);
+  }
+  const port = await freePort();
+  runAsServerUser(join(PG_BIN, 'initdb'), ['-D', join(dir, 'data'), '-U', user, `--pwfile=${pwfile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8']);
+  runAsServerUser(join(PG_BIN, 'pg_ctl'), ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  const env = { ...process.env, PGPASSWORD: password };
+  return {
+    port,
+    user,
+    password,
+    url: (db, pw = password) => `postgres://${user}:${encodeURIComponent(pw)}@127.0.0.1:${port}/${db}`,
+    psql: (db, sql) =>
+      execFileSync(join(PG_BIN, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', db, '-v', 'ON_ERROR_STOP=1', '-At', '-c', sql], { env, encoding: 'utf8' }),
+    stop: () => {
+      try {
+        runAsServerUser(join(PG_BIN, 'pg_ctl'), ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}

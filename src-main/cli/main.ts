@@ -6,11 +6,12 @@ import { registerBackup } from './commands/backup.js';
 import { registerList } from './commands/history.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerProfile } from './commands/profile.js';
+import { registerRestore } from './commands/restore.js';
 import { EXIT, printError, processIo, type Io } from './output.js';
 
 function exitCodeFor(code: string): number {
   if (code === 'USAGE') return EXIT.usage;
-  if (code === 'CHECKSUM_MISMATCH' || code === 'VERIFY_FAILED' || code === 'AUDIT_TAMPERED') return EXIT.verifyFailed;
+  if (['CHECKSUM_MISMATCH', 'VERIFY_FAILED', 'AUDIT_TAMPERED', 'ARCHIVE_HOSTILE', 'ARCHIVE_INCOMPLETE', 'SQLITE_CORRUPT'].includes(code)) return EXIT.verifyFailed;
   return EXIT.failed;
 }
 
@@ -27,6 +28,7 @@ export function buildProgram(io: Io): Command {
   registerBackup(program, io);
   registerList(program, io);
   registerInspect(program, io);
+  registerRestore(program, io);
   registerProfile(program, io);
   registerAudit(program, io);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });

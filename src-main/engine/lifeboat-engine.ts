@@ -12,6 +12,10 @@ import type { InterruptedBackup } from './catalog/backups-repo.js';
 import { ProfilesRepo } from './catalog/profiles-repo.js';
 import { processAlive, type EngineEnv } from './engine-env.js';
 import { runBackup, workDirFor, type BackupRequest, type BackupResult, type RunHooks } from './jobs/backup-job.js';
+import { RestoresRepo } from './restore/journal.js';
+import { runRestore, type RestoreHooks, type RestoreResult } from './restore/restore-job.js';
+import { planRestore, type RestorePlan, type RestoreRequest } from './restore/restore-plan.js';
+import { rollback } from './restore/rollback.js';
 import { readSidecar, verifyArchive, type VerifyReport } from './verify/verify-archive.js';
 
 /** Options for opening an engine. */
@@ -50,12 +54,15 @@ export class LifeboatEngine {
   readonly env: EngineEnv;
   readonly profiles: ProfilesRepo;
   readonly recovered: readonly InterruptedBackup[];
+  /** Restores found interrupted at start and rolled back. */
+  readonly rolledBack: readonly { id: string; undone: string[]; failed: string[] }[];
   private readonly busyProfiles = new Set<string>();
 
-  private constructor(env: EngineEnv, recovered: InterruptedBackup[]) {
+  private constructor(env: EngineEnv, recovered: InterruptedBackup[], rolledBack: { id: string; undone: string[]; failed: string[] }[]) {
     this.env = env;
     this.profiles = new ProfilesRepo(env.catalog.db);
     this.recovered = recovered;
+    this.rolledBack = rolledBack;
   }
 
   static async open(opts: OpenOptions): Promise<LifeboatEngine> {
@@ -68,7 +75,29 @@ export class LifeboatEngine {
       await rm(workDirFor(dirname(d.path), d.id), { recursive: true, force: true });
       catalog.audit.append({ actor: env.actor, action: 'backup.interrupted', target: d.id, outcome: 'failure', details: { path: d.path, cleaned: true } });
     }
-    return new LifeboatEngine(env, dead);
+    // A restore killed mid-way (kill -9, power loss) is rolled back from its journal.
+    const restores = new RestoresRepo(catalog.db);
+    const rolledBack: { id: string; undone: string[]; failed: string[] }[] = [];
+    for (const r of restores.interrupted((h, pid) => processAlive(h, pid, env.host))) {
+      const result = await rollback(r.journal);
+      restores.finish(r.id, result.failed.length ? 'FAILED' : 'ROLLED_BACK', env.now().toISOString(), {
+        code: 'INTERRUPTED',
+        message: `interrupted: the restore process stopped; ${result.failed.length ? `rollback incomplete: ${result.failed.join('; ')}` : 'every target was rolled back'}`,
+      });
+      catalog.audit.append({ actor: env.actor, action: 'restore.rollback', target: r.id, outcome: result.failed.length ? 'failure' : 'success', details: { interrupted: true, ...result } });
+      rolledBack.push({ id: r.id, ...result });
+    }
+    return new LifeboatEngine(env, dead, rolledBack);
+  }
+
+  /** The restore pre-flight (changes nothing). */
+  async planRestore(target: ResolvedTarget, req: RestoreRequest): Promise<RestorePlan> {
+    return planRestore(this.env, target, req);
+  }
+
+  /** Restore a backup; see runRestore. */
+  async restore(target: ResolvedTarget, req: RestoreRequest, hooks: RestoreHooks = {}): Promise<RestoreResult> {
+    return runRestore(this.env, target, req, hooks);
   }
 
   get audit(): AuditLog {

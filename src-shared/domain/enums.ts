@@ -32,7 +32,7 @@ export const SOURCE_KINDS = ['sqlite', 'postgres', 'folder'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 /** The phases a backup job passes through, in order. */
-export const JOB_PHASES = ['preparing', 'scanning', 'dumping', 'archiving', 'checking', 'done'] as const;
+export const JOB_PHASES = ['preparing', 'scanning', 'dumping', 'archiving', 'checking', 'verifying', 'restoring', 'done'] as const;
 /** A job phase. */
 export type JobPhase = (typeof JOB_PHASES)[number];
 
@@ -69,3 +69,8 @@ export function assertNever(value: never): never {
 export function isOneOf<T extends string>(values: readonly T[], value: unknown): value is T {
   return typeof value === 'string' && (values as readonly string[]).includes(value);
 }
+
+/** Lifecycle of one restore. ROLLED_BACK: it failed and every target was put back. */
+export const RESTORE_STATUSES = ['RUNNING', 'COMPLETED', 'FAILED', 'ROLLED_BACK'] as const;
+/** A restore's lifecycle state. */
+export type RestoreStatus = (typeof RESTORE_STATUSES)[number];

@@ -18,6 +18,10 @@ export interface ArchiveEntryInfo {
   readonly mtime: Date;
   /** Tar stores link targets in the header; ZIP stores them as the entry's data. */
   readonly linkTarget?: string;
+  /** ZIP only: the stored (compressed) size, for the compression-ratio cap. */
+  readonly compressedSize?: number;
+  /** ZIP only: the entry is encrypted. */
+  readonly encrypted?: boolean;
 }
 
 /** Called per entry; `data` is the entry's bytes when asked for, else null. */
@@ -76,9 +80,11 @@ async function walkZip(path: string, withData: boolean, visit: EntryVisitor): Pr
           size: entry.uncompressedSize,
           mode,
           mtime: entry.getLastModDate(),
+          compressedSize: entry.compressedSize,
+          encrypted: entry.isEncrypted(),
         };
         const next = async (): Promise<void> => {
-          if (withData && kind !== 'directory') {
+          if (withData && kind !== 'directory' && !info.encrypted) {
             const stream = await new Promise<Readable>((res, rej) => zip.openReadStream(entry, (err, s) => (err ? rej(err) : res(s))));
             await visit(info, stream);
             stream.resume();

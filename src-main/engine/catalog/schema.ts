@@ -1,4 +1,4 @@
-import { ARCHIVE_FORMATS, AUDIT_OUTCOMES, BACKUP_STATUSES, BACKUP_TYPES, TRIGGERS } from '../../../src-shared/domain/enums.js';
+import { ARCHIVE_FORMATS, AUDIT_OUTCOMES, BACKUP_STATUSES, BACKUP_TYPES, RESTORE_STATUSES, TRIGGERS } from '../../../src-shared/domain/enums.js';
 
 /** `col IN ('A','B')` from the shared enum arrays, so SQL and TypeScript cannot drift apart. */
 function oneOf(column: string, values: readonly string[]): string {
@@ -69,5 +69,26 @@ export const MIGRATIONS: readonly string[] = [
     BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
   CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
     BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+  `,
+  `
+  CREATE TABLE restores (
+    id               TEXT PRIMARY KEY,
+    backup_id        TEXT,
+    archive_path     TEXT NOT NULL,
+    archive_sha256   TEXT NOT NULL,
+    status           TEXT NOT NULL ${oneOf('status', RESTORE_STATUSES)},
+    started_by       TEXT NOT NULL,
+    host             TEXT NOT NULL,
+    pid              INTEGER,
+    started_at       TEXT NOT NULL,
+    finished_at      TEXT,
+    targets          TEXT NOT NULL,
+    safety_backup_id TEXT,
+    error_code       TEXT,
+    error_message    TEXT,
+    journal          TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX restores_started_at ON restores (started_at DESC);
+  CREATE INDEX restores_backup ON restores (backup_id);
   `,
 ];

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Manifest } from '../../../src-shared/manifest/schema.js';
 import { ARCHIVE_LAYOUT } from '../../../src-shared/manifest/schema.js';
 import { detectFormat, readManifest, walkArchive } from '../archive/archive-reader.js';
-import { inspectSqlite } from '../sources/sqlite-source.js';
+import { inspectUntrustedSqlite } from '../workers/untrusted-sqlite.js';
 import { discard, HashingStream } from '../util/hashing-stream.js';
 
 /** Where the expected whole-archive checksum came from. */
@@ -31,7 +31,8 @@ export interface VerifyReport {
   readonly manifest: Manifest | null;
 }
 
-async function sha256File(path: string, onBytes?: (n: number) => void): Promise<string> {
+/** SHA-256 of a whole file, streamed. */
+export async function sha256File(path: string, onBytes?: (n: number) => void): Promise<string> {
   const h = new HashingStream(onBytes);
   await pipeline(createReadStream(path, { highWaterMark: 1024 * 1024 }), h, discard());
   return h.digest();
@@ -93,7 +94,7 @@ export async function verifyArchive(path: string, expected: { sha256: string | n
       if (digest !== want.sha256) problems.push({ path: entry.path, problem: `SHA-256 is ${digest}, the manifest says ${want.sha256 ?? '(none)'}` });
       if (db && copy && digest === want.sha256) {
         databasesChecked += 1;
-        const facts = inspectSqlite(copy);
+        const facts = await inspectUntrustedSqlite(copy).catch((e: Error) => ({ integrityCheck: e.message, tables: [] as { name: string; rows: number }[] }));
         if (facts.integrityCheck !== 'ok') problems.push({ path: entry.path, problem: `integrity_check: ${facts.integrityCheck.slice(0, 200)}` });
         for (const t of db.tables) {
           const got = facts.tables.find((x) => x.name === t.name);

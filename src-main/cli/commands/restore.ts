@@ -1,0 +1,99 @@
+import type { Command } from 'commander';
+import { formatBytes, formatDuration } from '../../../src-shared/domain/format.js';
+import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
+import type { RestoreStep } from '../../engine/restore/restore-job.js';
+import type { RestorePlan } from '../../engine/restore/restore-plan.js';
+import { collect, withEngine } from '../context.js';
+import { EXIT, printJson, progressPrinter, table, type Io } from '../output.js';
+
+interface RestoreFlags {
+  readonly check?: boolean;
+  readonly dryRun?: boolean;
+  readonly only?: string[];
+  readonly toDir?: string;
+  readonly toSqlite?: string;
+  readonly toPostgres?: string;
+  readonly safetyBackup: boolean;
+  readonly yes?: boolean;
+  readonly pgRestore?: string;
+}
+
+function planTable(plan: RestorePlan): string {
+  return table(
+    ['SOURCE', 'KIND', 'TARGET', 'WRITES', 'OVERWRITES'],
+    plan.targets.map((t) => [t.source, t.kind, t.target, formatBytes(t.writeBytes), t.exists ? (t.overwriteBytes === null ? 'existing database' : formatBytes(t.overwriteBytes)) : '(new)']),
+  );
+}
+
+/** Test-only pause points (`LIFEBOAT_TEST_PAUSE_AFTER=folders-swapped`), for the kill -9 recovery test. */
+function testPause(): ((s: RestoreStep) => Promise<void>) | undefined {
+  const at = process.env.LIFEBOAT_TEST_PAUSE_AFTER;
+  if (!at) return undefined;
+  return async (s) => {
+    if (s !== at) return;
+    process.stderr.write(`paused after ${s}\n`);
+    await new Promise((r) => setTimeout(r, 60_000));
+  };
+}
+
+/** `lifeboat restore`. */
+export function registerRestore(program: Command, io: Io): void {
+  program
+    .command('restore')
+    .description('restore a backup: verify first, safety backup, stage, swap, check, roll back on failure')
+    .argument('<id|archive>', 'a backup id (or unique prefix), or an archive file')
+    .option('--check', 'run the pre-flight only (checksum, space, permissions, tools); change nothing')
+    .option('--dry-run', 'list what would be written and overwritten, with sizes; change nothing')
+    .option('--only <source>', 'restore just this source (repeatable)', collect)
+    .option('--to-dir <dir>', 'restore folder sources here instead of their original place')
+    .option('--to-sqlite <path>', 'restore the SQLite source to this file')
+    .option('--to-postgres <url>', 'restore the PostgreSQL source into this database (postgres://user@host:port/db)')
+    .option('--no-safety-backup', 'skip the safety backup of what will be overwritten (needs --yes)')
+    .option('--yes', 'confirm --no-safety-backup')
+    .option('--pg-restore <path>', 'pg_restore to use (default: LIFEBOAT_PG_RESTORE, PATH, /usr/lib/postgresql/*/bin)')
+    .action(async (target: string, _o: unknown, cmd: Command) => {
+      process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
+        const f = cmd.opts<RestoreFlags>();
+        if (!f.safetyBackup && !f.yes) throw new LifeboatError('USAGE', '--no-safety-backup deletes your only way back if the restore is wrong; add --yes to confirm.');
+        const req = {
+          ...(f.only ? { only: f.only } : {}),
+          ...(f.toDir ? { toDir: f.toDir } : {}),
+          ...(f.toSqlite ? { toSqlite: f.toSqlite } : {}),
+          ...(f.toPostgres ? { toPostgres: f.toPostgres } : {}),
+          ...(f.pgRestore ? { pgRestorePath: f.pgRestore } : {}),
+          safetyBackup: f.safetyBackup,
+        };
+        const resolved = await engine.resolve(target);
+        if (f.check || f.dryRun) {
+          const plan = await engine.planRestore(resolved, req);
+          const ok = plan.problems.length === 0;
+          if (json) {
+            const { manifest: _m, targets, ...rest } = plan;
+            printJson(io, { ok, ...rest, targets: targets.map(({ connectUrl: _c, ...t }) => t) });
+          } else {
+            io.out(`${f.dryRun ? 'Dry run' : 'Pre-flight'} for ${plan.archive} (sha256 ${plan.sha256.slice(0, 16)}…, ${plan.checksumSource === 'none' ? 'no checksum on record' : `checked against the ${plan.checksumSource}`}):\n`);
+            io.out(planTable(plan));
+            for (const p of plan.problems) io.err(`  problem: ${p}\n`);
+            io.out(ok ? 'No problems found. Nothing was changed.\n' : `${plan.problems.length} problem(s). Nothing was changed.\n`);
+          }
+          return ok ? EXIT.ok : plan.checksumOk ? EXIT.failed : EXIT.verifyFailed;
+        }
+        const bar = json ? undefined : progressPrinter(io);
+        const pause = testPause();
+        try {
+          const r = await engine.restore(resolved, req, { ...(bar ? { onProgress: bar.update } : {}), ...(pause ? { afterStep: pause } : {}) });
+          bar?.clear();
+          if (json) printJson(io, { ok: true, ...r, targets: r.targets.map(({ connectUrl: _c, ...t }) => t) });
+          else {
+            io.out(`Restore ${r.id.slice(0, 8)} completed in ${formatDuration(r.durationMs)}.\n`);
+            io.out(table(['SOURCE', 'KIND', 'RESTORED TO'], r.targets.map((t) => [t.source, t.kind, t.target])));
+            io.out(r.safetyBackupId ? `Safety backup of the previous state: ${r.safetyBackupId}\n` : 'No safety backup was needed (nothing was overwritten).\n');
+            for (const w of r.warnings) io.out(`  pg_restore ${w}\n`);
+          }
+          return EXIT.ok;
+        } finally {
+          bar?.clear();
+        }
+      });
+    });
+}

@@ -1,0 +1,101 @@
+import type { RestoreStatus } from '../../../src-shared/domain/enums.js';
+import type { ErrorInfo } from '../../../src-shared/errors/lifeboat-error.js';
+import type { CatalogDb } from '../catalog/open-catalog.js';
+
+/**
+ * One mutation of a target, recorded *before* it is made, so a rollback (after an error, or
+ * after `kill -9` on the next start) knows exactly what to undo.
+ */
+export type JournalStep =
+  /** A folder target: `old` holds the previous tree (if `existed`); `staged` is the new one. */
+  | { readonly kind: 'folder'; readonly target: string; readonly old: string; readonly staged: string; readonly existed: boolean }
+  /** A SQLite target: `aside` holds a copy of the previous database (if `existed`). */
+  /** `phase` is 'saving' while the aside copy is written (the target is untouched), then 'replacing'. */
+  | { readonly kind: 'sqlite'; readonly target: string; readonly aside: string; readonly existed: boolean; phase: 'saving' | 'replacing' }
+  /** A PostgreSQL target: the new database `staged` replaces `database`, whose old copy is renamed to `old`. */
+  | {
+      readonly kind: 'postgres';
+      readonly url: string;
+      readonly database: string;
+      readonly staged: string;
+      readonly old: string;
+      readonly existed: boolean;
+      phase: 'restoring' | 'renamed-old' | 'swapped';
+    };
+
+/** The journal of one restore. */
+export interface RestoreJournal {
+  readonly steps: JournalStep[];
+  /** Staging paths to delete on commit or rollback. */
+  readonly scratch: string[];
+}
+
+/** A restore row. */
+export interface RestoreRow {
+  readonly id: string;
+  readonly backupId: string | null;
+  readonly archivePath: string;
+  readonly status: RestoreStatus;
+  readonly host: string;
+  readonly pid: number | null;
+  readonly journal: RestoreJournal;
+}
+
+interface Row {
+  id: string;
+  backup_id: string | null;
+  archive_path: string;
+  status: string;
+  host: string;
+  pid: number | null;
+  journal: string;
+}
+
+const toRow = (r: Row): RestoreRow => ({
+  id: r.id,
+  backupId: r.backup_id,
+  archivePath: r.archive_path,
+  status: r.status as RestoreStatus,
+  host: r.host,
+  pid: r.pid,
+  journal: JSON.parse(r.journal) as RestoreJournal,
+});
+
+/** The `restores` table: one row per restore, with its journal kept current step by step. */
+export class RestoresRepo {
+  constructor(private readonly db: CatalogDb) {}
+
+  insert(r: { id: string; backupId: string | null; archivePath: string; archiveSha256: string; startedBy: string; host: string; startedAt: string; targets: unknown }): void {
+    this.db
+      .prepare(
+        `INSERT INTO restores (id, backup_id, archive_path, archive_sha256, status, started_by, host, pid, started_at, targets)
+         VALUES (?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?)`,
+      )
+      .run(r.id, r.backupId, r.archivePath, r.archiveSha256, r.startedBy, r.host, process.pid, r.startedAt, JSON.stringify(r.targets));
+  }
+
+  saveJournal(id: string, journal: RestoreJournal, safetyBackupId?: string): void {
+    this.db.prepare('UPDATE restores SET journal = ?, safety_backup_id = coalesce(?, safety_backup_id) WHERE id = ?').run(JSON.stringify(journal), safetyBackupId ?? null, id);
+  }
+
+  finish(id: string, status: Exclude<RestoreStatus, 'RUNNING'>, at: string, error?: ErrorInfo): void {
+    this.db
+      .prepare('UPDATE restores SET status = ?, finished_at = ?, error_code = ?, error_message = ?, pid = NULL WHERE id = ?')
+      .run(status, at, error?.code ?? null, error?.message ?? null, id);
+  }
+
+  /** RUNNING restores whose process is gone: they need a rollback. */
+  interrupted(isAlive: (host: string, pid: number | null) => boolean): RestoreRow[] {
+    return (this.db.prepare(`SELECT * FROM restores WHERE status = 'RUNNING'`).all() as Row[]).map(toRow).filter((r) => !isAlive(r.host, r.pid));
+  }
+
+  /** Backups that a running restore is reading (retention must not delete them). */
+  inUse(): string[] {
+    return (this.db.prepare(`SELECT backup_id FROM restores WHERE status = 'RUNNING' AND backup_id IS NOT NULL`).all() as { backup_id: string }[]).map((r) => r.backup_id);
+  }
+
+  get(id: string): (RestoreRow & { safetyBackupId: string | null; errorCode: string | null; errorMessage: string | null }) | undefined {
+    const r = this.db.prepare('SELECT * FROM restores WHERE id = ?').get(id) as (Row & { safety_backup_id: string | null; error_code: string | null; error_message: string | null }) | undefined;
+    return r ? { ...toRow(r), safetyBackupId: r.safety_backup_id, errorCode: r.error_code, errorMessage: r.error_message } : undefined;
+  }
+}

@@ -1,0 +1,83 @@
+import pg from 'pg';
+import { classifyPgError, parsePgUrl, type PgTarget } from '../sources/postgres-source.js';
+
+/** A connection to the server's maintenance database, for CREATE/RENAME/DROP DATABASE. */
+export interface PgAdmin {
+  readonly target: PgTarget;
+  exists(db: string): Promise<boolean>;
+  create(db: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  drop(db: string): Promise<void>;
+  /** Exact row counts per table of a database (schema.table). */
+  rowCounts(db: string): Promise<{ name: string; rows: number }[]>;
+  close(): Promise<void>;
+}
+
+function clientFor(t: PgTarget, database: string): pg.Client {
+  const c = new pg.Client({
+    host: t.host,
+    port: t.port,
+    user: t.user,
+    database,
+    connectionTimeoutMillis: 10_000,
+    application_name: 'lifeboat',
+    ...(t.password !== undefined ? { password: t.password } : {}),
+  });
+  c.on('error', () => undefined);
+  return c;
+}
+
+/** Connect to `postgres` on the URL's server as the URL's user. */
+export async function connectAdmin(url: string): Promise<PgAdmin> {
+  const t = parsePgUrl(url);
+  const admin = clientFor(t, 'postgres');
+  try {
+    await admin.connect();
+  } catch (e) {
+    throw classifyPgError(e, { ...t, database: 'postgres' });
+  }
+  const ident = (s: string): string => admin.escapeIdentifier(s);
+  return {
+    target: t,
+    async exists(db) {
+      return (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [db])).rowCount === 1;
+    },
+    async create(db) {
+      await admin.query(`CREATE DATABASE ${ident(db)}`);
+    },
+    async rename(from, to) {
+      await admin.query(`ALTER DATABASE ${ident(from)} RENAME TO ${ident(to)}`);
+    },
+    async drop(db) {
+      await admin.query(`DROP DATABASE IF EXISTS ${ident(db)}`);
+    },
+    async rowCounts(db) {
+      const c = clientFor(t, db);
+      await c.connect();
+      try {
+        const tables = await c.query<{ schema: string; name: string }>(
+          `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1, 2`,
+        );
+        const out: { name: string; rows: number }[] = [];
+        for (const r of tables.rows) {
+          const n = await c.query<{ n: string }>(`SELECT count(*) AS n FROM ONLY ${c.escapeIdentifier(r.schema)}.${c.escapeIdentifier(r.name)}`);
+          out.push({ name: `${r.schema}.${r.name}`, rows: Number(n.rows[0]?.n ?? 0) });
+        }
+        return out;
+      } finally {
+        await c.end().catch(() => undefined);
+      }
+    },
+    async close() {
+      await admin.end().catch(() => undefined);
+    },
+  };
+}
+
+/** The same server and credentials, another database. */
+export function urlWithDatabase(url: string, db: string): string {
+  const u = new URL(url);
+  u.pathname = `/${encodeURIComponent(db)}`;
+  return u.toString();
+}

@@ -1,0 +1,183 @@
+import { access, constants, lstat, readdir, statfs } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { SourceKind } from '../../../src-shared/domain/enums.js';
+import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
+import type { Manifest, ManifestSource } from '../../../src-shared/manifest/schema.js';
+import { detectFormat, listArchive, readManifest } from '../archive/archive-reader.js';
+import type { EngineEnv } from '../engine-env.js';
+import { processAlive } from '../engine-env.js';
+import type { ResolvedTarget } from '../lifeboat-engine.js';
+import { resolvePgTool } from '../sources/pg-tools.js';
+import { parsePgUrl } from '../sources/postgres-source.js';
+import { readSidecar, sha256File } from '../verify/verify-archive.js';
+import { assertManifestMatches, assertSafeEntries } from './entry-safety.js';
+import { connectAdmin, urlWithDatabase } from './pg-admin.js';
+
+/** What to restore and where. */
+export interface RestoreRequest {
+  /** Source names to restore (default: all). */
+  readonly only?: readonly string[];
+  readonly toDir?: string;
+  readonly toSqlite?: string;
+  readonly toPostgres?: string;
+  readonly safetyBackup?: boolean;
+  readonly pgRestorePath?: string;
+}
+
+/** One source and where it will go. */
+export interface PlannedTarget {
+  readonly source: string;
+  readonly kind: SourceKind;
+  /** A path, or a PostgreSQL URL without password. */
+  readonly target: string;
+  /** The URL to connect with (may hold a password given on the command line); never shown. */
+  readonly connectUrl?: string;
+  readonly exists: boolean;
+  /** Bytes the restore writes for this source. */
+  readonly writeBytes: number;
+  /** Bytes currently at the target that will be replaced (null for databases on a server). */
+  readonly overwriteBytes: number | null;
+}
+
+/** The pre-flight's result: nothing has been changed. */
+export interface RestorePlan {
+  readonly archive: string;
+  readonly format: 'zip' | 'tar.gz';
+  readonly sha256: string;
+  readonly checksumSource: 'catalog' | 'sidecar' | 'none';
+  readonly backupId: string | null;
+  readonly manifest: Manifest;
+  readonly targets: readonly PlannedTarget[];
+  readonly problems: readonly string[];
+  readonly checksumOk: boolean;
+}
+
+async function exists(p: string): Promise<boolean> {
+  return lstat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function treeBytes(p: string): Promise<number> {
+  const st = await lstat(p).catch(() => undefined);
+  if (!st) return 0;
+  if (!st.isDirectory()) return st.size;
+  let n = 0;
+  for (const name of await readdir(p)) n += await treeBytes(join(p, name));
+  return n;
+}
+
+/** The nearest folder that exists at or above `p`. */
+async function nearestExisting(p: string): Promise<string> {
+  let dir = p;
+  while (!(await exists(dir)) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+function sourceBytes(m: Manifest, s: ManifestSource): number {
+  if (s.kind === 'folder') return s.bytes;
+  return m.entries.find((e) => e.path === s.entry)?.size ?? 0;
+}
+
+function chooseTargets(m: Manifest, req: RestoreRequest): { source: ManifestSource; target: string; connectUrl?: string }[] {
+  const names = new Set(m.sources.map((s) => s.name));
+  for (const n of req.only ?? []) {
+    if (!names.has(n)) throw new LifeboatError('USAGE', `--only ${n}: the backup has no source of that name. It has: ${[...names].join(', ')}.`);
+  }
+  const chosen = m.sources.filter((s) => !req.only?.length || req.only.includes(s.name));
+  const count = (k: SourceKind): number => chosen.filter((s) => s.kind === k).length;
+  if (req.toSqlite && count('sqlite') !== 1) throw new LifeboatError('USAGE', `--to-sqlite needs exactly one SQLite source; ${count('sqlite')} are selected. Add --only NAME.`);
+  if (req.toPostgres && count('postgres') !== 1) throw new LifeboatError('USAGE', `--to-postgres needs exactly one PostgreSQL source; ${count('postgres')} are selected. Add --only NAME.`);
+  if (req.toDir && count('folder') === 0) throw new LifeboatError('USAGE', '--to-dir was given, but no folder source is selected.');
+  return chosen.map((s) => {
+    switch (s.kind) {
+      case 'folder':
+        return { source: s, target: req.toDir ? (count('folder') === 1 ? resolve(req.toDir) : join(resolve(req.toDir), s.name)) : s.path };
+      case 'sqlite':
+        return { source: s, target: req.toSqlite ? resolve(req.toSqlite) : s.path };
+      case 'postgres': {
+        const url = req.toPostgres ?? s.url;
+        return { source: s, target: url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@'), connectUrl: url };
+      }
+    }
+  });
+}
+
+/**
+ * The pre-flight: verify the archive checksum, refuse hostile or inconsistent archives, choose
+ * targets, and check disk space, writability, PostgreSQL reachability and pg_restore's version and
+ * that no backup of the same profile is running. Changes nothing; reports every problem found.
+ */
+export async function planRestore(env: EngineEnv, resolved: ResolvedTarget, req: RestoreRequest): Promise<RestorePlan> {
+  const archive = resolved.path;
+  const format = await detectFormat(archive);
+  const entries = await listArchive(archive, format);
+  assertSafeEntries(entries);
+  const manifest = await readManifest(archive, format);
+  assertManifestMatches(manifest, entries);
+
+  const problems: string[] = [];
+  const expected = resolved.record?.sha256 ?? (await readSidecar(archive));
+  const checksumSource = resolved.record?.sha256 ? 'catalog' : expected ? 'sidecar' : 'none';
+  const sha256 = await sha256File(archive);
+  const checksumOk = !expected || expected === sha256;
+  if (!checksumOk) problems.push(`archive checksum ${sha256} does not match the ${checksumSource}'s ${expected}: the file is damaged or was altered`);
+
+  const targets: PlannedTarget[] = [];
+  for (const t of chooseTargets(manifest, req)) {
+    const writeBytes = sourceBytes(manifest, t.source);
+    if (t.source.kind === 'postgres') {
+      const url = t.connectUrl ?? '';
+      let dbExists = false;
+      try {
+        const tool = await resolvePgTool('pg_restore', req.pgRestorePath ?? process.env.LIFEBOAT_PG_RESTORE);
+        const dumpMajor = Number(t.source.pgDumpVersion.split('.')[0]);
+        if (tool.major < dumpMajor) problems.push(`pg_restore ${tool.version} (${tool.path}) is older than the pg_dump ${t.source.pgDumpVersion} that made the dump; install a newer client`);
+        const admin = await connectAdmin(urlWithDatabase(url, 'postgres'));
+        try {
+          dbExists = await admin.exists(parsePgUrl(url).database);
+        } finally {
+          await admin.close();
+        }
+      } catch (e) {
+        problems.push(`${t.source.name}: ${(e as Error).message}`);
+      }
+      targets.push({ source: t.source.name, kind: 'postgres', target: t.target, connectUrl: url, exists: dbExists, writeBytes, overwriteBytes: null });
+      continue;
+    }
+    const there = await exists(t.target);
+    const overwriteBytes = there ? await treeBytes(t.target) : 0;
+    targets.push({ source: t.source.name, kind: t.source.kind, target: t.target, exists: there, writeBytes, overwriteBytes });
+    const parent = await nearestExisting(dirname(t.target));
+    try {
+      await access(parent, constants.W_OK);
+    } catch (e) {
+      problems.push(`${t.source.name}: cannot write in ${parent} (${(e as { code?: string }).code ?? 'error'})`);
+      continue;
+    }
+    const fs = await statfs(parent);
+    const free = fs.bavail * fs.bsize;
+    // Staging beside the target, plus a copy of a SQLite target kept for rollback.
+    const need = writeBytes + (t.source.kind === 'sqlite' ? overwriteBytes : 0);
+    if (free < need) problems.push(`${t.source.name}: ${parent} has ${free} bytes free, the restore needs ${need}`);
+  }
+  const homeFs = await statfs(env.home);
+  const dbBytes = targets.filter((t) => t.kind !== 'folder').reduce((n, t) => n + t.writeBytes, 0);
+  if (homeFs.bavail * homeFs.bsize < dbBytes) problems.push(`${env.home} has too little space to stage ${dbBytes} bytes of database dumps`);
+
+  if (manifest.profile) {
+    const running = env.catalog.backups.runningForProfile(manifest.profile, (h, pid) => processAlive(h, pid, env.host));
+    if (running.length > 0) problems.push(`a backup of profile "${manifest.profile}" is running (${running[0]?.id.slice(0, 8)}); wait for it to finish`);
+  }
+  return { archive, format, sha256, checksumSource, backupId: resolved.record?.id ?? null, manifest, targets, problems, checksumOk };
+}
+
+/** Throw the pre-flight's problems as one error (checksum problems are verification failures). */
+export function assertPlanOk(plan: RestorePlan): void {
+  if (plan.problems.length === 0) return;
+  const list = plan.problems.map((p) => `\n  - ${p}`).join('');
+  throw new LifeboatError(plan.checksumOk ? 'PRECHECK_FAILED' : 'CHECKSUM_MISMATCH', `The restore pre-flight found ${plan.problems.length} problem(s); nothing was changed:${list}`, {
+    problems: plan.problems,
+  });
+}

@@ -1,0 +1,96 @@
+import Database from 'better-sqlite3';
+import { rename, rm } from 'node:fs/promises';
+import { connectAdmin } from './pg-admin.js';
+import type { JournalStep, RestoreJournal } from './journal.js';
+
+async function exists(path: string): Promise<boolean> {
+  const { lstat } = await import('node:fs/promises');
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function undoStep(step: JournalStep): Promise<string> {
+  switch (step.kind) {
+    case 'folder': {
+      // The new tree may or may not be in place yet; the old one may or may not be aside yet.
+      const oldAside = step.existed && (await exists(step.old));
+      if (oldAside || !step.existed) await rm(step.target, { recursive: true, force: true });
+      if (oldAside) await rename(step.old, step.target);
+      await rm(step.staged, { recursive: true, force: true });
+      return `folder ${step.target} ${step.existed ? 'put back' : 'removed (it did not exist before)'}`;
+    }
+    case 'sqlite': {
+      if (step.phase === 'saving') {
+        // The target was never touched; the aside copy may be partial.
+        await rm(step.aside, { force: true });
+        return `SQLite ${step.target} untouched`;
+      }
+      if (step.existed && (await exists(step.aside))) {
+        // Back through the backup API, so connections the application holds see a consistent database.
+        const aside = new Database(step.aside, { readonly: true });
+        try {
+          await aside.backup(step.target);
+        } finally {
+          aside.close();
+        }
+        await rm(step.aside, { force: true });
+      } else if (!step.existed) {
+        await Promise.all(['', '-wal', '-shm', '-journal'].map((s) => rm(`${step.target}${s}`, { force: true })));
+      }
+      return `SQLite ${step.target} ${step.existed ? 'put back' : 'removed (it did not exist before)'}`;
+    }
+    case 'postgres': {
+      const admin = await connectAdmin(step.url);
+      try {
+        // Renames are journalled before they run, so check what actually exists.
+        if (step.phase === 'swapped' && !(await admin.exists(step.staged)) && (await admin.exists(step.database))) await admin.rename(step.database, step.staged);
+        if (step.existed && (await admin.exists(step.old))) await admin.rename(step.old, step.database);
+        await admin.drop(step.staged);
+      } finally {
+        await admin.close();
+      }
+      return `PostgreSQL database ${step.database} ${step.existed ? 'put back' : 'removed (it did not exist before)'}`;
+    }
+  }
+}
+
+/** Undo every journalled step, newest first; returns what was done and any step that failed. */
+export async function rollback(journal: RestoreJournal): Promise<{ undone: string[]; failed: string[] }> {
+  const undone: string[] = [];
+  const failed: string[] = [];
+  for (const step of [...journal.steps].reverse()) {
+    try {
+      undone.push(await undoStep(step));
+    } catch (e) {
+      failed.push(`${step.kind} ${'target' in step ? step.target : step.database}: ${(e as Error).message}`);
+    }
+  }
+  for (const p of journal.scratch) await rm(p, { recursive: true, force: true }).catch(() => undefined);
+  return { undone, failed };
+}
+
+/** After success: drop the previous state kept for rollback, and the staging leftovers. */
+export async function commit(journal: RestoreJournal): Promise<void> {
+  for (const step of journal.steps) {
+    switch (step.kind) {
+      case 'folder':
+        await rm(step.old, { recursive: true, force: true });
+        break;
+      case 'sqlite':
+        await rm(step.aside, { force: true });
+        break;
+      case 'postgres': {
+        const admin = await connectAdmin(step.url);
+        try {
+          await admin.drop(step.old);
+        } finally {
+          await admin.close();
+        }
+        break;
+      }
+    }
+  }
+  for (const p of journal.scratch) await rm(p, { recursive: true, force: true });
+}

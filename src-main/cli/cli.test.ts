@@ -1,14 +1,15 @@
+import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, open, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIFEBOAT_BIN, lifeboat } from '../../test-support/cli.js';
 import { pgUnavailableReason, PG_BIN, startPgCluster, type PgCluster } from '../../test-support/pg-cluster.js';
 import { walDatabaseWithRowsOnlyInWal } from '../../test-support/sqlite-fixtures.js';
 import { tempDir } from '../../test-support/temp-dir.js';
-import { writeTree } from '../../test-support/tree.js';
+import { describeTree, writeTree } from '../../test-support/tree.js';
 
 interface BackupJson {
   ok: boolean;
@@ -143,6 +144,42 @@ describe('lifeboat CLI (through its binary)', () => {
     expect(rows).toMatchObject([{ status: 'FAILED', errorCode: 'INTERRUPTED' }]);
     expect(rows[0]?.errorMessage).toMatch(/^interrupted/);
     expect(await readdir(out)).toEqual([]);
+  });
+
+  it('kill -9 mid-restore: the next start detects the interrupted restore and rolls it back', async () => {
+    const home = await tempDir();
+    const data = await tempDir();
+    await writeTree(data, { 'a.txt': 'version 1', 'sub/b.txt': 'b' });
+    const b = (await lifeboat(['--home', home, 'backup', '--dir', data, '--json'])).json<BackupJson>();
+    await writeTree(data, { 'a.txt': 'version 2 (after the backup)', 'new.txt': 'new' });
+    const before = await describeTree(data);
+
+    const child = spawn(process.execPath, [LIFEBOAT_BIN, '--home', home, 'restore', b.id], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, LIFEBOAT_TEST_PAUSE_AFTER: 'folders-swapped' },
+    });
+    await new Promise<void>((resolve, reject) => {
+      let err = '';
+      child.stderr?.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (err.includes('paused after folders-swapped')) resolve();
+      });
+      child.once('close', () => reject(new Error(`restore ended before the pause: ${err}`)));
+    });
+    // The new tree is in place and the old one aside: the worst moment to die.
+    expect(await describeTree(data)).toMatchObject({ 'a.txt': expect.any(String) });
+    expect((await describeTree(data))['new.txt']).toBeUndefined();
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('close', r));
+
+    const next = await lifeboat(['--home', home, 'list', '--json']);
+    expect(next.code).toBe(0);
+    expect(await describeTree(data)).toEqual(before);
+    const catalog = new Database(join(home, 'catalog.sqlite'), { readonly: true });
+    const row = catalog.prepare('SELECT status, error_code FROM restores').get();
+    catalog.close();
+    expect(row).toEqual({ status: 'ROLLED_BACK', error_code: 'INTERRUPTED' });
+    expect((await readdir(dirname(data))).filter((n) => n.startsWith('.lifeboat-') && n.endsWith(basename(data)))).toEqual([]);
   });
 
   const isRoot = process.getuid?.() === 0;

@@ -52,6 +52,12 @@ export async function detectFormat(path: string): Promise<ArchiveFormat> {
 
 function invalid(path: string, e: unknown): LifeboatError {
   if (e instanceof LifeboatError) return e;
+  const message = (e as Error).message ?? '';
+  // yauzl refuses unsafe names itself; report them as the hostile entries they are.
+  const unsafe = /^(invalid relative path|absolute path|invalid characters in fileName): (.*)$/.exec(message);
+  if (unsafe) {
+    return new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive: entry "${unsafe[2] ?? ''}" is unsafe (${unsafe[1] ?? ''}). Nothing was written.`, { path, entry: unsafe[2] }, { cause: e });
+  }
   return new LifeboatError('ARCHIVE_INVALID', `Cannot read archive ${path}: ${(e as Error).message}`, { path }, { cause: e });
 }
 
@@ -66,7 +72,9 @@ function zipKind(entry: yauzl.Entry): { kind: EntryKind | 'other'; mode: number 
 
 async function walkZip(path: string, withData: boolean, visit: EntryVisitor): Promise<void> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (err, z) => (err ? reject(err) : resolve(z))),
+    // Sizes are checked by the callers against the manifest (hash and byte count of every
+    // stream), which names the entry; yauzl's own check would fail without naming it.
+    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: false }, (err, z) => (err ? reject(err) : resolve(z))),
   );
   try {
     await new Promise<void>((resolve, reject) => {
@@ -92,7 +100,10 @@ async function walkZip(path: string, withData: boolean, visit: EntryVisitor): Pr
             await visit(info, null);
           }
         };
-        next().then(() => zip.readEntry(), reject);
+        next().then(
+          () => zip.readEntry(),
+          (e: unknown) => reject(e instanceof LifeboatError ? e : new Error(`entry "${entry.fileName}": ${(e as Error).message}`, { cause: e })),
+        );
       });
       zip.readEntry();
     });
@@ -170,9 +181,17 @@ export async function listArchive(path: string, format?: ArchiveFormat): Promise
   return entries;
 }
 
-async function readAll(stream: Readable): Promise<Buffer> {
+/** A manifest of a million entries is ~250 MB; anything beyond is refused rather than buffered. */
+const MAX_MANIFEST_BYTES = 512 * 1024 * 1024;
+
+async function readAll(stream: Readable, name: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
+  let size = 0;
+  for await (const c of stream) {
+    size += (c as Buffer).length;
+    if (size > MAX_MANIFEST_BYTES) throw new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive: "${name}" is larger than ${MAX_MANIFEST_BYTES} bytes.`, { entry: name });
+    chunks.push(c as Buffer);
+  }
   return Buffer.concat(chunks);
 }
 
@@ -181,7 +200,7 @@ export async function readManifest(path: string, format?: ArchiveFormat): Promis
   const fmt = format ?? (await detectFormat(path));
   let raw: Buffer | undefined;
   await walkArchive(path, fmt, true, async (e, data) => {
-    if (e.path === ARCHIVE_LAYOUT.manifest && data) raw = await readAll(data);
+    if (e.path === ARCHIVE_LAYOUT.manifest && data) raw = await readAll(data, e.path);
   });
   if (!raw) throw new LifeboatError('ARCHIVE_INVALID', `${path} holds no ${ARCHIVE_LAYOUT.manifest}; it was not written by Lifeboat.`, { path });
   let json: unknown;

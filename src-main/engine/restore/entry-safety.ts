@@ -15,13 +15,19 @@ export interface BombLimits {
 /** Defaults: 1 TiB total, ratio 1000:1 above 1 MiB (deflate's ceiling is ~1032:1; real data stays far below). */
 export const DEFAULT_BOMB_LIMITS: BombLimits = { maxTotalBytes: 2 ** 40, maxRatio: 1000, ratioFloorBytes: 1024 * 1024 };
 
+// Control characters in entry names are exactly what these patterns look for.
+/* eslint-disable no-control-regex */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL_ALL = /[\u0000-\u001f\u007f]/g;
+/* eslint-enable no-control-regex */
+
 function hostile(entry: string, why: string): LifeboatError {
   return new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive: entry "${printable(entry)}" ${why}. Nothing was written.`, { entry: printable(entry) });
 }
 
 /** Entry names with control characters shown escaped, so an error message cannot hide them. */
 export function printable(name: string): string {
-  return name.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return name.replace(CONTROL_ALL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /**
@@ -30,7 +36,7 @@ export function printable(name: string): string {
  */
 export function assertSafeName(name: string): void {
   if (name.length === 0) throw hostile(name, 'has an empty name');
-  if (/[\u0000-\u001f\u007f]/.test(name)) throw hostile(name, 'has a NUL or control character in its name');
+  if (CONTROL.test(name)) throw hostile(name, 'has a NUL or control character in its name');
   if (name.includes('\\')) throw hostile(name, 'uses a backslash (a Windows path separator)');
   if (name.startsWith('/')) throw hostile(name, 'is an absolute path');
   if (/^[A-Za-z]:/.test(name)) throw hostile(name, 'starts with a drive letter');

@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request, testEngine } from '../../../test-support/engine.js';
+import { PG_BIN, pgUnavailableReason, startPgCluster, type PgCluster } from '../../../test-support/pg-cluster.js';
+
+const reason = pgUnavailableReason();
+
+describe.skipIf(reason !== null)(`restore PostgreSQL against a real server${reason ? ` (skipped: ${reason})` : ''}`, () => {
+  let pg: PgCluster;
+  const digest = `SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY id)), '') FROM items t`;
+  beforeAll(async () => {
+    pg = await startPgCluster();
+    process.env.LIFEBOAT_PG_DUMP = join(PG_BIN, 'pg_dump');
+    process.env.LIFEBOAT_PG_RESTORE = join(PG_BIN, 'pg_restore');
+  });
+  afterAll(() => {
+    delete process.env.LIFEBOAT_PG_DUMP;
+    delete process.env.LIFEBOAT_PG_RESTORE;
+    pg?.stop();
+  });
+
+  async function seeded(db: string) {
+    pg.psql('postgres', `CREATE DATABASE ${db}`);
+    pg.psql(db, `CREATE TABLE items (id int PRIMARY KEY, label text, blob bytea, doc json); INSERT INTO items SELECT i, 'é' || i, decode(md5(i::text), 'hex'), json_build_object('i', i) FROM generate_series(1, 800) i;`);
+    const { engine, out } = await testEngine();
+    const b = await engine.backup(request(out, [{ kind: 'postgres', url: pg.url(db), name: db }]));
+    return { engine, b, original: pg.psql(db, digest) };
+  }
+
+  it('restores into the original database (new database, checked, renamed into place) with every row back', async () => {
+    const { engine, b, original } = await seeded('shop');
+    pg.psql('shop', 'DELETE FROM items WHERE id > 5; UPDATE items SET label = NULL');
+    const r = await engine.restore(await engine.resolve(b.id), { toPostgres: pg.url('shop') });
+    expect(pg.psql('shop', digest)).toBe(original);
+    const dbs = pg.psql('postgres', `SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database WHERE datname LIKE 'shop%'`).trim();
+    expect(dbs).toBe('shop');
+    const safety = engine.env.catalog.backups.get(r.safetyBackupId ?? '');
+    expect(safety?.summary?.sources[0]).toMatchObject({ kind: 'postgres', rows: 5 });
+  });
+
+  it('restores into another, new database (--to-postgres) and leaves the original alone', async () => {
+    const { engine, b, original } = await seeded('crm');
+    pg.psql('crm', 'DELETE FROM items WHERE id > 1');
+    await engine.restore(await engine.resolve(b.id), { toPostgres: pg.url('crm_copy') });
+    expect(pg.psql('crm_copy', digest)).toBe(original);
+    expect(pg.psql('crm', 'SELECT count(*) FROM items').trim()).toBe('1');
+  });
+
+  it('rolls back when the restored database cannot be swapped in (a client holds the target open)', async () => {
+    const { engine, b } = await seeded('busy');
+    pg.psql('busy', 'DELETE FROM items WHERE id > 3');
+    const pgLib = (await import('pg')).default;
+    const holder = new pgLib.Client({ connectionString: pg.url('busy') });
+    await holder.connect();
+    try {
+      await expect(engine.restore(await engine.resolve(b.id), { toPostgres: pg.url('busy') })).rejects.toMatchObject({
+        code: 'RESTORE_FAILED',
+        message: expect.stringContaining('Close the applications connected to it'),
+      });
+    } finally {
+      await holder.end();
+    }
+    expect(pg.psql('busy', 'SELECT count(*) FROM items').trim()).toBe('3');
+    const leftovers = pg.psql('postgres', `SELECT count(*) FROM pg_database WHERE datname LIKE 'busy_lb_%'`).trim();
+    expect(leftovers).toBe('0');
+  });
+});

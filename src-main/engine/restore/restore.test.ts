@@ -1,0 +1,190 @@
+import Database from 'better-sqlite3';
+import { chmod, readdir, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { folder, request, testEngine } from '../../../test-support/engine.js';
+import { countRows, startLiveWriter, walDatabaseWithRowsOnlyInWal } from '../../../test-support/sqlite-fixtures.js';
+import { tempDir } from '../../../test-support/temp-dir.js';
+import { describeTree, seed000Tree, writeTree } from '../../../test-support/tree.js';
+import { RestoresRepo } from './journal.js';
+
+/** Paths, hashes, link targets, modes and mtimes of a tree: what "identical" means for a restore. */
+async function snapshot(root: string): Promise<Record<string, string>> {
+  const tree = await describeTree(root);
+  const out: Record<string, string> = {};
+  for (const [rel, what] of Object.entries(tree)) {
+    const st = await stat(join(root, rel)).catch(() => undefined);
+    out[rel] = what.startsWith('->') || !st ? what : `${what} ${(st.mode & 0o7777).toString(8)} ${what === 'dir' ? '' : st.mtime.toISOString()}`;
+  }
+  return out;
+}
+
+async function scenario() {
+  const { engine, out } = await testEngine();
+  const dir = await tempDir();
+  const data = join(dir, 'data');
+  await seed000Tree(data);
+  await writeTree(data, { 'bin/run.sh': '#!/bin/sh\n' });
+  await chmod(join(data, 'bin/run.sh'), 0o750);
+  await symlink('../org-1', join(data, 'bin/org-link'));
+  await utimes(join(data, 'bin/run.sh'), new Date('2025-01-02T03:04:05Z'), new Date('2025-01-02T03:04:05Z'));
+  const db = join(dir, 'app.db');
+  const writer = walDatabaseWithRowsOnlyInWal(db, 3000);
+  const backup = await engine.backup(request(out, [folder(data, { name: 'data' }), { kind: 'sqlite', path: db, name: 'app' }]));
+  const before = await snapshot(data);
+  return { engine, out, dir, data, db, writer, backup, before };
+}
+
+describe('restore', () => {
+  it('round trip: the restored folder and SQLite equal the backup (files, hashes, modes, mtimes, empty folders, symlinks), a safety backup is taken, a connected app sees the restored rows', async () => {
+    const s = await scenario();
+    try {
+      // Damage everything after the backup.
+      await rm(join(s.data, 'org-1'), { recursive: true });
+      await writeFile(join(s.data, 'stray.txt'), 'not in the backup');
+      s.writer.prepare('DELETE FROM events WHERE id > 100').run();
+      expect(countRows(s.db, 'events')).toBe(100);
+
+      const r = await s.engine.restore(await s.engine.resolve(s.backup.id), {});
+      expect(await snapshot(s.data)).toEqual(s.before);
+      // The application's open connection sees the restored database, consistently.
+      expect((s.writer.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n).toBe(3000);
+      expect(r.safetyBackupId).not.toBeNull();
+      const safety = s.engine.env.catalog.backups.get(r.safetyBackupId ?? '');
+      expect(safety).toMatchObject({ status: 'COMPLETED', trigger: 'PRE_RESTORE_SAFETY' });
+      expect(safety?.summary?.sources.find((x) => x.name === 'app')?.rows).toBe(101);
+      expect(new RestoresRepo(s.engine.env.catalog.db).get(r.id)).toMatchObject({ status: 'COMPLETED', safetyBackupId: r.safetyBackupId });
+      // No staging or old trees are left beside the target.
+      expect((await readdir(s.dir)).filter((n) => n.startsWith('.lifeboat'))).toEqual([]);
+      expect(s.engine.audit.list(50).map((e) => e.action)).toEqual(expect.arrayContaining(['restore.start', 'restore.verified', 'restore.complete']));
+    } finally {
+      s.writer.close();
+    }
+  });
+
+  it('restores WAL data taken while a live writer was inserting', async () => {
+    const { engine, out } = await testEngine();
+    const dir = await tempDir();
+    const db = join(dir, 'app.db');
+    walDatabaseWithRowsOnlyInWal(db, 2000).close();
+    const live = await startLiveWriter(db);
+    let backupRows: number;
+    try {
+      await new Promise((r) => setTimeout(r, 150));
+      const b = await engine.backup(request(out, [{ kind: 'sqlite', path: db }]));
+      backupRows = b.manifest.sources[0]?.kind === 'sqlite' ? (b.manifest.sources[0].tables.find((t) => t.name === 'events')?.rows ?? 0) : 0;
+      live.kill('SIGKILL');
+      await new Promise((r) => live.once('close', r));
+      await engine.restore(await engine.resolve(b.id), { toSqlite: join(dir, 'restored.db') });
+    } finally {
+      live.kill('SIGKILL');
+    }
+    expect(backupRows).toBeGreaterThan(2000);
+    expect(countRows(join(dir, 'restored.db'), 'events')).toBe(backupRows);
+  });
+
+  it('selective (--only) and relocated (--to-dir, --to-sqlite) restores leave the originals alone; dry run changes nothing', async () => {
+    const s = await scenario();
+    try {
+      await writeFile(join(s.data, 'stray.txt'), 'still here afterwards');
+      const target = await tempDir();
+      const plan = await s.engine.planRestore(await s.engine.resolve(s.backup.id), { only: ['data'], toDir: join(target, 'copy') });
+      expect(plan.problems).toEqual([]);
+      expect(plan.targets).toEqual([expect.objectContaining({ source: 'data', kind: 'folder', target: join(target, 'copy'), exists: false })]);
+      expect(await readdir(target)).toEqual([]);
+
+      await s.engine.restore(await s.engine.resolve(s.backup.id), { only: ['data'], toDir: join(target, 'copy') });
+      expect(await snapshot(join(target, 'copy'))).toEqual(s.before);
+      expect(await readdir(s.data)).toContain('stray.txt');
+
+      await s.engine.restore(await s.engine.resolve(s.backup.id), { only: ['app'], toSqlite: join(target, 'app-copy.db') });
+      expect(countRows(join(target, 'app-copy.db'), 'events')).toBe(3000);
+      await expect(s.engine.restore(await s.engine.resolve(s.backup.id), { only: ['nope'] })).rejects.toMatchObject({ code: 'USAGE', message: expect.stringContaining('It has: data, app') });
+    } finally {
+      s.writer.close();
+    }
+  });
+
+  it('a failure after the folders are swapped but before the database is restored rolls everything back byte-identical', async () => {
+    const s = await scenario();
+    try {
+      await writeFile(join(s.data, 'stray.txt'), 'changed after the backup');
+      s.writer.prepare('DELETE FROM events WHERE id > 10').run();
+      s.writer.close();
+      const beforeTree = await snapshot(s.data);
+      const { readFile } = await import('node:fs/promises');
+      const beforeDb = await readFile(s.db);
+      let failed = false;
+      await expect(
+        s.engine.restore(await s.engine.resolve(s.backup.id), {}, {
+          afterStep: (step) => {
+            if (step === 'folders-swapped' && !failed) {
+              failed = true;
+              throw new Error('injected failure after the swap');
+            }
+          },
+        }),
+      ).rejects.toMatchObject({ message: expect.stringContaining('Rolled back: folder') });
+      expect(await snapshot(s.data)).toEqual(beforeTree);
+      expect((await readFile(s.db)).equals(beforeDb)).toBe(true);
+      expect((await readdir(s.dir)).filter((n) => n.startsWith('.lifeboat'))).toEqual([]);
+    } finally {
+      if (s.writer.open) s.writer.close();
+    }
+  });
+
+  it('a failure after the SQLite restore puts the previous database back', async () => {
+    const s = await scenario();
+    try {
+      s.writer.prepare('DELETE FROM events WHERE id > 42').run();
+      await expect(
+        s.engine.restore(await s.engine.resolve(s.backup.id), {}, {
+          afterStep: (step) => {
+            if (step === 'sqlite-restored') throw new Error('injected');
+          },
+        }),
+      ).rejects.toMatchObject({ code: 'RESTORE_FAILED' });
+      expect((s.writer.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n).toBe(42);
+      const ro = new Database(s.db, { readonly: true });
+      expect(ro.pragma('integrity_check', { simple: true })).toBe('ok');
+      ro.close();
+    } finally {
+      s.writer.close();
+    }
+  });
+
+  it('verifies before touching anything: a damaged archive stops the restore with the targets untouched', async () => {
+    const s = await scenario();
+    try {
+      await writeFile(join(s.data, 'stray.txt'), 'x');
+      const before = await snapshot(s.data);
+      const { open } = await import('node:fs/promises');
+      const fh = await open(s.backup.path, 'r+');
+      await fh.write(Buffer.from('XXXX'), 0, 4, 200);
+      await fh.close();
+      const plan = await s.engine.planRestore(await s.engine.resolve(s.backup.id), {});
+      expect(plan.checksumOk).toBe(false);
+      await expect(s.engine.restore(await s.engine.resolve(s.backup.id), {})).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' });
+      expect(await snapshot(s.data)).toEqual(before);
+    } finally {
+      s.writer.close();
+    }
+  });
+
+  it('refuses a SQLite database with fewer rows than its manifest says (seed 004\'s empty backup)', async () => {
+    const { engine, out } = await testEngine();
+    const dir = await tempDir();
+    const db = join(dir, 'app.db');
+    walDatabaseWithRowsOnlyInWal(db, 500).close();
+    const b = await engine.backup(request(out, [{ kind: 'sqlite', path: db }]));
+    // Rebuild the archive around an emptied database whose hashes are right but whose rows are gone.
+    const { rewriteSqliteInArchive } = await import('../../../test-support/rewrite-archive.js');
+    const forged = join(dir, 'forged.zip');
+    await rewriteSqliteInArchive(b.path, forged, (d) => d.exec('DELETE FROM events'));
+    await expect(engine.restore(await engine.resolve(forged), { toSqlite: join(dir, 'out.db') })).rejects.toMatchObject({
+      code: 'SQLITE_CORRUPT',
+      message: expect.stringContaining('table events has 0 rows, the manifest says 500'),
+    });
+    expect(await readdir(dir)).not.toContain('out.db');
+  });
+});

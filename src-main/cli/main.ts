@@ -4,6 +4,7 @@ import { appVersion } from '../engine/app-version.js';
 import { registerAudit } from './commands/audit.js';
 import { registerBackup } from './commands/backup.js';
 import { registerList } from './commands/history.js';
+import { registerHousekeeping } from './commands/housekeeping.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerProfile } from './commands/profile.js';
 import { registerRestore } from './commands/restore.js';
@@ -29,6 +30,7 @@ export function buildProgram(io: Io): Command {
   registerList(program, io);
   registerInspect(program, io);
   registerRestore(program, io);
+  registerHousekeeping(program, io);
   registerProfile(program, io);
   registerAudit(program, io);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });

@@ -2,6 +2,7 @@ import { access, rm } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { BackupRecord, HistoryPage, HistoryQuery } from '../../src-shared/domain/backup.js';
+import type { Retention } from '../../src-shared/domain/profile.js';
 import { LifeboatError } from '../../src-shared/errors/lifeboat-error.js';
 import type { Manifest } from '../../src-shared/manifest/schema.js';
 import { appVersion } from './app-version.js';
@@ -12,6 +13,9 @@ import type { InterruptedBackup } from './catalog/backups-repo.js';
 import { ProfilesRepo } from './catalog/profiles-repo.js';
 import { processAlive, type EngineEnv } from './engine-env.js';
 import { runBackup, workDirFor, type BackupRequest, type BackupResult, type RunHooks } from './jobs/backup-job.js';
+import { importArchive, type ImportResult } from './import/import-archive.js';
+import { doctor, type DoctorReport } from './retention/doctor.js';
+import { cleanup, deleteBackup, exportBackup, type CleanupGroup } from './retention/housekeeping.js';
 import { RestoresRepo } from './restore/journal.js';
 import { runRestore, type RestoreHooks, type RestoreResult } from './restore/restore-job.js';
 import { planRestore, type RestorePlan, type RestoreRequest } from './restore/restore-plan.js';
@@ -163,6 +167,38 @@ export class LifeboatEngine {
       details: { sha256: report.sha256, problems: report.problems.slice(0, 20) },
     });
     return report;
+  }
+
+  /** Import an archive made elsewhere (verified; duplicates reported). */
+  async import(file: string): Promise<ImportResult> {
+    return importArchive(this.env, file);
+  }
+
+  /** Apply retention; see cleanup(). */
+  async cleanup(opts: { profile?: string; override?: Retention; dryRun: boolean }): Promise<CleanupGroup[]> {
+    return cleanup(this.env, opts);
+  }
+
+  /** Delete one backup (archive, sidecar, catalog row; audited). */
+  async delete(record: BackupRecord): Promise<void> {
+    return deleteBackup(this.env, record, 'deleted by user');
+  }
+
+  /** A verified copy elsewhere, with a .sha256 sidecar. */
+  async export(record: BackupRecord, dest: string): Promise<{ path: string; sha256: string; size: number }> {
+    return exportBackup(this.env, record, dest);
+  }
+
+  /** Compare backup folders with the catalog; optionally repair. */
+  async doctor(repair: boolean): Promise<DoctorReport> {
+    return doctor(this.env, repair);
+  }
+
+  /** A catalog record by id (or unique prefix); NOT_FOUND otherwise. */
+  record(idOrPrefix: string): BackupRecord {
+    const r = this.env.catalog.backups.get(idOrPrefix);
+    if (!r) throw new LifeboatError('NOT_FOUND', `No backup "${idOrPrefix}" in the catalog (${this.env.home}).`, { id: idOrPrefix });
+    return r;
   }
 
   close(): void {

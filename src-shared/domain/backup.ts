@@ -21,7 +21,7 @@ export interface BackupSummary {
 
 /** A warning attached to a backup that completed but looks wrong (e.g. a sharp drop in size). */
 export interface BackupWarning {
-  readonly code: 'SIZE_DROP' | 'FILE_COUNT_DROP' | 'ROW_COUNT_DROP' | 'SKIPPED_FILES';
+  readonly code: 'SIZE_DROP' | 'FILE_COUNT_DROP' | 'ROW_COUNT_DROP' | 'SKIPPED_FILES' | 'UNVERIFIED_ORIGIN';
   readonly message: string;
 }
 

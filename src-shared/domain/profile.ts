@@ -31,15 +31,30 @@ export const backupOptionsSchema = z.object({
   allowEmpty: z.boolean().default(false),
   /** Leave out files that cannot be read, listing them in the manifest, instead of failing. */
   skipUnreadable: z.boolean().default(false),
+  /** Verify each backup right after writing it (every hash, SQLite integrity). */
+  verify: z.boolean().default(true),
 });
 /** Options that change how strictly a backup treats its sources. */
 export type BackupOptions = z.infer<typeof backupOptionsSchema>;
 
-/** Keep-rules applied after a successful backup (used by retention). Null means no limit. */
+const keep = z.number().int().positive().nullable().default(null);
+
+/**
+ * Which backups `cleanup` keeps (a backup kept by any rule stays). Null means the rule is off;
+ * with every rule off, nothing is deleted.
+ */
 export const retentionSchema = z.object({
-  keepLast: z.number().int().positive().nullable().default(null),
-  keepDays: z.number().int().positive().nullable().default(null),
+  /** The newest N *verified* backups (and anything newer than the Nth). */
+  keepLast: keep,
+  /** Everything younger than N days. */
+  keepDays: keep,
+  /** The newest verified backup of each of the last N days / weeks / months that have one. */
+  keepDaily: keep,
+  keepWeekly: keep,
+  keepMonthly: keep,
 });
+/** Retention rules. */
+export type Retention = z.infer<typeof retentionSchema>;
 
 /** What a profile stores: its sources and how to back them up. */
 export const profileSpecSchema = z.object({
@@ -47,8 +62,8 @@ export const profileSpecSchema = z.object({
   destination: z.string().min(1).nullable().default(null),
   format: z.enum(ARCHIVE_FORMATS).default('zip'),
   type: z.enum(BACKUP_TYPES).default('full'),
-  retention: retentionSchema.default({ keepLast: null, keepDays: null }),
-  options: backupOptionsSchema.default({ allowEmpty: false, skipUnreadable: false }),
+  retention: retentionSchema.default({ keepLast: null, keepDays: null, keepDaily: null, keepWeekly: null, keepMonthly: null }),
+  options: backupOptionsSchema.default({ allowEmpty: false, skipUnreadable: false, verify: true }),
 });
 /** What a profile stores. */
 export type ProfileSpec = z.infer<typeof profileSpecSchema>;

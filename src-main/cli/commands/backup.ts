@@ -14,6 +14,7 @@ interface BackupFlags extends SourceFlags {
   readonly pgDump?: string;
   readonly level?: string;
   readonly trigger?: 'MANUAL' | 'SCHEDULED';
+  readonly verify?: boolean;
 }
 
 function buildRequest(ctx: CommandContext, f: BackupFlags): BackupRequest {
@@ -36,6 +37,7 @@ function buildRequest(ctx: CommandContext, f: BackupFlags): BackupRequest {
       format: f.format ?? p.spec.format,
       destination: resolve(f.out ?? p.spec.destination ?? defaultBackupDir(ctx.engine.env.home)),
       profile: p.name,
+      verify: f.verify === false ? false : p.spec.options.verify,
       options: { allowEmpty: f.allowEmpty ?? p.spec.options.allowEmpty, skipUnreadable: f.skipUnreadable ?? p.spec.options.skipUnreadable },
     };
   }
@@ -47,6 +49,7 @@ function buildRequest(ctx: CommandContext, f: BackupFlags): BackupRequest {
     format: f.format ?? 'zip',
     destination: resolve(f.out ?? defaultBackupDir(ctx.engine.env.home)),
     profile: null,
+    verify: f.verify !== false,
     options: { allowEmpty: Boolean(f.allowEmpty), skipUnreadable: Boolean(f.skipUnreadable) },
   };
 }
@@ -76,6 +79,7 @@ export function registerBackup(program: Command, io: Io): void {
     .option('--description <text>', 'a note stored with the backup')
     .option('--pg-dump <path>', 'pg_dump to use (default: LIFEBOAT_PG_DUMP, PATH, then /usr/lib/postgresql/*/bin)')
     .option('--level <n>', 'compression level 0-9', '6')
+    .option('--no-verify', 'skip re-reading the archive after writing it (verification is on by default)')
     .addOption(new Option('--trigger <trigger>', 'record the backup as started by').choices(['MANUAL', 'SCHEDULED']).default('MANUAL'))
     .action(async (_opts: BackupFlags, cmd: Command) => {
       process.exitCode = await withEngine(cmd, io, async (ctx) => {

@@ -9,6 +9,9 @@ import { addSourceOptions, sourcesFromFlags, type SourceFlags } from './source-o
 interface ProfileFlags extends SourceFlags {
   readonly keepLast?: string;
   readonly keepDays?: string;
+  readonly keepDaily?: string;
+  readonly keepWeekly?: string;
+  readonly keepMonthly?: string;
 }
 
 function positive(value: string | undefined, flag: string): number | null {
@@ -29,6 +32,9 @@ export function registerProfile(program: Command, io: Io): void {
   addSourceOptions(profile.command('add').description('save a profile').argument('<name>', 'profile name'))
     .option('--keep-last <n>', 'retention: keep the newest N backups')
     .option('--keep-days <n>', 'retention: keep backups younger than N days')
+    .option('--keep-daily <n>', 'retention: the newest verified backup of each of the last N days')
+    .option('--keep-weekly <n>', 'retention: ... of each of the last N weeks')
+    .option('--keep-monthly <n>', 'retention: ... of each of the last N months')
     .action(async (name: string, _o: unknown, cmd: Command) => {
       process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
         const f = cmd.opts<ProfileFlags>();
@@ -39,7 +45,13 @@ export function registerProfile(program: Command, io: Io): void {
           destination: f.out ? resolve(f.out) : null,
           ...(f.format ? { format: f.format } : {}),
           ...(f.type ? { type: f.type } : {}),
-          retention: { keepLast: positive(f.keepLast, '--keep-last'), keepDays: positive(f.keepDays, '--keep-days') },
+          retention: {
+            keepLast: positive(f.keepLast, '--keep-last'),
+            keepDays: positive(f.keepDays, '--keep-days'),
+            keepDaily: positive(f.keepDaily, '--keep-daily'),
+            keepWeekly: positive(f.keepWeekly, '--keep-weekly'),
+            keepMonthly: positive(f.keepMonthly, '--keep-monthly'),
+          },
           options: { allowEmpty: Boolean(f.allowEmpty), skipUnreadable: Boolean(f.skipUnreadable) },
         });
         const p = engine.profiles.add(name, spec, engine.env.now().toISOString());

@@ -132,6 +132,62 @@ export class BackupsRepo {
     return rows[0] ? toRecord(rows[0]) : undefined;
   }
 
+  /** Every COMPLETED backup of a profile (null: the safety backups), newest first. */
+  completedOf(profile: string | null, trigger?: BackupRecord['trigger']): BackupRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM backups WHERE status = 'COMPLETED' AND profile IS ? AND (? IS NULL OR trigger = ?) ORDER BY created_at DESC`,
+      )
+      .all(profile, trigger ?? null, trigger ?? null) as BackupRow[];
+    return rows.map(toRecord);
+  }
+
+  /** Every COMPLETED backup with an archive, for housekeeping. */
+  allCompleted(): BackupRecord[] {
+    return (this.db.prepare(`SELECT * FROM backups WHERE status = 'COMPLETED'`).all() as BackupRow[]).map(toRecord);
+  }
+
+  /** A COMPLETED backup whose archive has this SHA-256 (duplicate imports). */
+  findBySha256(sha256: string): BackupRecord | undefined {
+    const row = this.db.prepare(`SELECT * FROM backups WHERE (sha256 = ? OR origin_sha256 = ?) AND status = 'COMPLETED' LIMIT 1`).get(sha256, sha256) as
+      | BackupRow
+      | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Register an archive that was written elsewhere (import, doctor) as COMPLETED. */
+  insertCompleted(b: NewBackup & { size: number; sha256: string; finishedAt: string; summary: BackupSummary; warnings: readonly BackupWarning[]; verifiedAt: string | null }): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO backups (id, file_name, path, format, type, status, trigger, size, sha256, description, created_by, host, created_at, finished_at, summary, warnings, profile, verified_at)
+           VALUES (@id, @fileName, @path, @format, @type, 'COMPLETED', @trigger, @size, @sha256, @description, @createdBy, @host, @createdAt, @finishedAt, @summary, @warnings, @profile, @verifiedAt)`,
+        )
+        .run({ ...b, summary: JSON.stringify(b.summary), warnings: JSON.stringify(b.warnings) });
+      this.db.prepare('INSERT INTO backups_search (id, body) VALUES (?, ?)').run(b.id, b.searchText.toLowerCase());
+    })();
+  }
+
+  /** Record the SHA-256 of the file a backup was imported from. */
+  setOrigin(id: string, sha256: string): void {
+    this.db.prepare('UPDATE backups SET origin_sha256 = ? WHERE id = ?').run(sha256, id);
+  }
+
+  /** Remove a row (its archive is gone); the audit trail keeps the record of it. */
+  delete(id: string): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM backups WHERE id = ?').run(id);
+      this.db.prepare('DELETE FROM backups_search WHERE id = ?').run(id);
+    })();
+  }
+
+  /** Mark a COMPLETED row whose archive vanished from disk. */
+  markMissing(id: string, at: string): void {
+    this.db
+      .prepare(`UPDATE backups SET status = 'FAILED', error_code = 'NOT_FOUND', error_message = ?, finished_at = coalesce(finished_at, ?) WHERE id = ?`)
+      .run(`the archive file is missing from disk (found by doctor at ${at})`, at, id);
+  }
+
   /** The newest row whose archive is at `path`. */
   findByPath(path: string): BackupRecord | undefined {
     const row = this.db.prepare('SELECT * FROM backups WHERE path = ? ORDER BY created_at DESC LIMIT 1').get(path) as BackupRow | undefined;

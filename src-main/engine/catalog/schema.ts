@@ -91,4 +91,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX restores_started_at ON restores (started_at DESC);
   CREATE INDEX restores_backup ON restores (backup_id);
   `,
+  `
+  -- The SHA-256 of the file an import came from (a plain archive is re-packed, so its own differs).
+  ALTER TABLE backups ADD COLUMN origin_sha256 TEXT;
+  CREATE INDEX backups_sha256 ON backups (sha256);
+  CREATE INDEX backups_origin_sha256 ON backups (origin_sha256);
+  `,
 ];

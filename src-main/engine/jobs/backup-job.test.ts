@@ -8,6 +8,7 @@ import { tempDir } from '../../../test-support/temp-dir.js';
 import { describeTree, seed000Tree, writeTree } from '../../../test-support/tree.js';
 import { readManifest, listArchive } from '../archive/archive-reader.js';
 import { ARCHIVE_FORMATS } from '../../../src-shared/domain/enums.js';
+import { profileSpecSchema } from '../../../src-shared/domain/profile.js';
 
 describe.each(ARCHIVE_FORMATS)('backup to %s', (format) => {
   it('seed 000: a nested tree comes back at identical relative paths with identical SHA-256s, modes and mtimes', async () => {
@@ -160,7 +161,7 @@ describe('profiles', () => {
     const { engine, out } = await testEngine();
     const src = await tempDir();
     await writeTree(src, Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`doc${i}.txt`, 'x'.repeat(5000 + i)])));
-    engine.profiles.add('docs', { sources: [folder(src)], destination: out, format: 'zip', type: 'full', retention: { keepLast: null, keepDays: null }, options: { allowEmpty: false, skipUnreadable: false } }, new Date().toISOString());
+    engine.profiles.add('docs', profileSpecSchema.parse({ sources: [folder(src)], destination: out }), new Date().toISOString());
     const first = await engine.backup(request(out, [folder(src)], { profile: 'docs' }));
     expect(first.warnings).toEqual([]);
     const { rm } = await import('node:fs/promises');

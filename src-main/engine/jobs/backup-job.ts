@@ -16,6 +16,7 @@ import { dumpPostgres } from '../sources/postgres-source.js';
 import { assignNames, type NamedSource } from '../sources/source-names.js';
 import { dumpSqlite } from '../sources/sqlite-source.js';
 import { destinationError, errnoCode } from '../util/fs-errors.js';
+import { verifyArchive } from '../verify/verify-archive.js';
 import { checkWrittenArchive } from './check-written.js';
 import { dropWarnings } from './drop-warnings.js';
 import { buildFileTypes, summarize } from './manifest-parts.js';
@@ -30,15 +31,22 @@ export interface BackupRequest {
   readonly description: string;
   readonly trigger: Trigger;
   readonly profile: string | null;
-  readonly options: BackupOptions;
+  readonly options: Pick<BackupOptions, 'allowEmpty' | 'skipUnreadable'>;
   readonly pgDumpPath?: string;
   readonly compressionLevel?: number;
   readonly sqliteBusyTimeoutMs?: number;
+  /** Re-read the finished archive (every hash, SQLite integrity) before calling it good. Default true. */
+  readonly verify?: boolean;
+  /** Folder paths to record in the manifest instead of the scanned ones (imports stage in a temp folder). */
+  readonly recordedPaths?: ReadonlyMap<string, string>;
+  /** Warnings to attach to the result and the catalog row. */
+  readonly extraWarnings?: readonly BackupWarning[];
 }
 
 /** A finished, checked backup. */
 export interface BackupResult {
   readonly id: string;
+  readonly verifiedAt: string | null;
   readonly status: 'COMPLETED';
   readonly path: string;
   readonly fileName: string;
@@ -203,9 +211,21 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     await rename(partialPath, finalPath);
     await fsyncDir(destination);
     await checkWrittenArchive(finalPath, req.format, manifest);
+    let verifiedAt: string | null = null;
+    if (req.verify !== false) {
+      progress.setPhase('verifying', { bytes: archive.size, files: manifest.totals.files });
+      const report = await verifyArchive(finalPath, { sha256: archive.sha256, source: 'catalog' }, (n) => progress.addBytes(n));
+      if (!report.ok) {
+        throw new LifeboatError('VERIFY_FAILED', `The archive just written fails verification: ${report.problems.slice(0, 3).map((p) => `${p.path}: ${p.problem}`).join('; ')}`, {
+          problems: report.problems.slice(0, 50),
+        });
+      }
+      verifiedAt = env.now().toISOString();
+    }
 
     const summary = summarize(manifest);
     const warnings = [
+      ...(req.extraWarnings ?? []),
       ...(req.profile ? dropWarnings(summary, archive.size, env.catalog.backups.lastCompleted(req.profile)) : []),
       ...(countSkipped(manifest) > 0
         ? [{ code: 'SKIPPED_FILES' as const, message: `${countSkipped(manifest)} entries were left out; the manifest lists them.` }]
@@ -215,15 +235,16 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     const finishedAt = env.now();
     const durationMs = finishedAt.getTime() - startedAt.getTime();
     env.catalog.backups.markCompleted(id, { size: archive.size, sha256: archive.sha256, finishedAt: finishedAt.toISOString(), durationMs, summary, warnings });
+    if (verifiedAt) env.catalog.backups.markVerified(id, verifiedAt);
     env.catalog.audit.append({
       actor: env.actor,
       action: 'backup.complete',
       target: id,
       outcome: 'success',
-      details: { file: fileName, sha256: archive.sha256, size: archive.size, warnings: warnings.map((w) => w.code) },
+      details: { file: fileName, sha256: archive.sha256, size: archive.size, verified: verifiedAt !== null, warnings: warnings.map((w) => w.code) },
     });
     progress.setPhase('done');
-    return { id, status: 'COMPLETED', path: finalPath, fileName, size: archive.size, sha256: archive.sha256, durationMs, summary, warnings, manifest };
+    return { id, verifiedAt, status: 'COMPLETED', path: finalPath, fileName, size: archive.size, sha256: archive.sha256, durationMs, summary, warnings, manifest };
   } catch (raw) {
     const error = signal?.aborted ? new LifeboatError('CANCELLED', `Backup ${id.slice(0, 8)} was cancelled; nothing was kept.`) : classify(raw, partialPath);
     await writer?.abort();
@@ -289,7 +310,7 @@ async function prepareSource(
       const record: ManifestSource = {
         kind: 'folder',
         name: s.name,
-        path: root,
+        path: req.recordedPaths?.get(s.name) ?? root,
         prefix: `${ARCHIVE_LAYOUT.filesDir}${s.name}/`,
         include: s.include,
         exclude: s.exclude,

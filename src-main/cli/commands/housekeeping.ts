@@ -1,0 +1,129 @@
+import type { Command } from 'commander';
+import type { Retention } from '../../../src-shared/domain/profile.js';
+import { formatBytes } from '../../../src-shared/domain/format.js';
+import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
+import { withEngine } from '../context.js';
+import { EXIT, printJson, table, type Io } from '../output.js';
+
+interface CleanupFlags {
+  readonly profile?: string;
+  readonly keepLast?: string;
+  readonly keepDays?: string;
+  readonly keepDaily?: string;
+  readonly keepWeekly?: string;
+  readonly keepMonthly?: string;
+  readonly dryRun?: boolean;
+}
+
+function count(value: string | undefined, flag: string): number | null {
+  if (value === undefined) return null;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new LifeboatError('USAGE', `${flag} must be a whole number of 1 or more, not "${value}".`);
+  return n;
+}
+
+/** `import`, `cleanup`, `delete`, `export`, `doctor`. */
+export function registerHousekeeping(program: Command, io: Io): void {
+  program
+    .command('import')
+    .description('verify and register an archive made elsewhere (a Lifeboat archive, or a plain ZIP/tar.gz as a files-only backup)')
+    .argument('<archive>')
+    .action(async (file: string, _o: unknown, cmd: Command) => {
+      process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
+        const r = await engine.import(file);
+        if (json) printJson(io, { ok: true, ...r });
+        else if (r.duplicate) io.out(`Already in the catalog as ${r.id} (same SHA-256 ${r.sha256.slice(0, 16)}…); nothing imported.\n`);
+        else {
+          io.out(`Imported ${r.kind === 'plain' ? 'plain archive as a files-only backup' : 'Lifeboat backup'} ${r.id}\n  stored at ${r.path}\n`);
+          for (const w of r.warnings) io.out(`  warning: ${w.message}\n`);
+        }
+        return EXIT.ok;
+      });
+    });
+
+  program
+    .command('cleanup')
+    .description("delete backups outside the retention rules (each profile's own, or the ones given); safety backups keep 5 / 30 days")
+    .option('--profile <name>', 'only this profile')
+    .option('--keep-last <n>', 'keep the newest N verified backups')
+    .option('--keep-days <n>', 'keep backups younger than N days')
+    .option('--keep-daily <n>', 'keep the newest verified backup of each of the last N days')
+    .option('--keep-weekly <n>', 'keep the newest verified backup of each of the last N weeks')
+    .option('--keep-monthly <n>', 'keep the newest verified backup of each of the last N months')
+    .option('--dry-run', 'show what would be deleted')
+    .action(async (_o: unknown, cmd: Command) => {
+      process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
+        const f = cmd.opts<CleanupFlags>();
+        const rules: Retention = {
+          keepLast: count(f.keepLast, '--keep-last'),
+          keepDays: count(f.keepDays, '--keep-days'),
+          keepDaily: count(f.keepDaily, '--keep-daily'),
+          keepWeekly: count(f.keepWeekly, '--keep-weekly'),
+          keepMonthly: count(f.keepMonthly, '--keep-monthly'),
+        };
+        const override = Object.values(rules).some((v) => v !== null) ? rules : undefined;
+        const groups = await engine.cleanup({ ...(f.profile ? { profile: f.profile } : {}), ...(override ? { override } : {}), dryRun: Boolean(f.dryRun) });
+        if (json) {
+          printJson(io, { ok: true, dryRun: Boolean(f.dryRun), groups: groups.map((g) => ({ name: g.name, rules: g.rules, decisions: g.decisions.map((d) => ({ id: d.backup.id, createdAt: d.backup.createdAt, keep: d.keep, reason: d.reason })) })) });
+          return EXIT.ok;
+        }
+        for (const g of groups) {
+          io.out(`${g.name}:\n`);
+          if (g.decisions.length === 0) io.out('  no completed backups\n');
+          else io.out(table(['ID', 'CREATED (UTC)', 'SIZE', 'VERIFIED', 'DECISION'], g.decisions.map((d) => [d.backup.id.slice(0, 8), d.backup.createdAt.replace('T', ' ').slice(0, 19), formatBytes(d.backup.size ?? 0), d.backup.verifiedAt ? 'yes' : 'no', d.keep ? `keep (${d.reason})` : f.dryRun ? 'would delete' : 'deleted'])));
+        }
+        return EXIT.ok;
+      });
+    });
+
+  program
+    .command('delete')
+    .description('delete a backup: its archive, sidecar and catalog row (the audit trail keeps the record)')
+    .argument('<id>')
+    .option('--yes', 'confirm')
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
+        const record = engine.record(id);
+        if (!cmd.opts<{ yes?: boolean }>().yes) throw new LifeboatError('USAGE', `This deletes ${record.path} (${formatBytes(record.size ?? 0)}) for good. Add --yes to confirm.`);
+        await engine.delete(record);
+        if (json) printJson(io, { ok: true, deleted: record.id, path: record.path });
+        else io.out(`Deleted backup ${record.id} (${record.path}).\n`);
+        return EXIT.ok;
+      });
+    });
+
+  program
+    .command('export')
+    .description('copy a verified backup elsewhere (off-site storage), with a .sha256 sidecar')
+    .argument('<id>')
+    .argument('<path>', 'a folder, or the file name to write')
+    .action(async (id: string, dest: string, _o: unknown, cmd: Command) => {
+      process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
+        const r = await engine.export(engine.record(id), dest);
+        if (json) printJson(io, { ok: true, ...r });
+        else io.out(`Exported to ${r.path} (${formatBytes(r.size)}), sha256 ${r.sha256}; sidecar ${r.path}.sha256\n`);
+        return EXIT.ok;
+      });
+    });
+
+  program
+    .command('doctor')
+    .description('compare the backup folders with the catalog: unknown archives, missing files, leftovers')
+    .option('--repair', 'register verified unknown archives from their manifests, mark missing ones, remove leftovers')
+    .action(async (_o: unknown, cmd: Command) => {
+      process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
+        const r = await engine.doctor(Boolean(cmd.opts<{ repair?: boolean }>().repair));
+        if (json) {
+          printJson(io, { ok: true, ...r });
+          return EXIT.ok;
+        }
+        io.out(`Checked ${r.folders.length} folder(s): ${r.folders.join(', ')}\n`);
+        for (const o of r.orphans) io.out(`  not in the catalog: ${o.path}${o.registered ? ` → registered as ${o.registered}` : ''}${o.problem ? ` (not registered: ${o.problem})` : ''}\n`);
+        for (const m of r.missing) io.out(`  file missing: ${m.path} (backup ${m.id.slice(0, 8)})${r.repaired ? ' → marked FAILED' : ''}\n`);
+        for (const l of r.leftovers) io.out(`  leftover: ${l}${r.repaired ? ' → removed' : ''}\n`);
+        const issues = r.orphans.length + r.missing.length + r.leftovers.length;
+        io.out(issues === 0 ? 'The catalog and the folders agree.\n' : r.repaired ? 'Repaired.\n' : `${issues} issue(s). Run with --repair to fix them.\n`);
+        return EXIT.ok;
+      });
+    });
+}

@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { BackupWarning } from '../../../src-shared/domain/backup.js';
+import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
+import type { Manifest } from '../../../src-shared/manifest/schema.js';
+import { ARCHIVE_LAYOUT } from '../../../src-shared/manifest/schema.js';
+import { detectFormat, listArchive, readManifest, type ArchiveEntryInfo } from '../archive/archive-reader.js';
+import type { EngineEnv } from '../engine-env.js';
+import { defaultBackupDir } from '../home.js';
+import { runBackup } from '../jobs/backup-job.js';
+import { summarize } from '../jobs/manifest-parts.js';
+import { assertManifestMatches, assertSafeEntries } from '../restore/entry-safety.js';
+import { verifyAndExtract } from '../restore/extract.js';
+import { destinationError } from '../util/fs-errors.js';
+import { HashingStream } from '../util/hashing-stream.js';
+import { readSidecar, sha256File, verifyArchive } from '../verify/verify-archive.js';
+
+/** What an import did. */
+export interface ImportResult {
+  /** The catalog id of the imported backup (or of the one it duplicates). */
+  readonly id: string;
+  readonly kind: 'lifeboat' | 'plain';
+  readonly duplicate: boolean;
+  readonly path: string;
+  readonly sha256: string;
+  readonly warnings: readonly BackupWarning[];
+}
+
+const UNVERIFIED_ORIGIN = (why: string): BackupWarning => ({ code: 'UNVERIFIED_ORIGIN', message: why });
+
+async function freeName(dir: string, name: string): Promise<string> {
+  for (let i = 1; ; i += 1) {
+    const candidate = i === 1 ? name : name.replace(/(\.tar\.gz|\.zip)?$/, (ext) => `-${i}${ext}`);
+    if (!(await stat(join(dir, candidate)).catch(() => undefined))) return join(dir, candidate);
+  }
+}
+
+async function copyInto(file: string, dir: string): Promise<{ path: string; sha256: string }> {
+  await mkdir(dir, { recursive: true });
+  const target = await freeName(dir, basename(file));
+  const partial = `${target}.partial`;
+  const hash = new HashingStream();
+  try {
+    await pipeline(createReadStream(file), hash, createWriteStream(partial, { flags: 'wx', flush: true }));
+  } catch (e) {
+    await rm(partial, { force: true });
+    throw destinationError(e, partial);
+  }
+  await rename(partial, target);
+  return { path: target, sha256: hash.digest() };
+}
+
+async function importLifeboat(env: EngineEnv, file: string, manifest: Manifest, entries: readonly ArchiveEntryInfo[]): Promise<ImportResult> {
+  assertManifestMatches(manifest, entries);
+  const sidecar = await readSidecar(file);
+  const report = await verifyArchive(file, { sha256: sidecar, source: sidecar ? 'sidecar' : 'none' });
+  if (!report.ok) {
+    const first = report.problems[0];
+    throw new LifeboatError('VERIFY_FAILED', `${file} fails verification, so it was not imported: ${first?.path}: ${first?.problem}`, { problems: report.problems });
+  }
+  const copy = await copyInto(file, defaultBackupDir(env.home));
+  if (copy.sha256 !== report.sha256) {
+    await rm(copy.path, { force: true });
+    throw new LifeboatError('CHECKSUM_MISMATCH', `The copy of ${file} does not match the original; nothing was imported.`);
+  }
+  await writeFile(`${copy.path}.sha256`, `${copy.sha256}  ${basename(copy.path)}\n`);
+  const warnings = sidecar
+    ? []
+    : [UNVERIFIED_ORIGIN('No .sha256 sidecar came with the archive: its entries match its own manifest, but nothing from its origin vouches for the archive as a whole.')];
+  const id = env.catalog.backups.get(manifest.backupId) ? randomUUID() : manifest.backupId;
+  const now = env.now().toISOString();
+  env.catalog.backups.insertCompleted({
+    id,
+    fileName: basename(copy.path),
+    path: copy.path,
+    format: manifest.format,
+    type: manifest.type,
+    trigger: 'IMPORTED',
+    description: manifest.description,
+    createdBy: manifest.user,
+    host: manifest.host,
+    pid: process.pid,
+    createdAt: manifest.createdAt,
+    profile: null,
+    searchText: [manifest.description, basename(copy.path), manifest.profile ?? '', manifest.host, ...manifest.sources.map((s) => s.name)].join(' '),
+    size: (await stat(copy.path)).size,
+    sha256: copy.sha256,
+    finishedAt: now,
+    summary: summarize(manifest),
+    warnings,
+    verifiedAt: now,
+  });
+  return { id, kind: 'lifeboat', duplicate: false, path: copy.path, sha256: copy.sha256, warnings };
+}
+
+/** A plain archive: its entries become one folder source, re-packed as a files-only Lifeboat backup. */
+async function importPlain(env: EngineEnv, file: string, format: 'zip' | 'tar.gz', entries: readonly ArchiveEntryInfo[]): Promise<ImportResult> {
+  const stem = basename(file).replace(/(\.tar\.gz|\.tgz|\.zip)$/i, '');
+  const name = stem.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._-]+/, '').slice(0, 56) || 'imported';
+  const work = join(env.home, 'tmp', `import-${randomUUID()}`);
+  const root = join(work, name);
+  try {
+    await mkdir(root, { recursive: true });
+    const now = env.now().toISOString();
+    // A manifest-shaped list of what the archive's own headers declare (no hashes to check).
+    const pseudo = {
+      entries: entries.map((e) => ({ path: e.path, kind: e.kind === 'other' ? ('file' as const) : e.kind, source: name, size: e.size, mode: e.mode & 0o777, mtime: e.mtime.toISOString() || now })),
+    } as unknown as Manifest;
+    await verifyAndExtract(file, format, pseudo, new Map(entries.map((e) => [e.path, join(root, e.path)])));
+    const warning = UNVERIFIED_ORIGIN(`Imported from the plain archive ${basename(file)}: it had no Lifeboat manifest, so nothing from its origin vouches for its contents.`);
+    const result = await runBackup(env, {
+      sources: [{ kind: 'folder', name, path: root, include: [], exclude: [], gitignore: false }],
+      type: 'files',
+      format: 'zip',
+      destination: defaultBackupDir(env.home),
+      description: `Imported from ${basename(file)} (plain archive, no integrity record from its origin)`,
+      trigger: 'IMPORTED',
+      profile: null,
+      options: { allowEmpty: true, skipUnreadable: false },
+      recordedPaths: new Map([[name, join(dirname(resolve(file)), stem)]]),
+      extraWarnings: [warning],
+    });
+    return { id: result.id, kind: 'plain', duplicate: false, path: result.path, sha256: result.sha256, warnings: result.warnings };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Import an archive made elsewhere (the drag-and-drop path). A Lifeboat archive is verified and
+ * registered as IMPORTED with its original metadata; a plain ZIP/tar.gz becomes a files-only
+ * backup flagged as having no integrity record from its origin. The same file twice is reported.
+ */
+export async function importArchive(env: EngineEnv, file: string): Promise<ImportResult> {
+  const path = resolve(file);
+  const format = await detectFormat(path);
+  const sha256 = await sha256File(path);
+  const dup = env.catalog.backups.findBySha256(sha256);
+  let result: ImportResult;
+  if (dup) {
+    result = { id: dup.id, kind: 'lifeboat', duplicate: true, path: dup.path, sha256, warnings: [] };
+  } else {
+    const entries = await listArchive(path, format);
+    assertSafeEntries(entries);
+    const hasManifest = entries.some((e) => e.path === ARCHIVE_LAYOUT.manifest);
+    result = hasManifest ? await importLifeboat(env, path, await readManifest(path, format), entries) : await importPlain(env, path, format, entries);
+    // A plain archive is re-packed; remember the original's checksum so the same download is caught next time.
+    env.catalog.backups.setOrigin(result.id, sha256);
+  }
+  env.catalog.audit.append({ actor: env.actor, action: result.duplicate ? 'import.duplicate' : 'import', target: result.id, outcome: result.duplicate ? 'info' : 'success', details: { file: path, sha256, kind: result.kind } });
+  return result;
+}

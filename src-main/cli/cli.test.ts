@@ -146,6 +146,38 @@ describe('lifeboat CLI (through its binary)', () => {
     expect(await readdir(out)).toEqual([]);
   });
 
+  it('restore, import and cleanup through the binary, with their exit codes', async () => {
+    const { home, data } = await fixture();
+    const b = (await lifeboat(['--home', home, 'backup', '--dir', join(data, 'docs'), '--json'])).json<BackupJson>();
+    const check = await lifeboat(['--home', home, 'restore', b.id, '--check']);
+    expect(check.code, check.stderr).toBe(0);
+    expect(check.stdout).toContain('No problems found. Nothing was changed.');
+    const dry = await lifeboat(['--home', home, 'restore', b.id, '--dry-run', '--to-dir', join(data, 'copy'), '--json']);
+    expect(dry.json<{ targets: { target: string; exists: boolean }[] }>().targets).toEqual([expect.objectContaining({ target: join(data, 'copy'), exists: false })]);
+    expect((await lifeboat(['--home', home, 'restore', b.id, '--no-safety-backup'])).code).toBe(2);
+    const run = await lifeboat(['--home', home, 'restore', b.id, '--to-dir', join(data, 'copy')]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(await describeTree(join(data, 'copy'))).toEqual(await describeTree(join(data, 'docs')));
+
+    const other = await tempDir();
+    const imported = await lifeboat(['--home', other, 'import', b.path]);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toContain('Imported Lifeboat backup');
+    const twice = await lifeboat(['--home', other, 'import', b.path]);
+    expect(twice.stdout).toContain('Already in the catalog');
+
+    const cleanup = await lifeboat(['--home', home, 'cleanup', '--dry-run']);
+    expect(cleanup.code).toBe(0);
+    expect(cleanup.stdout).toContain('(safety backups)');
+
+    const { writeFakeBackup } = await import('../../test-support/fake-archive.js');
+    const evil = join(other, 'evil.zip');
+    await writeFakeBackup(evil, [{ name: 'files/docs/../../x', data: 'x' }]);
+    const hostile = await lifeboat(['--home', other, 'restore', evil, '--to-dir', join(other, 't')]);
+    expect(hostile.code).toBe(3);
+    expect(hostile.stderr).toContain('[ARCHIVE_HOSTILE]');
+  });
+
   it('kill -9 mid-restore: the next start detects the interrupted restore and rolls it back', async () => {
     const home = await tempDir();
     const data = await tempDir();

@@ -80,6 +80,9 @@ export const manifestEntrySchema = z.object({
   mode: count,
   mtime: isoTime,
   target: z.string().optional(),
+  /** Owner at backup time; applied on restore only when asked (--apply-owners). */
+  uid: count.optional(),
+  gid: count.optional(),
 });
 
 const fileType = z.object({ ext: z.string(), count, bytes: count });

@@ -16,6 +16,7 @@ interface RestoreFlags {
   readonly safetyBackup: boolean;
   readonly yes?: boolean;
   readonly pgRestore?: string;
+  readonly applyOwners?: boolean;
 }
 
 function planTable(plan: RestorePlan): string {
@@ -50,6 +51,7 @@ export function registerRestore(program: Command, io: Io): void {
     .option('--to-postgres <url>', 'restore the PostgreSQL source into this database (postgres://user@host:port/db)')
     .option('--no-safety-backup', 'skip the safety backup of what will be overwritten (needs --yes)')
     .option('--yes', 'confirm --no-safety-backup')
+    .option('--apply-owners', 'give restored files the owners recorded in the backup (system restore, as root); off by default')
     .option('--pg-restore <path>', 'pg_restore to use (default: LIFEBOAT_PG_RESTORE, PATH, /usr/lib/postgresql/*/bin)')
     .action(async (target: string, _o: unknown, cmd: Command) => {
       process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
@@ -62,6 +64,7 @@ export function registerRestore(program: Command, io: Io): void {
           ...(f.toPostgres ? { toPostgres: f.toPostgres } : {}),
           ...(f.pgRestore ? { pgRestorePath: f.pgRestore } : {}),
           safetyBackup: f.safetyBackup,
+          ...(f.applyOwners ? { applyOwners: true } : {}),
         };
         const resolved = await engine.resolve(target);
         if (f.check || f.dryRun) {

@@ -352,7 +352,7 @@ async function archiveFolder(
     signal?.throwIfAborted();
     const path = `${prefix}/${e.rel}`;
     const attrs = { mode: e.mode, mtime: e.mtime };
-    const base = { path, source: name, mode: e.mode, mtime: e.mtime.toISOString() };
+    const base = { path, source: name, mode: e.mode, mtime: e.mtime.toISOString(), uid: e.uid, gid: e.gid };
     if (e.kind === 'directory') {
       await writer.addDirectory(path, attrs);
       out.push({ ...base, kind: 'directory', size: 0 });

@@ -1,5 +1,5 @@
 import { constants, createWriteStream } from 'node:fs';
-import { chmod, lutimes, mkdir, open, symlink, utimes } from 'node:fs/promises';
+import { chmod, lchown, lutimes, mkdir, open, symlink, utimes } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -40,6 +40,7 @@ export async function verifyAndExtract(
   manifest: Manifest,
   destinations: ReadonlyMap<string, string>,
   onBytes?: (n: number) => void,
+  applyOwners = false,
 ): Promise<void> {
   // A plain archive (no manifest from its origin) has no hashes to compare; sizes still bind.
   const expectHashes = manifest.entries.every((e) => e.kind !== 'file' || e.sha256 !== undefined);
@@ -94,5 +95,9 @@ export async function verifyAndExtract(
   for (const { entry, dest } of [...files, ...dirs]) {
     await chmod(dest, entry.mode & 0o777);
     await utimes(dest, new Date(entry.mtime), new Date(entry.mtime));
+  }
+  // Owners are data from the archive: never applied unless a system restore asks for them.
+  if (applyOwners) {
+    for (const { entry, dest } of [...written, ...links]) if (entry.uid !== undefined && entry.gid !== undefined) await lchown(dest, entry.uid, entry.gid);
   }
 }

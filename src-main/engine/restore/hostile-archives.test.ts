@@ -109,3 +109,33 @@ describe('hostile and broken archives are refused, naming the entry, with nothin
     expect((await readdir(sandbox)).sort()).toEqual(['x.zip']);
   });
 });
+
+describe('hostile tar.gz archives are refused too', () => {
+  async function tarAttempt(entries: import('../../../test-support/raw-tar.js').RawTarEntry[]): Promise<{ error: unknown; sandbox: string[] }> {
+    const { writeRawTarGz } = await import('../../../test-support/raw-tar.js');
+    const { engine } = await testEngine();
+    const sandbox = await tempDir('lifeboat-sandbox-');
+    const archive = join(sandbox, 'download.tar.gz');
+    await writeRawTarGz(archive, [{ name: 'README.txt', data: 'x' }, ...entries]);
+    let error: unknown;
+    try {
+      await engine.import(archive);
+    } catch (e) {
+      error = e;
+    }
+    return { error, sandbox: (await readdir(sandbox)).sort() };
+  }
+
+  it.each<[string, import('../../../test-support/raw-tar.js').RawTarEntry[], RegExp]>([
+    ['a ../ entry', [{ name: 'data/../../escape.txt', data: 'x' }], /escape\.txt.*climbs out/],
+    ['an absolute path', [{ name: '/etc/passwd', data: 'x' }], /\/etc\/passwd.*absolute/],
+    ['a hardlink', [{ name: 'data/a.txt', data: 'a' }, { name: 'data/hard', type: '1', linkname: '/etc/shadow' }], /data\/hard.*hardlink/],
+    ['a character device', [{ name: 'data/null', type: '3' }], /data\/null.*device/],
+    ['a FIFO', [{ name: 'data/fifo', type: '6' }], /data\/fifo.*FIFO/],
+    ['a symlink followed by an entry written through it', [{ name: 'data/l', type: '2', linkname: '/tmp' }, { name: 'data/l/x.txt', data: 'x' }], /through the symlink "data\/l"/],
+  ])('%s', async (_label, entries, message) => {
+    const { error, sandbox } = await tarAttempt(entries);
+    expect(error).toMatchObject({ code: 'ARCHIVE_HOSTILE', message: expect.stringMatching(message) });
+    expect(sandbox).toEqual(['download.tar.gz']);
+  });
+});

@@ -126,7 +126,7 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
     save();
     progress.setPhase('verifying', { bytes: plan.manifest.totals.bytes, files: plan.manifest.totals.files });
     await mkdirParents(targets);
-    await verifyAndExtract(plan.archive, plan.format, plan.manifest, destinations, (n) => progress.addBytes(n));
+    await verifyAndExtract(plan.archive, plan.format, plan.manifest, destinations, (n) => progress.addBytes(n), req.applyOwners === true);
     for (const t of targets) {
       const src = plan.manifest.sources.find((s) => s.name === t.source);
       const file = staged.get(t.source) ?? '';

@@ -22,6 +22,8 @@ export interface RestoreRequest {
   readonly toPostgres?: string;
   readonly safetyBackup?: boolean;
   readonly pgRestorePath?: string;
+  /** Apply the owners recorded in the manifest (a system restore, as root). Off by default. */
+  readonly applyOwners?: boolean;
 }
 
 /** One source and where it will go. */
@@ -118,6 +120,7 @@ export async function planRestore(env: EngineEnv, resolved: ResolvedTarget, req:
   assertManifestMatches(manifest, entries);
 
   const problems: string[] = [];
+  if (req.applyOwners && process.getuid?.() !== 0) problems.push('--apply-owners needs root: only root can give files to other users');
   const expected = resolved.record?.sha256 ?? (await readSidecar(archive));
   const checksumSource = resolved.record?.sha256 ? 'catalog' : expected ? 'sidecar' : 'none';
   const sha256 = await sha256File(archive);

@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, testEngine } from '../../../test-support/engine.js';
+import { writeFakeBackup } from '../../../test-support/fake-archive.js';
 import { PG_BIN, pgUnavailableReason, startPgCluster, type PgCluster } from '../../../test-support/pg-cluster.js';
+import { tempDir } from '../../../test-support/temp-dir.js';
 
 const reason = pgUnavailableReason();
 
@@ -63,5 +66,26 @@ describe.skipIf(reason !== null)(`restore PostgreSQL against a real server${reas
     expect(pg.psql('busy', 'SELECT count(*) FROM items').trim()).toBe('3');
     const leftovers = pg.psql('postgres', `SELECT count(*) FROM pg_database WHERE datname LIKE 'busy_lb_%'`).trim();
     expect(leftovers).toBe('0');
+  });
+
+  it('refuses a PostgreSQL entry that is plain SQL instead of a custom-format dump, and never runs it', async () => {
+    pg.psql('postgres', 'CREATE DATABASE victim');
+    pg.psql('victim', 'CREATE TABLE users (id int); INSERT INTO users VALUES (1)');
+    const { engine } = await testEngine();
+    const dir = await tempDir();
+    const sql = Buffer.from('DROP TABLE users;\n-- PostgreSQL database dump complete\n');
+    const archive = join(dir, 'sql.zip');
+    await writeFakeBackup(archive, [{ name: 'files/docs/a.txt', data: 'a' }, { name: 'databases/victim.pgdump', data: sql, unlisted: true }], (m) => {
+      (m.sources as unknown[]).push({ kind: 'postgres', name: 'victim', url: pg.url('victim'), database: 'victim', entry: 'databases/victim.pgdump', serverVersion: '15.18', pgDumpVersion: '15.18', databaseBytes: 1, tables: [], totalRows: 0 });
+      (m.entries as unknown[]).push({ path: 'databases/victim.pgdump', kind: 'file', source: 'victim', size: sql.length, sha256: createHash('sha256').update(sql).digest('hex'), mode: 384, mtime: '2026-11-01T00:00:00.000Z' });
+      const totals = m.totals as { files: number; bytes: number };
+      totals.files += 1;
+      totals.bytes += sql.length;
+    });
+    await expect(engine.restore(await engine.resolve(archive), { only: ['victim'], toPostgres: pg.url('victim') })).rejects.toMatchObject({
+      code: 'ARCHIVE_HOSTILE',
+      message: expect.stringContaining('not a pg_dump custom-format archive'),
+    });
+    expect(pg.psql('victim', 'SELECT count(*) FROM users').trim()).toBe('1');
   });
 });

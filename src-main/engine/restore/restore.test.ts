@@ -188,3 +188,41 @@ describe('restore', () => {
     expect(await readdir(dir)).not.toContain('out.db');
   });
 });
+
+describe('restore of untrusted databases', () => {
+  it('bounds the time spent checking a SQLite file from an archive', async () => {
+    const dir = await tempDir();
+    const db = join(dir, 'x.db');
+    walDatabaseWithRowsOnlyInWal(db, 20_000).close();
+    const { inspectUntrustedSqlite } = await import('../workers/untrusted-sqlite.js');
+    await expect(inspectUntrustedSqlite(db, 1)).rejects.toMatchObject({ code: 'SQLITE_CORRUPT', message: expect.stringContaining('took longer than') });
+    await expect(inspectUntrustedSqlite(db)).resolves.toMatchObject({ integrityCheck: 'ok', totalRows: 20_001 });
+  });
+
+  it('never evaluates views: a database with an endlessly recursive view restores normally', async () => {
+    const { engine, out } = await testEngine();
+    const dir = await tempDir();
+    const db = join(dir, 'app.db');
+    const w = walDatabaseWithRowsOnlyInWal(db, 10);
+    w.exec('CREATE VIEW forever AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c');
+    w.close();
+    const b = await engine.backup(request(out, [{ kind: 'sqlite', path: db }]));
+    await engine.restore(await engine.resolve(b.id), { toSqlite: join(dir, 'copy.db') });
+    expect(countRows(join(dir, 'copy.db'), 'events')).toBe(10);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('does not apply recorded owners unless asked (--apply-owners, as root)', async () => {
+    const { engine, out } = await testEngine();
+    const src = await tempDir();
+    await writeTree(src, { 'owned.txt': 'by nobody' });
+    const { chown } = await import('node:fs/promises');
+    await chown(join(src, 'owned.txt'), 65534, 65534);
+    const b = await engine.backup(request(out, [folder(src)]));
+    const plain = join(await tempDir(), 'plain');
+    await engine.restore(await engine.resolve(b.id), { toDir: plain });
+    expect((await stat(join(plain, 'owned.txt'))).uid).toBe(0);
+    const system = join(await tempDir(), 'system');
+    await engine.restore(await engine.resolve(b.id), { toDir: system, applyOwners: true });
+    expect((await stat(join(system, 'owned.txt'))).uid).toBe(65534);
+  });
+});

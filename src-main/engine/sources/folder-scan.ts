@@ -14,6 +14,8 @@ export interface ScannedEntry {
   readonly mode: number;
   readonly mtime: Date;
   readonly target?: string;
+  readonly uid: number;
+  readonly gid: number;
 }
 
 /** What a scan found, and what it left out and why. */
@@ -126,7 +128,7 @@ export async function scanFolder(root: string, rules: ScanRules): Promise<Folder
       const isDir = st.isDirectory();
       if (excluded(rel)) continue;
       if (rules.gitignore && ((isDir && name === '.git') || ignoredByGit(here, rel, isDir))) continue;
-      const attrs = { rel, abs, mode: st.mode & 0o7777, mtime: st.mtime };
+      const attrs = { rel, abs, mode: st.mode & 0o7777, mtime: st.mtime, uid: st.uid, gid: st.gid };
       if (isDir) {
         // The destination (and anything reached through it) is never backed up into itself.
         const real = await realpath(abs).catch(() => abs);

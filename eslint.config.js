@@ -31,8 +31,21 @@ export default tseslint.config(
   },
   {
     files: ['src-main/engine/**/*.ts', 'src-main/cli/**/*.ts', 'src-main/ipc/**/*.ts'],
+    ignores: ['src-main/ipc/bind-electron.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The engine, CLI and IPC handlers run under plain Node: no electron.' }] }],
+    },
+  },
+  {
+    files: ['src-main/desktop/**/*.ts', 'src-main/main.ts', 'src-main/preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', importNames: ['ipcMain'], message: 'Only src-main/ipc/bind-electron.ts touches ipcMain.' }] }],
+    },
+  },
+  {
+    files: ['src-renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: [...nodeBuiltins, 'electron', '**/src-main/**'], message: 'The renderer reaches the main process only through window.lifeboat.' }] }],
     },
   },
   {
@@ -53,7 +66,7 @@ export default tseslint.config(
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
   {
-    files: ['*.config.ts', 'eslint.config.js', 'test-support/build-once.ts'],
+    files: ['*.config.ts', 'eslint.config.js', 'test-support/build-once.ts', 'e2e/playwright.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

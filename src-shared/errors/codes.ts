@@ -32,6 +32,7 @@ export const ERROR_CODES = [
   'CANCELLED',
   'INTERRUPTED',
   'AUDIT_TAMPERED',
+  'IPC_REJECTED',
   'INTERNAL',
 ] as const;
 
@@ -72,5 +73,6 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   CANCELLED: 'The job was cancelled; nothing was kept.',
   INTERRUPTED: 'The process stopped while the job ran (crash, kill or power loss). Nothing was kept; run it again.',
   AUDIT_TAMPERED: 'An audit row was edited or deleted outside Lifeboat. Keep a copy of the catalog for investigation.',
+  IPC_REJECTED: 'The app refused a malformed or foreign request. Reload the window; report it if it happens again.',
   INTERNAL: 'This is a bug in Lifeboat. Please report it with the message above.',
 };

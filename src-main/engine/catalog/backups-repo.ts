@@ -188,6 +188,25 @@ export class BackupsRepo {
       .run(`the archive file is missing from disk (found by doctor at ${at})`, at, id);
   }
 
+  /** Aggregates for the dashboard. */
+  stats(): { completed: number; bytes: number; latest: BackupRecord | undefined; lastVerified: BackupRecord | undefined; recent: BackupRecord[]; throughput: number | null } {
+    const agg = this.db.prepare(`SELECT count(*) AS n, coalesce(sum(size), 0) AS bytes FROM backups WHERE status = 'COMPLETED'`).get() as { n: number; bytes: number };
+    const latest = this.db.prepare('SELECT * FROM backups ORDER BY created_at DESC LIMIT 1').get() as BackupRow | undefined;
+    const verified = this.db.prepare(`SELECT * FROM backups WHERE verified_at IS NOT NULL AND status = 'COMPLETED' ORDER BY verified_at DESC LIMIT 1`).get() as BackupRow | undefined;
+    const recent = this.db.prepare(`SELECT * FROM backups WHERE status IN ('COMPLETED', 'FAILED') ORDER BY created_at DESC LIMIT 30`).all() as BackupRow[];
+    const tp = this.db
+      .prepare(`SELECT sum(size) AS b, sum(duration_ms) AS ms FROM (SELECT size, duration_ms FROM backups WHERE status = 'COMPLETED' AND duration_ms > 0 ORDER BY created_at DESC LIMIT 20)`)
+      .get() as { b: number | null; ms: number | null };
+    return {
+      completed: agg.n,
+      bytes: agg.bytes,
+      latest: latest ? toRecord(latest) : undefined,
+      lastVerified: verified ? toRecord(verified) : undefined,
+      recent: recent.map(toRecord),
+      throughput: tp.b && tp.ms ? (tp.b / tp.ms) * 1000 : null,
+    };
+  }
+
   /** The newest row whose archive is at `path`. */
   findByPath(path: string): BackupRecord | undefined {
     const row = this.db.prepare('SELECT * FROM backups WHERE path = ? ORDER BY created_at DESC LIMIT 1').get(path) as BackupRow | undefined;

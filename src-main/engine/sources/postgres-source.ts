@@ -194,3 +194,35 @@ export async function dumpPostgres(name: string, url: string, file: string, ctx:
     await client.end().catch(() => undefined);
   }
 }
+
+/** Put a password into a URL (in memory only: for a connection, never for storage or display). */
+export function withPassword(url: string, password: string | undefined): string {
+  if (!password) return url;
+  const u = new URL(url);
+  u.password = encodeURIComponent(password);
+  return u.toString();
+}
+
+/** Connect once and report the server version: the profile editor's "Test connection". */
+export async function testPgConnection(url: string): Promise<{ serverVersion: string; database: string }> {
+  const t = parsePgUrl(url);
+  const client = new pg.Client({
+    host: t.host,
+    port: t.port,
+    user: t.user,
+    database: t.database,
+    connectionTimeoutMillis: 10_000,
+    application_name: 'lifeboat',
+    ...(t.password !== undefined ? { password: t.password } : {}),
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const v = await client.query<{ v: string }>(`SELECT current_setting('server_version') AS v`);
+    return { serverVersion: v.rows[0]?.v ?? '', database: t.database };
+  } catch (e) {
+    throw classifyPgError(e, t);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,32 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { bigFolder } from '../fixtures.js';
+import { expect, test } from '../harness.js';
+
+test('cancelling a running backup leaves no file', async ({ app }) => {
+  const { page, services, scratch, home } = app;
+  const data = join(scratch, 'big');
+  await bigFolder(data, 96);
+  await handler0(services);
+  await page.reload();
+  await page.getByTestId('backup-now').click();
+  await page.getByRole('combobox', { name: 'Profile' }).click();
+  await page.getByRole('option', { name: 'Ad-hoc sources…' }).click();
+  services.desktop.nextPick = data;
+  await page.getByRole('button', { name: 'Add folder' }).click();
+  await expect(page.getByRole('dialog')).toContainText(data);
+  await page.getByTestId('backup-start').click();
+  await expect(page.getByTestId('job-progress')).toContainText('archiving', { timeout: 20_000 });
+  await app.shot('14-backup-progress');
+  await page.getByTestId('backup-cancel').click();
+  await expect(page.getByTestId('backup-result')).toContainText('Cancelled. Nothing was kept.');
+  await services.jobs.idle();
+  expect((await readdir(join(home, 'backups'))).filter((f) => !f.startsWith('.'))).toEqual([]);
+  expect(await readdir(join(home, 'backups'))).toEqual([]);
+});
+
+/** A profile so the dashboard (not the first-run page) shows "Back up now". */
+async function handler0(services: import('../../src-main/ipc/services.js').Services): Promise<void> {
+  const { handler } = await import('../fixtures.js');
+  await handler(services, 'demo:create', {});
+}

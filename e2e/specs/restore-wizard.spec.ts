@@ -1,0 +1,53 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { expect, test } from '../harness.js';
+import { handler, rows } from '../fixtures.js';
+
+test('restore wizard end to end: the restored SQLite rows and files are back on disk', async ({ app }) => {
+  const { page, services, home } = app;
+  await handler(services, 'demo:create', {});
+  const { jobId } = (await handler(services, 'backup:start', { profile: 'demo', description: 'known good' })) as { jobId: string };
+  await services.jobs.idle();
+  expect(jobId).toBeTruthy();
+
+  // Damage both sources after the backup.
+  const db = join(home, 'demo', 'app.db');
+  const csv = join(home, 'demo', 'files', 'acme', 'studies', 'study-1', 'source_data', '20240823_143022', 'measurements.csv');
+  const original = await readFile(csv, 'utf8');
+  const w = new Database(db);
+  w.prepare('DELETE FROM orders WHERE id > 10').run();
+  w.close();
+  await rm(csv);
+  await writeFile(join(home, 'demo', 'files', 'stray.txt'), 'not in the backup');
+  expect(rows(db, 'orders')).toBe(10);
+
+  await page.reload();
+  await page.getByTestId('nav-history').click();
+  await page.getByRole('row').filter({ hasText: 'known good' }).getByTestId('row-actions').click();
+  await page.getByTestId('action-restore').click();
+  const wizard = page.getByRole('dialog', { name: /Restore/ });
+  await expect(wizard.getByTestId('restore-verify')).toContainText('Checksum matches the catalog');
+  await app.shot('08-restore-verify');
+  await wizard.getByTestId('restore-next').click();
+  await expect(wizard.getByTestId('restore-plan')).toContainText('app (sqlite)');
+  await app.shot('09-restore-where');
+  await wizard.getByTestId('restore-next').click();
+  await expect(wizard.getByTestId('preflight-ok')).toBeVisible();
+  await app.shot('10-restore-preflight');
+  await wizard.getByTestId('restore-next').click();
+  const name = (await wizard.locator('p').filter({ hasText: /^lifeboat-demo-.*\.zip$/ }).textContent()) ?? '';
+  await expect(wizard.getByTestId('restore-start')).toBeDisabled();
+  await wizard.getByTestId('restore-confirm').fill(name);
+  await app.shot('11-restore-confirm');
+  await wizard.getByTestId('restore-start').click();
+  await expect(wizard.getByTestId('restore-result')).toContainText('Restored', { timeout: 30_000 });
+  await expect(wizard.getByTestId('restore-result')).toContainText('Safety backup');
+  await app.shot('12-restore-done');
+
+  expect(rows(db, 'orders')).toBe(1000);
+  expect(await readFile(csv, 'utf8')).toBe(original);
+  await expect(readFile(join(home, 'demo', 'files', 'stray.txt'))).rejects.toThrow();
+  await wizard.getByTestId('restore-close').click();
+  await expect(page.locator('.MuiDataGrid-row').filter({ hasText: 'Safety' })).toHaveCount(1);
+});

@@ -1,0 +1,112 @@
+import { dirname } from 'node:path';
+import { formatBytes, formatDuration } from '../../../src-shared/domain/format.js';
+import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
+import { defaultBackupDir } from '../../engine/home.js';
+import type { BackupRequest } from '../../engine/jobs/backup-job.js';
+import type { HandlerGroup } from '../handler.js';
+import type { Services } from '../services.js';
+import { sourcesWithSecrets } from './profiles.js';
+
+type StartPayload = Parameters<HandlerGroup<'backup:start'>['backup:start']>[1];
+
+function backupRequest(s: Services, p: StartPayload): BackupRequest {
+  const destinationOf = (d: string | null): string => d ?? defaultBackupDir(s.engine.env.home);
+  const pgDumpPath = s.settings.get().pgDumpPath ?? undefined;
+  if (p.profile) {
+    const profile = s.engine.profiles.get(p.profile);
+    return {
+      sources: sourcesWithSecrets(s, profile),
+      type: p.type ?? profile.spec.type,
+      format: p.format ?? profile.spec.format,
+      destination: destinationOf(profile.spec.destination),
+      description: p.description,
+      trigger: p.trigger,
+      profile: profile.name,
+      options: profile.spec.options,
+      verify: profile.spec.options.verify,
+      ...(pgDumpPath ? { pgDumpPath } : {}),
+    };
+  }
+  if (!p.sources?.length) throw new LifeboatError('USAGE', 'Choose a profile, or add at least one source to back up.');
+  return {
+    sources: p.sources,
+    type: p.type ?? 'full',
+    format: p.format ?? 'zip',
+    destination: destinationOf(null),
+    description: p.description,
+    trigger: p.trigger,
+    profile: null,
+    options: { allowEmpty: false, skipUnreadable: false },
+    ...(pgDumpPath ? { pgDumpPath } : {}),
+  };
+}
+
+/** Start a backup as a job; used by IPC and the tray alike. */
+export function startBackupJob(s: Services, p: StartPayload): string {
+  const req = backupRequest(s, p);
+  const label = req.profile ? `Backup of ${req.profile}` : 'Ad-hoc backup';
+  return s.jobs.start('backup', label, async (signal, onProgress) => {
+    try {
+      const r = await s.engine.backup(req, { signal, onProgress });
+      const summary = `${r.fileName}: ${formatBytes(r.size)} in ${formatDuration(r.durationMs)}`;
+      if (s.settings.get().notifications) s.desktop.notify(`${label} completed`, summary);
+      return { id: r.id, summary };
+    } catch (e) {
+      if (s.settings.get().notifications && !(e instanceof LifeboatError && e.code === 'CANCELLED')) s.desktop.notify(`${label} failed`, (e as Error).message);
+      throw e;
+    }
+  });
+}
+
+/** history:*, backup:* and job:* handlers. */
+export const backupHandlers: HandlerGroup<
+  | 'history:query'
+  | 'backup:get-details'
+  | 'backup:start'
+  | 'backup:verify'
+  | 'backup:delete'
+  | 'backup:export'
+  | 'backup:show-in-folder'
+  | 'job:cancel'
+  | 'job:list-active'
+> = {
+  'history:query': async (s, q) => s.engine.history(q),
+
+  'backup:get-details': async (s, p) => {
+    const record = s.engine.record(p.id);
+    const manifest = record.status === 'COMPLETED' ? await s.engine.manifestOf({ path: record.path, record }).catch(() => null) : null;
+    return { record, manifest };
+  },
+
+  'backup:start': async (s, p) => ({ jobId: startBackupJob(s, p) }),
+
+  'backup:verify': async (s, p) => {
+    const record = s.engine.record(p.id);
+    const report = await s.engine.verify({ path: record.path, record });
+    s.emit('catalog:changed', { reason: 'verified' });
+    return { ok: report.ok, problems: report.problems, sha256: report.sha256 };
+  },
+
+  'backup:delete': async (s, p) => {
+    await s.engine.delete(s.engine.record(p.id));
+    s.emit('catalog:changed', { reason: 'deleted' });
+    return { id: p.id };
+  },
+
+  'backup:export': async (s, p) => {
+    const record = s.engine.record(p.id);
+    const destination = p.destination ?? (await s.desktop.pickPath('folder'));
+    if (!destination) return null;
+    const r = await s.engine.export(record, destination);
+    return { path: r.path, sha256: r.sha256 };
+  },
+
+  'backup:show-in-folder': async (s, p) => {
+    const record = s.engine.record(p.id);
+    s.desktop.showItemInFolder(record.status === 'COMPLETED' ? record.path : dirname(record.path));
+    return null;
+  },
+
+  'job:cancel': async (s, p) => ({ cancelled: s.jobs.cancel(p.jobId) }),
+  'job:list-active': async (s) => s.jobs.active(),
+};

@@ -1,0 +1,34 @@
+import type { Events, Settings } from '../../src-shared/ipc/contract.js';
+import type { LifeboatEngine } from '../engine/lifeboat-engine.js';
+import type { JobRunner } from './job-runner.js';
+
+/** Native dialogs and shell actions; Electron implements them, tests supply their own. */
+export interface DesktopServices {
+  pickPath(kind: 'file' | 'folder' | 'archive' | 'sqlite'): Promise<string | null>;
+  showItemInFolder(path: string): void;
+  notify(title: string, body: string): void;
+  readonly hasTray: boolean;
+}
+
+/** Persistent settings (electron-store in the app, `conf` under plain Node). */
+export interface SettingsStore {
+  get(): Settings;
+  set(patch: Partial<Settings>): Settings;
+}
+
+/** Secrets such as PostgreSQL passwords (Electron safeStorage in the app). Never written in plain text. */
+export interface SecretStore {
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
+  delete(key: string): void;
+}
+
+/** Everything a handler may use. Plain interfaces: no Electron types cross this line. */
+export interface Services {
+  readonly engine: LifeboatEngine;
+  readonly jobs: JobRunner;
+  readonly desktop: DesktopServices;
+  readonly settings: SettingsStore;
+  readonly secrets: SecretStore;
+  readonly emit: <E extends keyof Events>(event: E, payload: Events[E]) => void;
+}

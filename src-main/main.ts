@@ -1,0 +1,98 @@
+import { app, type BrowserWindow } from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { formatBytes } from '../src-shared/domain/format.js';
+import { LifeboatEngine } from './engine/lifeboat-engine.js';
+import { createMainWindow } from './desktop/main-window.js';
+import { electronDesktop, electronSecrets, electronSettings } from './desktop/electron-services.js';
+import { desktopHasTray, LifeboatTray } from './desktop/tray.js';
+import { bindIpc, windowEmitter } from './ipc/bind-electron.js';
+import { startBackupJob } from './ipc/handlers/backups.js';
+import { JobRunner } from './ipc/job-runner.js';
+import type { Services } from './ipc/services.js';
+
+// Composition root: the engine and the handlers are plain Node; everything Electron is wired here.
+if (!app.requestSingleInstanceLock()) app.quit();
+
+const here = dirname(fileURLToPath(import.meta.url));
+let window: BrowserWindow | undefined;
+let quitting = false;
+const assets = app.isPackaged ? join(process.resourcesPath, 'assets') : join(app.getAppPath(), 'assets');
+const rendererUrl = process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(join(here, '../renderer/index.html')).href;
+
+async function start(): Promise<void> {
+  const engine = await LifeboatEngine.open({ home: app.getPath('userData') });
+  const hasTray = desktopHasTray();
+  const getWindow = (): BrowserWindow | undefined => window;
+  const emitToWindow = windowEmitter(getWindow);
+  let tray: LifeboatTray | undefined;
+  const settings = electronSettings();
+  const showWindow = (): void => {
+    if (!window || window.isDestroyed()) window = openWindow();
+    window.show();
+    window.focus();
+  };
+  const services: Services = {
+    engine,
+    jobs: new JobRunner((event, payload) => {
+      emitToWindow(event, payload);
+      if (event === 'job:progress' && 'bytesDone' in payload) tray?.progress(`${payload.phase} ${formatBytes(payload.bytesDone)} of ${formatBytes(payload.bytesTotal)}`);
+      if (event === 'job:finished') {
+        tray?.progress(null);
+        refreshTray();
+      }
+    }),
+    desktop: electronDesktop(getWindow, hasTray, showWindow),
+    settings,
+    secrets: electronSecrets(),
+    emit: emitToWindow,
+  };
+  const refreshTray = (): void => {
+    const latest = engine.env.catalog.backups.stats().latest;
+    tray?.update(settings.get().defaultProfile, latest ? `Last backup: ${latest.status.toLowerCase()} ${latest.createdAt.slice(0, 16).replace('T', ' ')}` : 'No backup yet');
+  };
+  bindIpc(() => services, [rendererUrl.split('#')[0] ?? rendererUrl]);
+
+  const openWindow = (): BrowserWindow => {
+    const firstRun = engine.profiles.list().length === 0;
+    // Never start hidden on first run, nor where there is no tray to bring the window back.
+    const show = !(settings.get().startMinimized && hasTray && !firstRun);
+    const win = createMainWindow({ preload: join(here, '../preload/index.cjs'), url: rendererUrl, show, icon: join(assets, 'icon.png') });
+    win.on('close', (event) => {
+      if (!quitting && hasTray && settings.get().closeToTray) {
+        event.preventDefault();
+        win.hide();
+      }
+    });
+    return win;
+  };
+
+  if (hasTray) {
+    tray = new LifeboatTray(join(assets, 'tray.png'), {
+      backupNow: () => {
+        const profile = settings.get().defaultProfile;
+        if (profile) startBackupJob(services, { profile, description: 'Quick backup from the tray', trigger: 'TRAY' });
+      },
+      open: showWindow,
+      quit: () => {
+        quitting = true;
+        app.quit();
+      },
+    });
+    refreshTray();
+  }
+  window = openWindow();
+  app.on('second-instance', showWindow);
+  app.on('before-quit', () => {
+    quitting = true;
+  });
+  app.on('window-all-closed', () => {
+    if (!hasTray || !settings.get().closeToTray) app.quit();
+  });
+  app.on('will-quit', () => engine.close());
+}
+
+app.whenReady().then(start, (e: unknown) => {
+  console.error('Lifeboat failed to start:', e);
+  app.exit(1);
+});

@@ -1,0 +1,96 @@
+import Box from '@mui/material/Box';
+import CssBaseline from '@mui/material/CssBaseline';
+import List from '@mui/material/List';
+import ListItemButton from '@mui/material/ListItemButton';
+import ListItemIcon from '@mui/material/ListItemIcon';
+import ListItemText from '@mui/material/ListItemText';
+import { ThemeProvider } from '@mui/material/styles';
+import Typography from '@mui/material/Typography';
+import useMediaQuery from '@mui/material/useMediaQuery';
+import DashboardIcon from '@mui/icons-material/SpaceDashboardOutlined';
+import HistoryIcon from '@mui/icons-material/HistoryOutlined';
+import ProfilesIcon from '@mui/icons-material/FolderSpecialOutlined';
+import SettingsIcon from '@mui/icons-material/SettingsOutlined';
+import SailingIcon from '@mui/icons-material/Sailing';
+import { useMemo, useState, type ReactNode } from 'react';
+import { BackupDialog } from '../features/backup/BackupDialog';
+import { Dashboard } from '../features/dashboard/Dashboard';
+import { History } from '../features/history/History';
+import { Profiles } from '../features/profiles/Profiles';
+import { RestoreWizard } from '../features/restore/RestoreWizard';
+import { Settings } from '../features/settings/Settings';
+import { useQuery } from '../lib/hooks';
+import { ActionsContext, type AppActions, type Page, type RestoreTarget } from './actions';
+import { DropImport } from './DropImport';
+import { NotifyProvider } from './notify';
+import { makeTheme } from './theme';
+
+const NAV: { page: Page; label: string; icon: ReactNode }[] = [
+  { page: 'dashboard', label: 'Dashboard', icon: <DashboardIcon /> },
+  { page: 'history', label: 'History', icon: <HistoryIcon /> },
+  { page: 'profiles', label: 'Profiles', icon: <ProfilesIcon /> },
+  { page: 'settings', label: 'Settings', icon: <SettingsIcon /> },
+];
+
+/** The window: navigation on the left, the current screen, dialogs, drag-and-drop import. */
+export function App() {
+  const prefersDark = useMediaQuery('(prefers-color-scheme: dark)');
+  const settings = useQuery('settings:get', {});
+  const info = useQuery('app:get-info', {});
+  const choice = settings.data?.theme ?? 'system';
+  const mode = choice === 'system' ? (prefersDark ? 'dark' : 'light') : choice;
+  const theme = useMemo(() => makeTheme(mode), [mode]);
+  const [page, setPage] = useState<Page>('dashboard');
+  const [backupOpen, setBackupOpen] = useState<{ profile?: string } | null>(null);
+  const [restore, setRestore] = useState<RestoreTarget | null>(null);
+  const actions: AppActions = useMemo(
+    () => ({
+      openBackupDialog: (profile) => setBackupOpen(profile ? { profile } : {}),
+      openRestoreWizard: (target) => setRestore(target),
+      go: setPage,
+    }),
+    [],
+  );
+
+  return (
+    <ThemeProvider theme={theme}>
+      <CssBaseline />
+      <NotifyProvider>
+        <ActionsContext.Provider value={actions}>
+          <DropImport>
+            <Box sx={{ display: 'flex', minHeight: '100vh' }}>
+              <Box component="nav" aria-label="Main" sx={{ width: 220, flexShrink: 0, borderRight: 1, borderColor: 'divider', bgcolor: 'background.paper', display: 'flex', flexDirection: 'column' }}>
+                <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, px: 2.5, py: 2.5 }}>
+                  <SailingIcon color="primary" />
+                  <Typography variant="h6" sx={{ fontWeight: 700 }}>
+                    Lifeboat
+                  </Typography>
+                </Box>
+                <List sx={{ px: 1 }}>
+                  {NAV.map((n) => (
+                    <ListItemButton key={n.page} selected={page === n.page} onClick={() => setPage(n.page)} sx={{ borderRadius: 2, mb: 0.5 }} data-testid={`nav-${n.page}`}>
+                      <ListItemIcon sx={{ minWidth: 36 }}>{n.icon}</ListItemIcon>
+                      <ListItemText primary={n.label} />
+                    </ListItemButton>
+                  ))}
+                </List>
+                <Box sx={{ flexGrow: 1 }} />
+                <Typography variant="caption" color="text.secondary" sx={{ px: 2.5, py: 2 }}>
+                  v{info.data?.version ?? ''} · drop a .zip or .tar.gz anywhere to import it
+                </Typography>
+              </Box>
+              <Box component="main" sx={{ flexGrow: 1, p: 3, minWidth: 0 }}>
+                {page === 'dashboard' && <Dashboard />}
+                {page === 'history' && <History />}
+                {page === 'profiles' && <Profiles />}
+                {page === 'settings' && <Settings />}
+              </Box>
+            </Box>
+            {backupOpen && <BackupDialog initialProfile={backupOpen.profile} onClose={() => setBackupOpen(null)} />}
+            {restore && <RestoreWizard target={restore} onClose={() => setRestore(null)} />}
+          </DropImport>
+        </ActionsContext.Provider>
+      </NotifyProvider>
+    </ThemeProvider>
+  );
+}

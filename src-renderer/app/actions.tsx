@@ -1,0 +1,21 @@
+import { createContext, useContext } from 'react';
+
+/** A backup to restore: one from the catalog, or a dropped/imported file already registered. */
+export type RestoreTarget = { readonly id: string } | { readonly path: string };
+
+/** App-wide actions any screen may start. */
+export interface AppActions {
+  openBackupDialog(profile?: string): void;
+  openRestoreWizard(target: RestoreTarget): void;
+  go(page: Page): void;
+}
+
+/** The screens. */
+export type Page = 'dashboard' | 'history' | 'profiles' | 'settings';
+
+export const ActionsContext = createContext<AppActions>({ openBackupDialog: () => undefined, openRestoreWizard: () => undefined, go: () => undefined });
+
+/** The app-wide actions. */
+export function useActions(): AppActions {
+  return useContext(ActionsContext);
+}

@@ -1,0 +1,150 @@
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Chip from '@mui/material/Chip';
+import Dialog from '@mui/material/Dialog';
+import DialogActions from '@mui/material/DialogActions';
+import DialogContent from '@mui/material/DialogContent';
+import DialogTitle from '@mui/material/DialogTitle';
+import MenuItem from '@mui/material/MenuItem';
+import TextField from '@mui/material/TextField';
+import { useEffect, useState } from 'react';
+import { ARCHIVE_FORMATS, BACKUP_TYPES, type ArchiveFormat, type BackupType } from '../../../src-shared/domain/enums';
+import type { SourceSpec } from '../../../src-shared/domain/profile';
+import { ERROR_HINTS } from '../../../src-shared/errors/codes';
+import { useNotify } from '../../app/notify';
+import { JobProgressView } from '../../components/JobProgressView';
+import { call, errorText } from '../../lib/api';
+import { useJob, useQuery } from '../../lib/hooks';
+
+const ADHOC = '__adhoc__';
+
+/** Pick a profile (or ad-hoc sources), type, format and description; then live progress with Cancel. */
+export function BackupDialog({ initialProfile, onClose }: { initialProfile?: string | undefined; onClose: () => void }) {
+  const profiles = useQuery('profile:list', {});
+  const notify = useNotify();
+  const [profile, setProfile] = useState<string>(initialProfile ?? '');
+  const [type, setType] = useState<BackupType | ''>('');
+  const [format, setFormat] = useState<ArchiveFormat | ''>('');
+  const [description, setDescription] = useState('');
+  const [sources, setSources] = useState<SourceSpec[]>([]);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [startError, setStartError] = useState<string | null>(null);
+  const job = useJob(jobId);
+
+  useEffect(() => {
+    if (!profile && profiles.data?.[0]) setProfile(profiles.data[0].name);
+  }, [profile, profiles.data]);
+
+  const running = jobId !== null && job.finished === null;
+  const result = job.finished?.result;
+
+  const start = async (): Promise<void> => {
+    setStartError(null);
+    try {
+      const r = await call('backup:start', {
+        ...(profile && profile !== ADHOC ? { profile } : { sources }),
+        ...(type ? { type } : {}),
+        ...(format ? { format } : {}),
+        description,
+      });
+      setJobId(r.jobId);
+    } catch (e) {
+      const t = errorText(e);
+      setStartError(`${t.message}${t.hint ? ` ${t.hint}` : ''}`);
+    }
+  };
+
+  const addSource = async (kind: 'sqlite' | 'folder'): Promise<void> => {
+    const path = await call('dialog:pick-path', { kind: kind === 'sqlite' ? 'sqlite' : 'folder' }).catch((e: unknown) => {
+      notify.failure(e);
+      return null;
+    });
+    if (path) setSources((s) => [...s, kind === 'sqlite' ? { kind, path } : { kind, path, include: [], exclude: [], gitignore: false }]);
+  };
+
+  return (
+    <Dialog open onClose={running ? undefined : onClose} maxWidth="sm" fullWidth aria-labelledby="backup-title">
+      <DialogTitle id="backup-title">Back up now</DialogTitle>
+      <DialogContent>
+        {jobId === null ? (
+          <Box sx={{ display: 'grid', gap: 2, pt: 1 }}>
+            <TextField select label="Profile" value={profile} onChange={(e) => setProfile(e.target.value)} slotProps={{ htmlInput: { 'data-testid': 'backup-profile' } }}>
+              {(profiles.data ?? []).map((p) => (
+                <MenuItem key={p.name} value={p.name}>
+                  {p.name} ({p.spec.sources.length} source{p.spec.sources.length === 1 ? '' : 's'})
+                </MenuItem>
+              ))}
+              <MenuItem value={ADHOC}>Ad-hoc sources…</MenuItem>
+            </TextField>
+            {profile === ADHOC && (
+              <Box>
+                <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', mb: 1 }}>
+                  {sources.map((s, i) => (
+                    <Chip key={`${s.kind}-${i}`} label={`${s.kind}: ${s.kind === 'postgres' ? s.url : s.path}`} onDelete={() => setSources((all) => all.filter((_x, j) => j !== i))} />
+                  ))}
+                </Box>
+                <Button onClick={() => void addSource('sqlite')}>Add SQLite file</Button>
+                <Button onClick={() => void addSource('folder')}>Add folder</Button>
+              </Box>
+            )}
+            <Box sx={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 2 }}>
+              <TextField select label="Type" value={type} onChange={(e) => setType(e.target.value as BackupType | '')}>
+                <MenuItem value="">Profile default</MenuItem>
+                {BACKUP_TYPES.map((t) => (
+                  <MenuItem key={t} value={t}>
+                    {t}
+                  </MenuItem>
+                ))}
+              </TextField>
+              <TextField select label="Format" value={format} onChange={(e) => setFormat(e.target.value as ArchiveFormat | '')}>
+                <MenuItem value="">Profile default</MenuItem>
+                {ARCHIVE_FORMATS.map((f) => (
+                  <MenuItem key={f} value={f}>
+                    {f}
+                  </MenuItem>
+                ))}
+              </TextField>
+            </Box>
+            <TextField label="Description" value={description} onChange={(e) => setDescription(e.target.value)} placeholder="e.g. before upgrading to v2" slotProps={{ htmlInput: { maxLength: 500, 'data-testid': 'backup-description' } }} />
+            {startError && <Alert severity="error">{startError}</Alert>}
+          </Box>
+        ) : (
+          <Box sx={{ pt: 1, display: 'grid', gap: 2 }}>
+            {running && <JobProgressView progress={job.progress} />}
+            {result?.ok === true && (
+              <Alert severity="success" data-testid="backup-result">
+                Backup completed: {result.value.summary}
+              </Alert>
+            )}
+            {result?.ok === false && (
+              <Alert severity={result.error.code === 'CANCELLED' ? 'info' : 'error'} data-testid="backup-result">
+                {result.error.code === 'CANCELLED' ? 'Cancelled. Nothing was kept.' : `${result.error.message} (${result.error.code}) ${ERROR_HINTS[result.error.code]}`}
+              </Alert>
+            )}
+          </Box>
+        )}
+      </DialogContent>
+      <DialogActions>
+        {jobId === null && (
+          <>
+            <Button onClick={onClose}>Close</Button>
+            <Button variant="contained" onClick={() => void start()} disabled={!profile || (profile === ADHOC && sources.length === 0)} data-testid="backup-start">
+              Start backup
+            </Button>
+          </>
+        )}
+        {running && (
+          <Button color="warning" onClick={() => jobId && void call('job:cancel', { jobId })} data-testid="backup-cancel">
+            Cancel
+          </Button>
+        )}
+        {job.finished && (
+          <Button variant="contained" onClick={onClose} data-testid="backup-close">
+            Close
+          </Button>
+        )}
+      </DialogActions>
+    </Dialog>
+  );
+}

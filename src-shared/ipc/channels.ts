@@ -1,0 +1,47 @@
+/**
+ * Every IPC channel and event name, as plain data with no dependencies: the sandboxed preload
+ * imports this file alone. contract.ts gives each channel its schema and types.
+ */
+
+/** Request/response channels (`domain:verb-noun`). */
+export const CHANNELS = [
+  'app:get-info',
+  'stats:get',
+  'history:query',
+  'backup:get-details',
+  'backup:start',
+  'backup:verify',
+  'backup:delete',
+  'backup:export',
+  'backup:show-in-folder',
+  'job:cancel',
+  'job:list-active',
+  'restore:plan',
+  'restore:start',
+  'import:archive',
+  'profile:list',
+  'profile:save',
+  'profile:remove',
+  'profile:test-connection',
+  'settings:get',
+  'settings:set',
+  'demo:create',
+  'dialog:pick-path',
+] as const;
+/** A request channel name. */
+export type Channel = (typeof CHANNELS)[number];
+
+/** Events pushed from main to the renderer (nouns or past tense). */
+export const EVENTS = ['job:progress', 'job:finished', 'catalog:changed', 'settings:changed'] as const;
+/** An event name. */
+export type EventName = (typeof EVENTS)[number];
+
+/** The exact channel, or undefined for anything else (no prefix or pattern matching). */
+export function toChannel(name: unknown): Channel | undefined {
+  return typeof name === 'string' && (CHANNELS as readonly string[]).includes(name) ? (name as Channel) : undefined;
+}
+
+/** The exact event, or undefined. */
+export function toEvent(name: unknown): EventName | undefined {
+  return typeof name === 'string' && (EVENTS as readonly string[]).includes(name) ? (name as EventName) : undefined;
+}

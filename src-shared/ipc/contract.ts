@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import type { BackupRecord, BackupWarning, HistoryPage } from '../domain/backup.js';
+import { ARCHIVE_FORMATS, BACKUP_STATUSES, BACKUP_TYPES, TRIGGERS } from '../domain/enums.js';
+import type { JobProgress } from '../domain/progress.js';
+import type { Profile } from '../domain/profile.js';
+import { profileSpecSchema, PROFILE_NAME_PATTERN, sourceSpecSchema } from '../domain/profile.js';
+import type { Manifest } from '../manifest/schema.js';
+import type { Channel, EventName } from './channels.js';
+import type { Result } from './result.js';
+
+export { CHANNELS, EVENTS, toChannel, toEvent, type Channel, type EventName } from './channels.js';
+
+/*
+ * The one place that names IPC channels. Request payloads are zod schemas (the main process
+ * parses every payload with them before anything else); responses and events are types.
+ * Names are `domain:verb-noun`; events are nouns or past tense.
+ */
+
+const id = z.string().min(4).max(64);
+/** A backup chosen by catalog id, or an archive file on disk (a dropped file). */
+export const backupTargetSchema = z.union([z.object({ id }), z.object({ path: z.string().min(1) })]);
+
+/** Settings the user can change (electron-store in the app). */
+export const settingsSchema = z.object({
+  theme: z.enum(['system', 'light', 'dark']).default('system'),
+  startMinimized: z.boolean().default(false),
+  closeToTray: z.boolean().default(true),
+  notifications: z.boolean().default(true),
+  defaultProfile: z.string().nullable().default(null),
+  pgDumpPath: z.string().nullable().default(null),
+});
+/** Settings the user can change. */
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** Restore options as the wizard sends them. */
+export const restoreOptionsSchema = z.object({
+  only: z.array(z.string().min(1)).optional(),
+  toDir: z.string().min(1).optional(),
+  toSqlite: z.string().min(1).optional(),
+  toPostgres: z.string().min(1).optional(),
+  safetyBackup: z.boolean().default(true),
+});
+
+/** Every request channel's payload schema. */
+export const REQUESTS = {
+  'app:get-info': z.object({}),
+  'stats:get': z.object({}),
+  'history:query': z.object({
+    status: z.enum(BACKUP_STATUSES).optional(),
+    type: z.enum(BACKUP_TYPES).optional(),
+    trigger: z.enum(TRIGGERS).optional(),
+    profile: z.string().max(64).optional(),
+    since: z.iso.datetime().optional(),
+    until: z.iso.datetime().optional(),
+    search: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(500).default(25),
+    offset: z.number().int().min(0).default(0),
+  }),
+  'backup:get-details': z.object({ id }),
+  'backup:start': z.object({
+    profile: z.string().regex(PROFILE_NAME_PATTERN).optional(),
+    sources: z.array(sourceSpecSchema).max(50).optional(),
+    type: z.enum(BACKUP_TYPES).optional(),
+    format: z.enum(ARCHIVE_FORMATS).optional(),
+    description: z.string().max(500).default(''),
+    trigger: z.enum(['MANUAL', 'TRAY']).default('MANUAL'),
+  }),
+  'backup:verify': z.object({ id }),
+  'backup:delete': z.object({ id }),
+  'backup:export': z.object({ id, destination: z.string().min(1).optional() }),
+  'backup:show-in-folder': z.object({ id }),
+  'job:cancel': z.object({ jobId: id }),
+  'job:list-active': z.object({}),
+  'restore:plan': z.object({ target: backupTargetSchema, options: restoreOptionsSchema }),
+  'restore:start': z.object({ target: backupTargetSchema, options: restoreOptionsSchema, confirmName: z.string() }),
+  'import:archive': z.object({ path: z.string().min(1) }),
+  'profile:list': z.object({}),
+  'profile:save': z.object({
+    name: z.string().regex(PROFILE_NAME_PATTERN),
+    spec: profileSpecSchema,
+    /** PostgreSQL passwords by source name; kept in the secret store, never in the profile. */
+    passwords: z.record(z.string(), z.string().max(1000)).default({}),
+    replace: z.boolean().default(false),
+  }),
+  'profile:remove': z.object({ name: z.string().regex(PROFILE_NAME_PATTERN) }),
+  'profile:test-connection': z.object({ url: z.string().min(1), password: z.string().max(1000).optional() }),
+  'settings:get': z.object({}),
+  'settings:set': settingsSchema.partial(),
+  'demo:create': z.object({}),
+  'dialog:pick-path': z.object({ kind: z.enum(['file', 'folder', 'archive', 'sqlite']) }),
+} as const satisfies { readonly [C in Channel]: z.ZodType };
+/** What the renderer sends on a channel (before defaults are applied). */
+export type RequestOf<C extends Channel> = z.input<(typeof REQUESTS)[C]>;
+/** What the main process hands to the handler (after parsing). */
+export type ParsedRequest<C extends Channel> = z.output<(typeof REQUESTS)[C]>;
+
+/** Dashboard figures. */
+export interface DashboardStats {
+  readonly totalBackups: number;
+  readonly latest: BackupRecord | null;
+  readonly totalBytes: number;
+  readonly lastVerified: BackupRecord | null;
+  readonly retention: string;
+  readonly nextRun: string | null;
+  /** Newest first, for the size/duration chart. */
+  readonly recent: readonly { createdAt: string; size: number; durationMs: number; status: string }[];
+  readonly profiles: number;
+}
+
+/** A restore pre-flight as the wizard shows it. */
+export interface RestorePlanView {
+  readonly archive: string;
+  readonly backupName: string;
+  readonly sha256: string;
+  readonly checksumSource: 'catalog' | 'sidecar' | 'none';
+  readonly checksumOk: boolean;
+  readonly sources: readonly { name: string; kind: string; rows: number | null; files: number | null }[];
+  readonly targets: readonly { source: string; kind: string; target: string; exists: boolean; writeBytes: number; overwriteBytes: number | null }[];
+  readonly problems: readonly string[];
+  readonly estimatedSeconds: number | null;
+}
+
+/** One running job, for a reloaded window or the tray. */
+export interface ActiveJob {
+  readonly jobId: string;
+  readonly kind: 'backup' | 'restore' | 'verify';
+  readonly label: string;
+  readonly progress: JobProgress | null;
+}
+
+/** What each request channel returns inside its Result. */
+export interface Responses {
+  'app:get-info': { version: string; home: string; platform: string; hasTray: boolean; firstRun: boolean };
+  'stats:get': DashboardStats;
+  'history:query': HistoryPage;
+  'backup:get-details': { record: BackupRecord; manifest: Manifest | null };
+  'backup:start': { jobId: string };
+  'backup:verify': { ok: boolean; problems: readonly { path: string; problem: string }[]; sha256: string };
+  'backup:delete': { id: string };
+  'backup:export': { path: string; sha256: string } | null;
+  'backup:show-in-folder': null;
+  'job:cancel': { cancelled: boolean };
+  'job:list-active': readonly ActiveJob[];
+  'restore:plan': RestorePlanView;
+  'restore:start': { jobId: string };
+  'import:archive': { id: string; duplicate: boolean; kind: 'lifeboat' | 'plain'; warnings: readonly BackupWarning[] };
+  'profile:list': readonly Profile[];
+  'profile:save': Profile;
+  'profile:remove': { name: string };
+  'profile:test-connection': { serverVersion: string; database: string };
+  'settings:get': Settings;
+  'settings:set': Settings;
+  'demo:create': { profile: string };
+  'dialog:pick-path': string | null;
+}
+
+/** How a job ended. */
+export interface JobFinished {
+  readonly jobId: string;
+  readonly kind: ActiveJob['kind'];
+  readonly result: Result<{ id: string; summary: string; safetyBackupId?: string | null; rolledBack?: readonly string[] }>;
+}
+
+/** Events pushed from main to the renderer. */
+export interface Events extends Record<EventName, unknown> {
+  'job:progress': JobProgress;
+  'job:finished': JobFinished;
+  'catalog:changed': { reason: string };
+  'settings:changed': Settings;
+}
+
+/** What the preload exposes as `window.lifeboat`, and nothing else. */
+export interface LifeboatApi {
+  invoke<C extends Channel>(channel: C, payload: RequestOf<C>): Promise<Result<Responses[C]>>;
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+  /** The file-system path of a dropped File (Electron's webUtils; the e2e harness supplies its own). */
+  pathForFile(file: object): string;
+}

@@ -17,6 +17,8 @@ test('cancelling a running backup leaves no file', async ({ app }) => {
   await expect(page.getByRole('dialog')).toContainText(data);
   await page.getByTestId('backup-start').click();
   await expect(page.getByTestId('job-progress')).toContainText('archiving', { timeout: 20_000 });
+  // The sidebar follows the job too (it would catch up from job:list-active after a reload).
+  await expect(page.getByTestId('active-jobs')).toContainText('Ad-hoc backup');
   await app.shot('14-backup-progress');
   await page.getByTestId('backup-cancel').click();
   await expect(page.getByTestId('backup-result')).toContainText('Cancelled. Nothing was kept.');

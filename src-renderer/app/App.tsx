@@ -13,6 +13,7 @@ import ProfilesIcon from '@mui/icons-material/FolderSpecialOutlined';
 import SettingsIcon from '@mui/icons-material/SettingsOutlined';
 import SailingIcon from '@mui/icons-material/Sailing';
 import { useMemo, useState, type ReactNode } from 'react';
+import { ActiveJobs } from '../components/ActiveJobs';
 import { BackupDialog } from '../features/backup/BackupDialog';
 import { Dashboard } from '../features/dashboard/Dashboard';
 import { History } from '../features/history/History';
@@ -75,6 +76,7 @@ export function App() {
                   ))}
                 </List>
                 <Box sx={{ flexGrow: 1 }} />
+                <ActiveJobs />
                 <Typography variant="caption" color="text.secondary" sx={{ px: 2.5, py: 2 }}>
                   v{info.data?.version ?? ''} · drop a .zip or .tar.gz anywhere to import it
                 </Typography>

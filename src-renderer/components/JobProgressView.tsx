@@ -4,6 +4,11 @@ import Typography from '@mui/material/Typography';
 import type { JobProgress } from '../../src-shared/domain/progress';
 import { formatBytes, formatDuration } from '../../src-shared/domain/format';
 
+/** The end of a long path, which is the part that tells files apart. */
+function tail(text: string, max: number): string {
+  return text.length > max ? `…${text.slice(-(max - 1))}` : text;
+}
+
 /** A job's live progress: bar, bytes and files done, the current item and an ETA. */
 export function JobProgressView({ progress }: { progress: JobProgress | null }) {
   if (!progress) {
@@ -32,8 +37,8 @@ export function JobProgressView({ progress }: { progress: JobProgress | null }) 
         <Typography variant="caption" color="text.secondary">
           {formatBytes(progress.bytesDone)} of {formatBytes(progress.bytesTotal)} · {progress.filesDone} / {progress.filesTotal} files
         </Typography>
-        <Typography variant="caption" color="text.secondary" noWrap sx={{ maxWidth: '55%', direction: 'rtl', textAlign: 'left' }} title={progress.currentItem}>
-          {progress.currentItem}
+        <Typography variant="caption" color="text.secondary" noWrap sx={{ maxWidth: '55%' }} title={progress.currentItem}>
+          {tail(progress.currentItem, 48)}
         </Typography>
       </Box>
     </Box>

@@ -12,8 +12,7 @@ import { ProgressTracker, type ProgressListener } from '../jobs/progress-tracker
 import type { ResolvedTarget } from '../lifeboat-engine.js';
 import { resolvePgTool } from '../sources/pg-tools.js';
 import { parsePgUrl } from '../sources/postgres-source.js';
-import { inspectSqlite } from '../sources/sqlite-source.js';
-import { inspectUntrustedSqlite } from '../workers/untrusted-sqlite.js';
+import { inspectSqliteInWorker } from '../workers/untrusted-sqlite.js';
 import { verifyAndExtract } from './extract.js';
 import type { JournalStep, RestoreJournal } from './journal.js';
 import { RestoresRepo } from './journal.js';
@@ -131,7 +130,7 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
       const src = plan.manifest.sources.find((s) => s.name === t.source);
       const file = staged.get(t.source) ?? '';
       if (src?.kind === 'sqlite') {
-        const facts = await inspectUntrustedSqlite(file);
+        const facts = await inspectSqliteInWorker(file);
         const bad = facts.integrityCheck !== 'ok' ? [`integrity_check: ${facts.integrityCheck.slice(0, 200)}`] : compareRows(src.entry, src.tables, facts.tables);
         if (bad.length) throw new LifeboatError('SQLITE_CORRUPT', `The SQLite database in the archive (${src.entry}) is not what its manifest describes: ${bad.join('; ')}. Nothing was restored.`, { entry: src.entry });
       }
@@ -181,7 +180,7 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
       save();
       await backupFile(staged.get(t.source) ?? '', t.target);
       const src = plan.manifest.sources.find((x) => x.name === t.source);
-      const facts = inspectSqlite(t.target);
+      const facts = await inspectSqliteInWorker(t.target, 60 * 60 * 1000);
       const bad = facts.integrityCheck !== 'ok' ? [`integrity_check: ${facts.integrityCheck}`] : src?.kind === 'sqlite' ? compareRows(t.target, src.tables, facts.tables) : [];
       if (bad.length) throw new LifeboatError('RESTORE_FAILED', `The restored SQLite database ${t.target} does not match the manifest: ${bad.join('; ')}`);
       progress.item(t.target);

@@ -194,9 +194,9 @@ describe('restore of untrusted databases', () => {
     const dir = await tempDir();
     const db = join(dir, 'x.db');
     walDatabaseWithRowsOnlyInWal(db, 20_000).close();
-    const { inspectUntrustedSqlite } = await import('../workers/untrusted-sqlite.js');
-    await expect(inspectUntrustedSqlite(db, 1)).rejects.toMatchObject({ code: 'SQLITE_CORRUPT', message: expect.stringContaining('took longer than') });
-    await expect(inspectUntrustedSqlite(db)).resolves.toMatchObject({ integrityCheck: 'ok', totalRows: 20_001 });
+    const { inspectSqliteInWorker } = await import('../workers/untrusted-sqlite.js');
+    await expect(inspectSqliteInWorker(db, 1)).rejects.toMatchObject({ code: 'SQLITE_CORRUPT', message: expect.stringContaining('took longer than') });
+    await expect(inspectSqliteInWorker(db)).resolves.toMatchObject({ integrityCheck: 'ok', totalRows: 20_001 });
   });
 
   it('never evaluates views: a database with an endlessly recursive view restores normally', async () => {

@@ -4,19 +4,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ManifestSource } from '../../../src-shared/manifest/schema.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { errnoCode } from '../util/fs-errors.js';
+import { inspectSqliteInWorker } from '../workers/untrusted-sqlite.js';
+
+/** Our own fresh copy is trusted, so its check gets a generous bound (a multi-GB integrity_check). */
+const OWN_COPY_TIMEOUT_MS = 60 * 60 * 1000;
 
 /** The manifest record of a SQLite source. */
 export type SqliteRecord = Extract<ManifestSource, { kind: 'sqlite' }>;
 
-/** Facts about a SQLite file (the copy, or a restored database). */
-export interface SqliteFacts {
-  readonly sqliteVersion: string;
-  readonly integrityCheck: string;
-  readonly pageSize: number;
-  readonly pageCount: number;
-  readonly tables: { name: string; rows: number }[];
-  readonly totalRows: number;
-}
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
 const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY']);
@@ -42,31 +37,6 @@ async function assertSqliteFile(path: string): Promise<void> {
   if (header.length === 0) throw new LifeboatError('SOURCE_EMPTY', `SQLite database ${path} is an empty (0-byte) file.`, { path });
   if (header.toString('latin1') !== SQLITE_MAGIC) {
     throw new LifeboatError('SOURCE_UNREADABLE', `${path} is not a SQLite 3 database (wrong file header).`, { path });
-  }
-}
-
-/** integrity_check, page facts and exact per-table row counts of a database file. */
-export function inspectSqlite(path: string): SqliteFacts {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
-    const names = (
-      db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`).all() as { name: string }[]
-    ).map((r) => r.name);
-    const tables = names.map((name) => ({
-      name,
-      rows: (db.prepare(`SELECT count(*) AS n FROM "${name.replace(/"/g, '""')}"`).get() as { n: number }).n,
-    }));
-    return {
-      sqliteVersion: (db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v,
-      integrityCheck: integrity,
-      pageSize: db.pragma('page_size', { simple: true }) as number,
-      pageCount: db.pragma('page_count', { simple: true }) as number,
-      tables,
-      totalRows: tables.reduce((s, t) => s + t.rows, 0),
-    };
-  } finally {
-    db.close();
   }
 }
 
@@ -123,7 +93,8 @@ export async function dumpSqlite(name: string, path: string, copyPath: string, o
   } finally {
     copy.close();
   }
-  const facts = inspectSqlite(copyPath);
+  // In a worker thread: integrity_check of a large database takes seconds and must not block IPC.
+  const facts = await inspectSqliteInWorker(copyPath, OWN_COPY_TIMEOUT_MS);
   if (facts.integrityCheck !== 'ok') {
     throw new LifeboatError('SQLITE_CORRUPT', `SQLite database ${path} fails integrity_check: ${facts.integrityCheck.slice(0, 300)}`, { path });
   }

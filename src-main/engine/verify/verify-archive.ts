@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Manifest } from '../../../src-shared/manifest/schema.js';
 import { ARCHIVE_LAYOUT } from '../../../src-shared/manifest/schema.js';
 import { detectFormat, readManifest, walkArchive } from '../archive/archive-reader.js';
-import { inspectUntrustedSqlite } from '../workers/untrusted-sqlite.js';
+import { inspectSqliteInWorker } from '../workers/untrusted-sqlite.js';
 import { discard, HashingStream } from '../util/hashing-stream.js';
 
 /** Where the expected whole-archive checksum came from. */
@@ -94,7 +94,7 @@ export async function verifyArchive(path: string, expected: { sha256: string | n
       if (digest !== want.sha256) problems.push({ path: entry.path, problem: `SHA-256 is ${digest}, the manifest says ${want.sha256 ?? '(none)'}` });
       if (db && copy && digest === want.sha256) {
         databasesChecked += 1;
-        const facts = await inspectUntrustedSqlite(copy).catch((e: Error) => ({ integrityCheck: e.message, tables: [] as { name: string; rows: number }[] }));
+        const facts = await inspectSqliteInWorker(copy).catch((e: Error) => ({ integrityCheck: e.message, tables: [] as { name: string; rows: number }[] }));
         if (facts.integrityCheck !== 'ok') problems.push({ path: entry.path, problem: `integrity_check: ${facts.integrityCheck.slice(0, 200)}` });
         for (const t of db.tables) {
           const got = facts.tables.find((x) => x.name === t.name);

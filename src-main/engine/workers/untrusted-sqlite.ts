@@ -1,7 +1,15 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
-import type { SqliteFacts } from '../sources/sqlite-source.js';
+/** Facts about a SQLite file (a backup copy, a restored database, or one from an archive). */
+export interface SqliteFacts {
+  readonly sqliteVersion: string;
+  readonly integrityCheck: string;
+  readonly pageSize: number;
+  readonly pageCount: number;
+  readonly tables: { name: string; rows: number }[];
+  readonly totalRows: number;
+}
 
 const require = createRequire(import.meta.url);
 
@@ -32,10 +40,11 @@ try {
 `;
 
 /**
- * integrity_check and row counts of a SQLite file from an archive, in a worker thread that is
- * terminated after `timeoutMs`: a hostile schema must not hang Lifeboat.
+ * integrity_check, page facts and exact row counts of a SQLite file, in a worker thread that is
+ * terminated after `timeoutMs`: the main thread (and IPC) stays free, and a hostile schema from an
+ * archive cannot hang Lifeboat.
  */
-export function inspectUntrustedSqlite(path: string, timeoutMs = 120_000): Promise<SqliteFacts> {
+export function inspectSqliteInWorker(path: string, timeoutMs = 120_000): Promise<SqliteFacts> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, modulePath: require.resolve('better-sqlite3') } });
     const timer = setTimeout(() => {

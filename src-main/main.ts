@@ -9,6 +9,7 @@ import { desktopHasTray, LifeboatTray } from './desktop/tray.js';
 import { bindIpc, windowEmitter } from './ipc/bind-electron.js';
 import { startBackupJob } from './ipc/handlers/backups.js';
 import { JobRunner } from './ipc/job-runner.js';
+import { createScheduler } from './ipc/schedules.js';
 import type { Services } from './ipc/services.js';
 
 // Composition root: the engine and the handlers are plain Node; everything Electron is wired here.
@@ -51,6 +52,9 @@ async function start(): Promise<void> {
     const latest = engine.env.catalog.backups.stats().latest;
     tray?.update(settings.get().defaultProfile, latest ? `Last backup: ${latest.status.toLowerCase()} ${latest.createdAt.slice(0, 16).replace('T', ' ')}` : 'No backup yet');
   };
+  const scheduler = createScheduler(services);
+  (services as { schedules?: Services['schedules'] }).schedules = scheduler;
+  scheduler.start();
   bindIpc(() => services, [rendererUrl.split('#')[0] ?? rendererUrl]);
 
   const openWindow = (): BrowserWindow => {
@@ -89,7 +93,10 @@ async function start(): Promise<void> {
   app.on('window-all-closed', () => {
     if (!hasTray || !settings.get().closeToTray) app.quit();
   });
-  app.on('will-quit', () => engine.close());
+  app.on('will-quit', () => {
+    scheduler.stop();
+    engine.close();
+  });
 }
 
 app.whenReady().then(start, (e: unknown) => {

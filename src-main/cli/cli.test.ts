@@ -178,6 +178,17 @@ describe('lifeboat CLI (through its binary)', () => {
     expect(hostile.stderr).toContain('[ARCHIVE_HOSTILE]');
   });
 
+  it('schedule print gives a crontab line and a systemd service/timer pair for a scheduled profile', async () => {
+    const home = await tempDir();
+    expect((await lifeboat(['--home', home, 'profile', 'add', 'web', '--dir', home, '--schedule', 'weekly@5@23:15'])).code).toBe(0);
+    const out = await lifeboat(['--home', home, 'schedule', 'print', '--profile', 'web']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toContain(`15 23 * * 5 ${process.execPath} ${LIFEBOAT_BIN} --home ${home} backup --profile web --trigger SCHEDULED`);
+    expect(out.stdout).toContain('OnCalendar=Fri *-*-* 23:15:00');
+    expect(out.stdout).toContain('Persistent=true');
+    expect((await lifeboat(['--home', home, 'profile', 'add', 'bad', '--dir', home, '--schedule', '99 * * * *'])).code).toBe(2);
+  });
+
   it('kill -9 mid-restore: the next start detects the interrupted restore and rolls it back', async () => {
     const home = await tempDir();
     const data = await tempDir();

@@ -8,6 +8,7 @@ import { registerHousekeeping } from './commands/housekeeping.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerProfile } from './commands/profile.js';
 import { registerRestore } from './commands/restore.js';
+import { registerSchedule } from './commands/schedule.js';
 import { EXIT, printError, processIo, type Io } from './output.js';
 
 function exitCodeFor(code: string): number {
@@ -31,6 +32,7 @@ export function buildProgram(io: Io): Command {
   registerInspect(program, io);
   registerRestore(program, io);
   registerHousekeeping(program, io);
+  registerSchedule(program, io);
   registerProfile(program, io);
   registerAudit(program, io);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });

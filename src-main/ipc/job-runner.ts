@@ -15,6 +15,7 @@ interface Running {
   readonly cancellable: boolean;
   progress: JobProgress | null;
   done: Promise<void>;
+  finished?: JobFinished;
 }
 
 /**
@@ -24,6 +25,8 @@ interface Running {
  */
 export class JobRunner {
   private readonly running = new Map<string, Running>();
+  /** The last outcomes, so wait() works after the job ended (bounded by the scheduler's use). */
+  private readonly finishedJobs = new Map<string, JobFinished>();
 
   constructor(private readonly emit: Emit) {}
 
@@ -50,7 +53,9 @@ export class JobRunner {
       } catch (e) {
         finished = { jobId, kind, result: fail(toErrorInfo(e)) };
       }
+      entry.finished = finished;
       this.running.delete(jobId);
+      this.finishedJobs.set(jobId, finished);
       this.emit('job:finished', finished);
       this.emit('catalog:changed', { reason: `${kind} finished` });
     })();
@@ -66,6 +71,14 @@ export class JobRunner {
 
   active(): ActiveJob[] {
     return [...this.running.values()].map((r) => ({ ...r.job, progress: r.progress }));
+  }
+
+  /** How a job ended, once it has. */
+  async wait(jobId: string): Promise<JobFinished | undefined> {
+    await this.running.get(jobId)?.done;
+    const f = this.finishedJobs.get(jobId);
+    this.finishedJobs.delete(jobId);
+    return f;
   }
 
   /** Wait for every running job (shutdown, tests). */

@@ -23,6 +23,12 @@ export interface SecretStore {
   delete(key: string): void;
 }
 
+/** The running schedules, where the app has them (not in the CLI). */
+export interface ScheduleService {
+  reload(): void;
+  nextRun(): { profile: string; at: Date } | null;
+}
+
 /** Everything a handler may use. Plain interfaces: no Electron types cross this line. */
 export interface Services {
   readonly engine: LifeboatEngine;
@@ -31,4 +37,5 @@ export interface Services {
   readonly settings: SettingsStore;
   readonly secrets: SecretStore;
   readonly emit: <E extends keyof Events>(event: E, payload: Events[E]) => void;
+  readonly schedules?: ScheduleService;
 }

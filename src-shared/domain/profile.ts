@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ARCHIVE_FORMATS, BACKUP_TYPES } from './enums.js';
+import { scheduleSchema } from './schedule.js';
 import { SOURCE_NAME_PATTERN } from '../manifest/schema.js';
 
 const name = z.string().regex(SOURCE_NAME_PATTERN, 'letters, digits, dot, dash or underscore, at most 64').optional();
@@ -64,6 +65,7 @@ export const profileSpecSchema = z.object({
   type: z.enum(BACKUP_TYPES).default('full'),
   retention: retentionSchema.default({ keepLast: null, keepDays: null, keepDaily: null, keepWeekly: null, keepMonthly: null }),
   options: backupOptionsSchema.default({ allowEmpty: false, skipUnreadable: false, verify: true }),
+  schedule: scheduleSchema.nullable().default(null),
 });
 /** What a profile stores. */
 export type ProfileSpec = z.infer<typeof profileSpecSchema>;

@@ -101,10 +101,12 @@ export interface DashboardStats {
   readonly totalBytes: number;
   readonly lastVerified: BackupRecord | null;
   readonly retention: string;
-  readonly nextRun: string | null;
+  readonly nextRun: { readonly at: string; readonly profile: string } | null;
   /** Newest first, for the size/duration chart. */
   readonly recent: readonly { createdAt: string; size: number; durationMs: number; status: string }[];
   readonly profiles: number;
+  /** Missed-backup alerts from the watchdog. */
+  readonly alerts: readonly { profile: string; message: string }[];
 }
 
 /** A restore pre-flight as the wizard shows it. */

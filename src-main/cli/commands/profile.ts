@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { profileSpecSchema, type Profile } from '../../../src-shared/domain/profile.js';
+import { scheduleSchema, type Schedule } from '../../../src-shared/domain/schedule.js';
+import { nextSlot } from '../../engine/schedule/slots.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { withEngine } from '../context.js';
 import { EXIT, printJson, table, type Io } from '../output.js';
@@ -12,6 +14,8 @@ interface ProfileFlags extends SourceFlags {
   readonly keepDaily?: string;
   readonly keepWeekly?: string;
   readonly keepMonthly?: string;
+  readonly schedule?: string;
+  readonly catchUp: boolean;
 }
 
 function positive(value: string | undefined, flag: string): number | null {
@@ -19,6 +23,20 @@ function positive(value: string | undefined, flag: string): number | null {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new LifeboatError('USAGE', `${flag} must be a whole number of 1 or more, not "${value}".`);
   return n;
+}
+
+/** `hourly@15`, `daily@02:30`, `weekly@0@23:00`, or a cron expression. */
+export function parseScheduleFlag(value: string, catchUp: boolean): Schedule {
+  const m = /^(hourly)@(\d{1,2})$|^(daily)@(\d{1,2}:\d{2})$|^(weekly)@([0-6])@(\d{1,2}:\d{2})$/.exec(value.trim());
+  const pad = (t: string): string => t.padStart(5, '0');
+  try {
+    if (m?.[1]) return scheduleSchema.parse({ preset: 'hourly', time: `00:${(m[2] ?? '0').padStart(2, '0')}`, catchUp });
+    if (m?.[3]) return scheduleSchema.parse({ preset: 'daily', time: pad(m[4] ?? ''), catchUp });
+    if (m?.[5]) return scheduleSchema.parse({ preset: 'weekly', weekday: Number(m[6]), time: pad(m[7] ?? ''), catchUp });
+    return scheduleSchema.parse({ preset: 'cron', cron: value.trim(), catchUp });
+  } catch {
+    throw new LifeboatError('USAGE', `--schedule "${value}" is not understood: use hourly@MM, daily@HH:MM, weekly@DAY@HH:MM or a cron expression.`);
+  }
 }
 
 function describeSources(p: Profile): string {
@@ -35,6 +53,8 @@ export function registerProfile(program: Command, io: Io): void {
     .option('--keep-daily <n>', 'retention: the newest verified backup of each of the last N days')
     .option('--keep-weekly <n>', 'retention: ... of each of the last N weeks')
     .option('--keep-monthly <n>', 'retention: ... of each of the last N months')
+    .option('--schedule <spec>', 'hourly@MM, daily@HH:MM, weekly@DAY@HH:MM (DAY 0-6, 0 = Sunday), or a quoted cron expression')
+    .option('--no-catch-up', 'do not run once on start for slots missed while the app was closed')
     .action(async (name: string, _o: unknown, cmd: Command) => {
       process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
         const f = cmd.opts<ProfileFlags>();
@@ -53,7 +73,9 @@ export function registerProfile(program: Command, io: Io): void {
             keepMonthly: positive(f.keepMonthly, '--keep-monthly'),
           },
           options: { allowEmpty: Boolean(f.allowEmpty), skipUnreadable: Boolean(f.skipUnreadable) },
+          schedule: f.schedule ? parseScheduleFlag(f.schedule, f.catchUp) : null,
         });
+        if (spec.schedule) nextSlot(spec.schedule, new Date());
         const p = engine.profiles.add(name, spec, engine.env.now().toISOString());
         engine.audit.append({ actor: engine.env.actor, action: 'profile.add', target: name, outcome: 'success', details: { spec } });
         if (json) printJson(io, { ok: true, profile: p });

@@ -243,6 +243,12 @@ export class BackupsRepo {
     return row ? toRecord(row) : undefined;
   }
 
+  /** When a profile last ran with this trigger, whatever the outcome. */
+  lastAttempt(profile: string, trigger: BackupRecord['trigger']): BackupRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM backups WHERE profile = ? AND trigger = ? ORDER BY created_at DESC LIMIT 1').get(profile, trigger) as BackupRow | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
   /** RUNNING rows of a profile whose owning process is still alive. */
   runningForProfile(profile: string, isAlive: (host: string, pid: number | null) => boolean): BackupRecord[] {
     const rows = this.db.prepare(`SELECT * FROM backups WHERE profile = ? AND status = 'RUNNING'`).all(profile) as BackupRow[];

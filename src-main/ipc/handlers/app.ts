@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { profileSpecSchema } from '../../../src-shared/domain/profile.js';
 import type { DashboardStats } from '../../../src-shared/ipc/contract.js';
 import type { HandlerGroup } from '../handler.js';
+import { missedBackupAlerts } from '../schedules.js';
 import type { Services } from '../services.js';
 
 function retentionText(s: Services): string {
@@ -71,13 +72,15 @@ export const appHandlers: HandlerGroup<'app:get-info' | 'stats:get' | 'settings:
 
   'stats:get': async (s): Promise<DashboardStats> => {
     const st = s.engine.env.catalog.backups.stats();
+    const next = s.schedules?.nextRun() ?? null;
     return {
       totalBackups: st.completed,
       latest: st.latest ?? null,
       totalBytes: st.bytes,
       lastVerified: st.lastVerified ?? null,
       retention: retentionText(s),
-      nextRun: null,
+      nextRun: next ? { at: next.at.toISOString(), profile: next.profile } : null,
+      alerts: missedBackupAlerts(s),
       recent: st.recent.map((r) => ({ createdAt: r.createdAt, size: r.size ?? 0, durationMs: r.durationMs ?? 0, status: r.status })),
       profiles: s.engine.profiles.list().length,
     };

@@ -7,7 +7,8 @@ import type { HandlerGroup } from '../handler.js';
 import type { Services } from '../services.js';
 import { sourcesWithSecrets } from './profiles.js';
 
-type StartPayload = Parameters<HandlerGroup<'backup:start'>['backup:start']>[1];
+/** A backup:start payload; the scheduler may also start SCHEDULED runs (the renderer may not). */
+type StartPayload = Omit<Parameters<HandlerGroup<'backup:start'>['backup:start']>[1], 'trigger'> & { trigger: 'MANUAL' | 'TRAY' | 'SCHEDULED' };
 
 function backupRequest(s: Services, p: StartPayload): BackupRequest {
   const destinationOf = (d: string | null): string => d ?? defaultBackupDir(s.engine.env.home);

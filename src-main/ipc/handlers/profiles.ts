@@ -1,5 +1,6 @@
 import { profileSpecSchema, type Profile } from '../../../src-shared/domain/profile.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
+import { nextSlot } from '../../engine/schedule/slots.js';
 import { testPgConnection, withPassword } from '../../engine/sources/postgres-source.js';
 import type { HandlerGroup } from '../handler.js';
 import type { Services } from '../services.js';
@@ -20,6 +21,7 @@ export const profileHandlers: HandlerGroup<'profile:list' | 'profile:save' | 'pr
 
   'profile:save': async (s, p) => {
     const spec = profileSpecSchema.parse(p.spec);
+    if (spec.schedule) nextSlot(spec.schedule, new Date()); // throws USAGE for an invalid cron expression
     const existing = s.engine.profiles.find(p.name);
     if (existing && !p.replace) throw new LifeboatError('PROFILE_EXISTS', `A profile named "${p.name}" already exists.`, { name: p.name });
     if (existing) s.engine.profiles.remove(p.name);
@@ -28,7 +30,8 @@ export const profileHandlers: HandlerGroup<'profile:list' | 'profile:save' | 'pr
       const pw = p.passwords[String(i)];
       if (src.kind === 'postgres' && pw) s.secrets.set(passwordKey(p.name, i), pw);
     });
-    s.engine.audit.append({ actor: s.engine.env.actor, action: existing ? 'profile.update' : 'profile.add', target: p.name, outcome: 'success', details: { sources: spec.sources.length } });
+    s.engine.audit.append({ actor: s.engine.env.actor, action: existing ? 'profile.update' : 'profile.add', target: p.name, outcome: 'success', details: { sources: spec.sources.length, schedule: spec.schedule } });
+    s.schedules?.reload();
     s.emit('catalog:changed', { reason: 'profile saved' });
     return saved;
   },
@@ -38,6 +41,7 @@ export const profileHandlers: HandlerGroup<'profile:list' | 'profile:save' | 'pr
     profile.spec.sources.forEach((_src, i) => s.secrets.delete(passwordKey(p.name, i)));
     s.engine.profiles.remove(p.name);
     s.engine.audit.append({ actor: s.engine.env.actor, action: 'profile.remove', target: p.name, outcome: 'success' });
+    s.schedules?.reload();
     s.emit('catalog:changed', { reason: 'profile removed' });
     return { name: p.name };
   },

@@ -79,6 +79,11 @@ export function Dashboard() {
           Back up now
         </Button>
       </Box>
+      {s.alerts.map((a) => (
+        <Alert key={a.profile} severity="warning" sx={{ mb: 2 }} data-testid="missed-backup">
+          {a.message}
+        </Alert>
+      ))}
       <Box sx={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(230px, 1fr))', gap: 2, mb: 3 }}>
         <StatCard label="Total backups" value={s.totalBackups} detail={`${s.profiles} profile${s.profiles === 1 ? '' : 's'}`} testId="stat-total" />
         <StatCard
@@ -89,7 +94,12 @@ export function Dashboard() {
         />
         <StatCard label="Size on disk" value={formatBytes(s.totalBytes)} detail="completed backups" testId="stat-size" />
         <StatCard label="Retention" value={<Typography variant="body1">{s.retention}</Typography>} testId="stat-retention" />
-        <StatCard label="Next scheduled run" value={s.nextRun ?? '—'} detail={s.nextRun ? undefined : 'No schedule set'} testId="stat-next" />
+        <StatCard
+          label="Next scheduled run"
+          value={s.nextRun ? new Date(s.nextRun.at).toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' }) : '—'}
+          detail={s.nextRun ? `profile ${s.nextRun.profile}` : 'No schedule set'}
+          testId="stat-next"
+        />
         <StatCard
           label="Last verified"
           value={s.lastVerified ? age(s.lastVerified.verifiedAt ?? s.lastVerified.createdAt) : '—'}

@@ -13,6 +13,8 @@ import { ARCHIVE_FORMATS, BACKUP_TYPES, type ArchiveFormat, type BackupType } fr
 import type { Profile, SourceSpec } from '../../../src-shared/domain/profile';
 import { useNotify } from '../../app/notify';
 import { call, errorText } from '../../lib/api';
+import type { Schedule } from '../../../src-shared/domain/schedule';
+import { ScheduleFields } from './ScheduleFields';
 import { pgUrl, SourceEditor, type DraftSource } from './SourceEditor';
 
 function toDraft(s: SourceSpec): DraftSource {
@@ -52,6 +54,7 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
   const [keepLast, setKeepLast] = useState(String(profile?.spec.retention.keepLast ?? ''));
   const [keepDays, setKeepDays] = useState(String(profile?.spec.retention.keepDays ?? ''));
   const [error, setError] = useState<string | null>(null);
+  const [schedule, setSchedule] = useState<Schedule | null>(profile?.spec.schedule ?? null);
 
   const save = async (): Promise<void> => {
     setError(null);
@@ -68,6 +71,7 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
           type,
           retention: { keepLast: number(keepLast), keepDays: number(keepDays), keepDaily: profile?.spec.retention.keepDaily ?? null, keepWeekly: profile?.spec.retention.keepWeekly ?? null, keepMonthly: profile?.spec.retention.keepMonthly ?? null },
           options: profile?.spec.options ?? { allowEmpty: false, skipUnreadable: false, verify: true },
+          schedule,
         },
       });
       notify.success(`Profile "${name.trim()}" saved.`);
@@ -123,6 +127,10 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
           <TextField label="Keep the newest N verified backups" value={keepLast} onChange={(e) => setKeepLast(e.target.value.replace(/\D/g, ''))} />
           <TextField label="Keep backups younger than N days" value={keepDays} onChange={(e) => setKeepDays(e.target.value.replace(/\D/g, ''))} />
         </Box>
+        <Typography variant="subtitle1" sx={{ fontWeight: 600 }}>
+          Schedule
+        </Typography>
+        <ScheduleFields value={schedule} onChange={setSchedule} />
         {error && (
           <Alert severity="error" data-testid="profile-error">
             {error}

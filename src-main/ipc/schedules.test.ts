@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { profileSpecSchema } from '../../src-shared/domain/profile.js';
+import { folder, testEngine } from '../../test-support/engine.js';
+import { makeServices } from '../../test-support/services.js';
+import { tempDir } from '../../test-support/temp-dir.js';
+import { writeTree } from '../../test-support/tree.js';
+import { createScheduler, missedBackupAlerts } from './schedules.js';
+
+describe('the app scheduler over the real engine', () => {
+  it('catches up a missed nightly run once on start (not once per missed slot), as trigger SCHEDULED', async () => {
+    const { engine } = await testEngine();
+    const src = await tempDir();
+    await writeTree(src, { 'a.txt': 'a' });
+    engine.profiles.add('nightly', profileSpecSchema.parse({ sources: [folder(src)], schedule: { preset: 'daily', time: '02:30' } }), new Date().toISOString());
+    const services = makeServices(engine);
+    expect(missedBackupAlerts(services).map((a) => a.profile)).toEqual(['nightly']);
+    const scheduler = createScheduler(services);
+    expect(scheduler.start()).toEqual(['nightly']);
+    await new Promise((r) => setTimeout(r, 200));
+    await services.jobs.idle();
+    scheduler.stop();
+    const rows = engine.history({ profile: 'nightly' }).rows;
+    expect(rows.map((r) => [r.trigger, r.status])).toEqual([['SCHEDULED', 'COMPLETED']]);
+    expect(rows[0]?.description).toMatch(/^Scheduled run \(catch-up for the missed .* run\)$/);
+    expect(missedBackupAlerts(services)).toEqual([]);
+    // Started again right away: the last slot already ran, so no second catch-up.
+    const again = createScheduler(services);
+    expect(again.start()).toEqual([]);
+    expect(again.nextRun()?.profile).toBe('nightly');
+    again.stop();
+    expect(engine.audit.list(50).map((e) => e.action)).toContain('schedule.run');
+  });
+
+  it('fires scheduled runs while open and records a slot that overlaps a running backup as skipped', async () => {
+    const { engine } = await testEngine();
+    const src = await tempDir();
+    const { randomBytes } = await import('node:crypto');
+    await writeTree(src, Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`f${i}.bin`, randomBytes(4 * 1024 * 1024)])));
+    // Every second (croner's six-field form); a backup of this folder takes longer than a second.
+    engine.profiles.add('busy', profileSpecSchema.parse({ sources: [folder(src)], schedule: { preset: 'cron', cron: '* * * * * *', catchUp: false } }), new Date().toISOString());
+    const services = makeServices(engine);
+    const scheduler = createScheduler(services);
+    scheduler.start();
+    await new Promise((r) => setTimeout(r, 3500));
+    scheduler.stop();
+    await services.jobs.idle();
+    const rows = engine.history({ profile: 'busy' }).rows;
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    expect(rows.every((r) => r.trigger === 'SCHEDULED')).toBe(true);
+    const skipped = engine.audit.list(100).filter((e) => e.action === 'schedule.skipped');
+    expect(skipped.length).toBeGreaterThanOrEqual(1);
+    expect(skipped[0]?.details.reason).toMatch(/still going/);
+  });
+});

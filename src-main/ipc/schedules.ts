@@ -1,0 +1,49 @@
+import { describeSchedule } from '../../src-shared/domain/schedule.js';
+import { LifeboatError } from '../../src-shared/errors/lifeboat-error.js';
+import { Scheduler } from '../engine/schedule/scheduler.js';
+import { missedWindow } from '../engine/schedule/slots.js';
+import { startBackupJob } from './handlers/backups.js';
+import type { Services } from './services.js';
+
+/** The app's scheduler: scheduled runs go through the same job path as "Back up now". */
+export function createScheduler(services: Omit<Services, 'schedules'>): Scheduler {
+  const { engine } = services;
+  return new Scheduler({
+    profiles: () => engine.profiles.list(),
+    lastScheduledAttempt: (p) => {
+      const r = engine.env.catalog.backups.lastAttempt(p, 'SCHEDULED');
+      return r ? new Date(r.createdAt) : null;
+    },
+    run: async (profile, reason) => {
+      engine.audit.append({ actor: engine.env.actor, action: 'schedule.run', target: profile, outcome: 'info', details: { reason } });
+      const jobId = startBackupJob(services, { profile, description: `Scheduled run (${reason})`, trigger: 'SCHEDULED' });
+      const finished = await services.jobs.wait(jobId);
+      if (finished && !finished.result.ok && finished.result.error.code === 'PROFILE_BUSY') {
+        throw new LifeboatError('PROFILE_BUSY', finished.result.error.message);
+      }
+    },
+    skipped: (profile, reason) => {
+      engine.audit.append({ actor: engine.env.actor, action: 'schedule.skipped', target: profile, outcome: 'failure', details: { reason } });
+      if (services.settings.get().notifications) services.desktop.notify(`Scheduled backup of ${profile} skipped`, reason);
+    },
+    now: () => engine.env.now(),
+  });
+}
+
+/** Watchdog alerts: scheduled profiles whose last window passed without a successful backup. */
+export function missedBackupAlerts(services: Pick<Services, 'engine'>): { profile: string; message: string }[] {
+  const now = services.engine.env.now();
+  return services.engine.profiles.list().flatMap((p) => {
+    const s = p.spec.schedule;
+    if (!s) return [];
+    const last = services.engine.env.catalog.backups.lastCompleted(p.name);
+    const slot = missedWindow(s, last ? new Date(last.createdAt) : null, now);
+    if (!slot) return [];
+    return [
+      {
+        profile: p.name,
+        message: `Missed backup: "${p.name}" (${describeSchedule(s)}) has no successful backup since the ${slot.toLocaleString()} run${last ? `; the last good one is from ${new Date(last.createdAt).toLocaleString()}` : ''}.`,
+      },
+    ];
+  });
+}

@@ -10,6 +10,8 @@ import { bindIpc, windowEmitter } from './ipc/bind-electron.js';
 import { startBackupJob } from './ipc/handlers/backups.js';
 import { JobRunner } from './ipc/job-runner.js';
 import { createScheduler } from './ipc/schedules.js';
+import { Mailer } from './engine/notify/mailer.js';
+import { SMTP_PASSWORD_KEY } from './ipc/handlers/app.js';
 import type { Services } from './ipc/services.js';
 
 // Composition root: the engine and the handlers are plain Node; everything Electron is wired here.
@@ -28,6 +30,7 @@ async function start(): Promise<void> {
   const emitToWindow = windowEmitter(getWindow);
   let tray: LifeboatTray | undefined;
   const settings = electronSettings();
+  const secrets = electronSecrets();
   const showWindow = (): void => {
     if (!window || window.isDestroyed()) window = openWindow();
     window.show();
@@ -45,8 +48,9 @@ async function start(): Promise<void> {
     }),
     desktop: electronDesktop(getWindow, hasTray, showWindow),
     settings,
-    secrets: electronSecrets(),
+    secrets,
     emit: emitToWindow,
+    mailer: new Mailer(engine.env, () => settings.get().smtp, () => secrets.get(SMTP_PASSWORD_KEY)),
   };
   const refreshTray = (): void => {
     const latest = engine.env.catalog.backups.stats().latest;

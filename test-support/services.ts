@@ -4,6 +4,8 @@ import type { LifeboatEngine } from '../src-main/engine/lifeboat-engine.js';
 import { ConfSettingsStore } from '../src-main/ipc/conf-settings.js';
 import { JobRunner } from '../src-main/ipc/job-runner.js';
 import type { DesktopServices, SecretStore, Services } from '../src-main/ipc/services.js';
+import { Mailer } from '../src-main/engine/notify/mailer.js';
+import { SMTP_PASSWORD_KEY } from '../src-main/ipc/handlers/app.js';
 
 /** Everything the desktop adapters would do, recorded instead (no Electron under Node). */
 export interface RecordingDesktop extends DesktopServices {
@@ -26,5 +28,7 @@ export function makeServices(engine: LifeboatEngine, onEvent: <E extends keyof E
     showItemInFolder: (p) => void desktop.shown.push(p),
     notify: (title, body) => void desktop.notifications.push({ title, body }),
   };
-  return { engine, jobs: new JobRunner(onEvent), desktop, settings: new ConfSettingsStore(join(engine.env.home)), secrets: secretStore, emit: onEvent };
+  const settings = new ConfSettingsStore(join(engine.env.home));
+  const mailer = new Mailer(engine.env, () => settings.get().smtp, () => secretStore.get(SMTP_PASSWORD_KEY));
+  return { engine, jobs: new JobRunner(onEvent), desktop, settings, secrets: secretStore, emit: onEvent, mailer };
 }

@@ -189,6 +189,24 @@ describe('lifeboat CLI (through its binary)', () => {
     expect((await lifeboat(['--home', home, 'profile', 'add', 'bad', '--dir', home, '--schedule', '99 * * * *'])).code).toBe(2);
   });
 
+  it('audit export writes the chain as CSV, and audit verify names a row edited directly in the catalog file', async () => {
+    const { home, data } = await fixture();
+    expect((await lifeboat(['--home', home, 'backup', '--dir', join(data, 'docs')])).code).toBe(0);
+    const csv = await lifeboat(['--home', home, 'audit', 'export', '--format', 'csv']);
+    expect(csv.stdout.split('\r\n')[0]).toBe('id,ts,actor,action,target,outcome,details,prev_hash,hash');
+    expect(csv.stdout).toContain('"backup.complete"');
+    const catalog = new Database(join(home, 'catalog.sqlite'));
+    const row = catalog.prepare(`SELECT id FROM audit_events WHERE action = 'backup.complete'`).get() as { id: number };
+    catalog.exec('DROP TRIGGER audit_events_no_update');
+    catalog.prepare(`UPDATE audit_events SET details = '{"sha256":"forged"}' WHERE id = ?`).run(row.id);
+    catalog.close();
+    const verify = await lifeboat(['--home', home, 'audit', 'verify']);
+    expect(verify.code).toBe(3);
+    expect(verify.stderr).toContain(`Audit trail TAMPERED at event #${row.id}: row content does not match its hash (edited)`);
+    const listed = await lifeboat(['--home', home, 'audit', 'list', '--action', 'backup', '--json']);
+    expect(listed.json<{ events: { action: string }[] }>().events.every((e) => e.action.startsWith('backup'))).toBe(true);
+  });
+
   it('kill -9 mid-restore: the next start detects the interrupted restore and rolls it back', async () => {
     const home = await tempDir();
     const data = await tempDir();

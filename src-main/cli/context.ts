@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { LifeboatEngine } from '../engine/lifeboat-engine.js';
 import { defaultHome } from '../engine/home.js';
+import { Mailer } from '../engine/notify/mailer.js';
+import { ConfSettingsStore } from '../ipc/conf-settings.js';
 import type { Io } from './output.js';
 
 /** Options every command accepts. */
@@ -25,6 +27,15 @@ export async function withEngine(cmd: Command, io: Io, action: (ctx: CommandCont
   } finally {
     engine.close();
   }
+}
+
+/**
+ * Email notifications for CLI runs (cron on a server), from the same settings file as the app.
+ * The SMTP password comes from LIFEBOAT_SMTP_PASSWORD: the CLI cannot read the app's keychain.
+ */
+export function cliMailer(engine: LifeboatEngine): Mailer {
+  const settings = new ConfSettingsStore(engine.env.home);
+  return new Mailer(engine.env, () => settings.get().smtp, () => process.env.LIFEBOAT_SMTP_PASSWORD);
 }
 
 /** Commander collector for repeatable options. */

@@ -3,13 +3,14 @@ import { fail, ok, type Result } from '../../src-shared/ipc/result.js';
 import { toErrorInfo } from '../../src-shared/errors/lifeboat-error.js';
 import type { Handler } from './handler.js';
 import { appHandlers } from './handlers/app.js';
+import { auditHandlers } from './handlers/audit.js';
 import { backupHandlers } from './handlers/backups.js';
 import { profileHandlers } from './handlers/profiles.js';
 import { restoreHandlers } from './handlers/restore.js';
 import type { Services } from './services.js';
 
 /** Every channel's handler; the type makes a missing one a compile error. */
-export const HANDLERS: { readonly [C in Channel]: Handler<C> } = { ...appHandlers, ...backupHandlers, ...restoreHandlers, ...profileHandlers };
+export const HANDLERS: { readonly [C in Channel]: Handler<C> } = { ...appHandlers, ...backupHandlers, ...restoreHandlers, ...profileHandlers, ...auditHandlers };
 
 /** Who sent a message: the frame's URL and whether it is the window's main frame. */
 export interface SenderInfo {

@@ -1,5 +1,6 @@
 import type { Events, Settings } from '../../src-shared/ipc/contract.js';
 import type { LifeboatEngine } from '../engine/lifeboat-engine.js';
+import type { Mailer } from '../engine/notify/mailer.js';
 import type { JobRunner } from './job-runner.js';
 
 /** Native dialogs and shell actions; Electron implements them, tests supply their own. */
@@ -38,4 +39,6 @@ export interface Services {
   readonly secrets: SecretStore;
   readonly emit: <E extends keyof Events>(event: E, payload: Events[E]) => void;
   readonly schedules?: ScheduleService;
+  /** Email notifications; absent where SMTP is not configured at all. */
+  readonly mailer?: Mailer;
 }

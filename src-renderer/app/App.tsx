@@ -11,9 +11,11 @@ import DashboardIcon from '@mui/icons-material/SpaceDashboardOutlined';
 import HistoryIcon from '@mui/icons-material/HistoryOutlined';
 import ProfilesIcon from '@mui/icons-material/FolderSpecialOutlined';
 import SettingsIcon from '@mui/icons-material/SettingsOutlined';
+import AuditIcon from '@mui/icons-material/VerifiedUserOutlined';
 import SailingIcon from '@mui/icons-material/Sailing';
 import { useMemo, useState, type ReactNode } from 'react';
 import { ActiveJobs } from '../components/ActiveJobs';
+import { Audit } from '../features/audit/Audit';
 import { BackupDialog } from '../features/backup/BackupDialog';
 import { Dashboard } from '../features/dashboard/Dashboard';
 import { History } from '../features/history/History';
@@ -30,6 +32,7 @@ const NAV: { page: Page; label: string; icon: ReactNode }[] = [
   { page: 'dashboard', label: 'Dashboard', icon: <DashboardIcon /> },
   { page: 'history', label: 'History', icon: <HistoryIcon /> },
   { page: 'profiles', label: 'Profiles', icon: <ProfilesIcon /> },
+  { page: 'audit', label: 'Audit trail', icon: <AuditIcon /> },
   { page: 'settings', label: 'Settings', icon: <SettingsIcon /> },
 ];
 
@@ -86,6 +89,7 @@ export function App() {
                 {page === 'history' && <History />}
                 {page === 'profiles' && <Profiles />}
                 {page === 'settings' && <Settings />}
+                {page === 'audit' && <Audit />}
               </Box>
             </Box>
             {backupOpen && <BackupDialog initialProfile={backupOpen.profile} onClose={() => setBackupOpen(null)} />}

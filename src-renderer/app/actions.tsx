@@ -11,7 +11,7 @@ export interface AppActions {
 }
 
 /** The screens. */
-export type Page = 'dashboard' | 'history' | 'profiles' | 'settings';
+export type Page = 'dashboard' | 'history' | 'profiles' | 'audit' | 'settings';
 
 export const ActionsContext = createContext<AppActions>({ openBackupDialog: () => undefined, openRestoreWizard: () => undefined, go: () => undefined });
 

@@ -25,6 +25,11 @@ export const CHANNELS = [
   'profile:test-connection',
   'settings:get',
   'settings:set',
+  'settings:set-smtp-password',
+  'settings:test-email',
+  'audit:query',
+  'audit:verify',
+  'audit:export',
   'demo:create',
   'dialog:pick-path',
 ] as const;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { BackupRecord, BackupWarning, HistoryPage } from '../domain/backup.js';
-import { ARCHIVE_FORMATS, BACKUP_STATUSES, BACKUP_TYPES, TRIGGERS } from '../domain/enums.js';
+import { ARCHIVE_FORMATS, AUDIT_OUTCOMES, BACKUP_STATUSES, BACKUP_TYPES, TRIGGERS, type AuditOutcome } from '../domain/enums.js';
 import type { JobProgress } from '../domain/progress.js';
 import type { Profile } from '../domain/profile.js';
 import { profileSpecSchema, PROFILE_NAME_PATTERN, sourceSpecSchema } from '../domain/profile.js';
@@ -20,6 +20,21 @@ const id = z.string().min(4).max(64);
 /** A backup chosen by catalog id, or an archive file on disk (a dropped file). */
 export const backupTargetSchema = z.union([z.object({ id }), z.object({ path: z.string().min(1) })]);
 
+/** Where notification emails go. The password is kept in the secret store (or LIFEBOAT_SMTP_PASSWORD for the CLI). */
+export const smtpSchema = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(587),
+  /** none: plain (test servers only); starttls: upgrade on 587; tls: implicit TLS on 465. */
+  security: z.enum(['none', 'starttls', 'tls']).default('starttls'),
+  user: z.string().default(''),
+  from: z.string().min(3),
+  to: z.array(z.string().min(3)).min(1),
+  onSuccess: z.boolean().default(false),
+  onFailure: z.boolean().default(true),
+});
+/** SMTP settings. */
+export type SmtpSettings = z.infer<typeof smtpSchema>;
+
 /** Settings the user can change (electron-store in the app). */
 export const settingsSchema = z.object({
   theme: z.enum(['system', 'light', 'dark']).default('system'),
@@ -28,6 +43,7 @@ export const settingsSchema = z.object({
   notifications: z.boolean().default(true),
   defaultProfile: z.string().nullable().default(null),
   pgDumpPath: z.string().nullable().default(null),
+  smtp: smtpSchema.nullable().default(null),
 });
 /** Settings the user can change. */
 export type Settings = z.infer<typeof settingsSchema>;
@@ -86,6 +102,20 @@ export const REQUESTS = {
   'profile:test-connection': z.object({ url: z.string().min(1), password: z.string().max(1000).optional() }),
   'settings:get': z.object({}),
   'settings:set': settingsSchema.partial(),
+  'settings:set-smtp-password': z.object({ password: z.string().max(1000) }),
+  'settings:test-email': z.object({}),
+  'audit:query': z.object({
+    action: z.string().max(64).optional(),
+    outcome: z.enum(AUDIT_OUTCOMES).optional(),
+    actor: z.string().max(64).optional(),
+    since: z.iso.datetime().optional(),
+    until: z.iso.datetime().optional(),
+    search: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(500).default(50),
+    offset: z.number().int().min(0).default(0),
+  }),
+  'audit:verify': z.object({}),
+  'audit:export': z.object({ format: z.enum(['csv', 'json']) }),
   'demo:create': z.object({}),
   'dialog:pick-path': z.object({ kind: z.enum(['file', 'folder', 'archive', 'sqlite']) }),
 } as const satisfies { readonly [C in Channel]: z.ZodType };
@@ -93,6 +123,18 @@ export const REQUESTS = {
 export type RequestOf<C extends Channel> = z.input<(typeof REQUESTS)[C]>;
 /** What the main process hands to the handler (after parsing). */
 export type ParsedRequest<C extends Channel> = z.output<(typeof REQUESTS)[C]>;
+
+/** One audit event as the Audit screen shows it. */
+export interface AuditEventView {
+  readonly id: number;
+  readonly ts: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly target: string;
+  readonly outcome: AuditOutcome;
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly hash: string;
+}
 
 /** Dashboard figures. */
 export interface DashboardStats {
@@ -152,6 +194,11 @@ export interface Responses {
   'profile:test-connection': { serverVersion: string; database: string };
   'settings:get': Settings;
   'settings:set': Settings;
+  'settings:set-smtp-password': null;
+  'settings:test-email': { sent: boolean; error: string | null };
+  'audit:query': { rows: readonly AuditEventView[]; total: number };
+  'audit:verify': { ok: boolean; checked: number; problem?: { id: number; reason: string } };
+  'audit:export': { path: string; events: number } | null;
   'demo:create': { profile: string };
   'dialog:pick-path': string | null;
 }

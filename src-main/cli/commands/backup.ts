@@ -4,7 +4,8 @@ import { formatBytes, formatDuration } from '../../../src-shared/domain/format.j
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { defaultBackupDir } from '../../engine/home.js';
 import type { BackupRequest, BackupResult } from '../../engine/jobs/backup-job.js';
-import { withEngine, type CommandContext } from '../context.js';
+import { backupFailed, backupSucceeded } from '../../engine/notify/outcomes.js';
+import { cliMailer, withEngine, type CommandContext } from '../context.js';
 import { EXIT, keyValues, printJson, progressPrinter, type Io } from '../output.js';
 import { addSourceOptions, sourcesFromFlags, type SourceFlags } from './source-options.js';
 
@@ -91,7 +92,15 @@ export function registerBackup(program: Command, io: Io): void {
         process.once('SIGINT', onSigint);
         process.once('SIGTERM', onSigint);
         try {
-          const result = await ctx.engine.backup(request, { signal: abort.signal, ...(bar ? { onProgress: bar.update } : {}) });
+          const mailer = cliMailer(ctx.engine);
+          let id: string | null = null;
+          const result = await ctx.engine
+            .backup(request, { signal: abort.signal, onStarted: (x) => (id = x), ...(bar ? { onProgress: bar.update } : {}) })
+            .catch(async (e: unknown) => {
+              await mailer.send(backupFailed(request, id, e));
+              throw e;
+            });
+          await mailer.send(backupSucceeded(request, result));
           bar?.clear();
           if (ctx.json) {
             const { manifest: _m, ...rest } = result;

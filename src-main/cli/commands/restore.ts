@@ -3,7 +3,8 @@ import { formatBytes, formatDuration } from '../../../src-shared/domain/format.j
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { RestoreStep } from '../../engine/restore/restore-job.js';
 import type { RestorePlan } from '../../engine/restore/restore-plan.js';
-import { collect, withEngine } from '../context.js';
+import { restoreFailed, restoreSucceeded } from '../../engine/notify/outcomes.js';
+import { cliMailer, collect, withEngine } from '../context.js';
 import { EXIT, printJson, progressPrinter, table, type Io } from '../output.js';
 
 interface RestoreFlags {
@@ -84,7 +85,12 @@ export function registerRestore(program: Command, io: Io): void {
         const bar = json ? undefined : progressPrinter(io);
         const pause = testPause();
         try {
-          const r = await engine.restore(resolved, req, { ...(bar ? { onProgress: bar.update } : {}), ...(pause ? { afterStep: pause } : {}) });
+          const mailer = cliMailer(engine);
+          const r = await engine.restore(resolved, req, { ...(bar ? { onProgress: bar.update } : {}), ...(pause ? { afterStep: pause } : {}) }).catch(async (e: unknown) => {
+            await mailer.send(restoreFailed(resolved.path, e));
+            throw e;
+          });
+          await mailer.send(restoreSucceeded(resolved.path, resolved.record?.sha256 ?? '', r));
           bar?.clear();
           if (json) printJson(io, { ok: true, ...r, targets: r.targets.map(({ connectUrl: _c, ...t }) => t) });
           else {

@@ -94,8 +94,15 @@ async function walkZip(path: string, withData: boolean, visit: EntryVisitor): Pr
         const next = async (): Promise<void> => {
           if (withData && kind !== 'directory' && !info.encrypted) {
             const stream = await new Promise<Readable>((res, rej) => zip.openReadStream(entry, (err, s) => (err ? rej(err) : res(s))));
+            // Damaged deflate data errors on the stream; with no listener that would crash the process.
+            let streamError: Error | undefined;
+            stream.on('error', (e: Error) => {
+              streamError ??= e;
+            });
             await visit(info, stream);
-            stream.resume();
+            // A stream the visitor did not read is not inflated at all.
+            if (!stream.readableEnded) stream.destroy();
+            if (streamError) throw streamError;
           } else {
             await visit(info, null);
           }

@@ -27,6 +27,18 @@ export interface NewAuditEvent {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
+/** Filters for the audit screen and `lifeboat audit list`. */
+export interface AuditQuery {
+  readonly action?: string | undefined;
+  readonly outcome?: AuditOutcome | undefined;
+  readonly actor?: string | undefined;
+  readonly since?: string | undefined;
+  readonly until?: string | undefined;
+  readonly search?: string | undefined;
+  readonly limit?: number | undefined;
+  readonly offset?: number | undefined;
+}
+
 /** Result of walking the chain. */
 export interface AuditVerification {
   readonly ok: boolean;
@@ -86,6 +98,24 @@ export class AuditLog {
     });
     // IMMEDIATE: two processes appending at once must not both read the same "last" row.
     return toEvent(write.immediate());
+  }
+
+  /** Filtered, newest first, with the total matching count. */
+  query(q: AuditQuery): { rows: AuditEvent[]; total: number } {
+    const filters: [string, unknown][] = [
+      ['action LIKE @action', q.action ? `${q.action}%` : undefined],
+      ['outcome = @outcome', q.outcome],
+      ['actor = @actor', q.actor],
+      ['ts >= @since', q.since],
+      ['ts <= @until', q.until],
+      [`(target LIKE @search OR details LIKE @search OR action LIKE @search)`, q.search ? `%${q.search}%` : undefined],
+    ];
+    const active = filters.filter(([, v]) => v !== undefined && v !== '');
+    const where = active.length ? `WHERE ${active.map(([s]) => s).join(' AND ')}` : '';
+    const params = Object.fromEntries(active.map(([sql, v]) => [/@(\w+)/.exec(sql)?.[1] ?? '', v]));
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM audit_events ${where}`).get(params) as { n: number }).n;
+    const rows = this.db.prepare(`SELECT * FROM audit_events ${where} ORDER BY id DESC LIMIT @limit OFFSET @offset`).all({ ...params, limit: q.limit ?? 100, offset: q.offset ?? 0 }) as AuditRow[];
+    return { rows: rows.map(toEvent), total };
   }
 
   list(limit = 100, offset = 0): AuditEvent[] {

@@ -76,8 +76,15 @@ async function checkFolder(manifest: Manifest, source: Extract<ManifestSource, {
  * Any failure rolls every target back from the journal.
  */
 export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: RestoreRequest, hooks: RestoreHooks = {}): Promise<RestoreResult> {
-  const plan = await planRestore(env, resolved, req);
-  assertPlanOk(plan);
+  let plan;
+  try {
+    plan = await planRestore(env, resolved, req);
+    assertPlanOk(plan);
+  } catch (e) {
+    // Refused before anything changed (damaged or hostile archive, failed pre-flight): still audited.
+    env.catalog.audit.append({ actor: env.actor, action: 'restore.refused', target: resolved.path, outcome: 'failure', details: { backup: resolved.record?.id ?? null, ...toErrorInfo(e) } });
+    throw e;
+  }
   const started = env.now();
   const id = randomUUID();
   const short = id.slice(0, 8);

@@ -3,6 +3,7 @@ import { formatBytes, formatDuration } from '../../../src-shared/domain/format.j
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { defaultBackupDir } from '../../engine/home.js';
 import type { BackupRequest } from '../../engine/jobs/backup-job.js';
+import { backupFailed, backupSucceeded } from '../../engine/notify/outcomes.js';
 import type { HandlerGroup } from '../handler.js';
 import type { Services } from '../services.js';
 import { sourcesWithSecrets } from './profiles.js';
@@ -47,13 +48,17 @@ export function startBackupJob(s: Services, p: StartPayload): string {
   const req = backupRequest(s, p);
   const label = req.profile ? `Backup of ${req.profile}` : 'Ad-hoc backup';
   return s.jobs.start('backup', label, async (signal, onProgress) => {
+    let id: string | null = null;
     try {
-      const r = await s.engine.backup(req, { signal, onProgress });
+      const r = await s.engine.backup(req, { signal, onProgress, onStarted: (x) => (id = x) });
       const summary = `${r.fileName}: ${formatBytes(r.size)} in ${formatDuration(r.durationMs)}`;
       if (s.settings.get().notifications) s.desktop.notify(`${label} completed`, summary);
+      await s.mailer?.send(backupSucceeded(req, r));
       return { id: r.id, summary };
     } catch (e) {
-      if (s.settings.get().notifications && !(e instanceof LifeboatError && e.code === 'CANCELLED')) s.desktop.notify(`${label} failed`, (e as Error).message);
+      const cancelled = e instanceof LifeboatError && e.code === 'CANCELLED';
+      if (s.settings.get().notifications && !cancelled) s.desktop.notify(`${label} failed`, (e as Error).message);
+      if (!cancelled) await s.mailer?.send(backupFailed(req, id, e));
       throw e;
     }
   });

@@ -3,6 +3,7 @@ import type { RestorePlanView } from '../../../src-shared/ipc/contract.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { ResolvedTarget } from '../../engine/lifeboat-engine.js';
 import type { RestoreRequest } from '../../engine/restore/restore-plan.js';
+import { restoreFailed, restoreSucceeded } from '../../engine/notify/outcomes.js';
 import type { HandlerGroup } from '../handler.js';
 import type { Services } from '../services.js';
 
@@ -61,9 +62,11 @@ export const restoreHandlers: HandlerGroup<'restore:plan' | 'restore:start' | 'i
         try {
           const r = await s.engine.restore(target, toRequest(p.options), { onProgress });
           if (s.settings.get().notifications) s.desktop.notify('Restore completed', `${r.targets.length} target(s) restored from ${basename(target.path)}`);
+          await s.mailer?.send(restoreSucceeded(target.path, target.record?.sha256 ?? '', r));
           return { id: r.id, summary: r.targets.map((t) => `${t.source} → ${t.target}`).join(', '), safetyBackupId: r.safetyBackupId };
         } catch (e) {
           if (s.settings.get().notifications) s.desktop.notify('Restore failed', (e as Error).message);
+          await s.mailer?.send(restoreFailed(target.path, e));
           throw e;
         }
       },

@@ -10,6 +10,7 @@ import type { Settings as SettingsValue } from '../../../src-shared/ipc/contract
 import { useNotify } from '../../app/notify';
 import { call } from '../../lib/api';
 import { useQuery } from '../../lib/hooks';
+import { EmailSettings } from './EmailSettings';
 
 /** Theme, tray behaviour, notifications, the default profile and the pg_dump path. */
 export function Settings() {
@@ -28,7 +29,7 @@ export function Settings() {
   };
   if (!s) return null;
   return (
-    <Box sx={{ maxWidth: 720 }}>
+    <Box sx={{ maxWidth: 820 }}>
       <Typography variant="h4" sx={{ fontWeight: 700, mb: 2 }}>
         Settings
       </Typography>
@@ -49,14 +50,19 @@ export function Settings() {
           </TextField>
           <FormControlLabel control={<Switch checked={s.notifications} onChange={(e) => void update({ notifications: e.target.checked })} />} label="Desktop notifications for backups and restores" />
           <FormControlLabel
-            control={<Switch checked={s.closeToTray} disabled={!info.data?.hasTray} onChange={(e) => void update({ closeToTray: e.target.checked })} />}
+            control={<Switch checked={s.closeToTray && Boolean(info.data?.hasTray)} disabled={!info.data?.hasTray} onChange={(e) => void update({ closeToTray: e.target.checked })} />}
             label={info.data?.hasTray ? 'Closing the window keeps Lifeboat in the tray' : 'Closing the window keeps Lifeboat in the tray (this desktop has no tray)'}
           />
-          <FormControlLabel control={<Switch checked={s.startMinimized} disabled={!info.data?.hasTray} onChange={(e) => void update({ startMinimized: e.target.checked })} />} label="Start minimized to the tray" />
+          <FormControlLabel control={<Switch checked={s.startMinimized && Boolean(info.data?.hasTray)} disabled={!info.data?.hasTray} onChange={(e) => void update({ startMinimized: e.target.checked })} />} label="Start minimized to the tray" />
           <TextField label="pg_dump path (empty: found automatically)" defaultValue={s.pgDumpPath ?? ''} onBlur={(e) => void update({ pgDumpPath: e.target.value.trim() || null })} />
           <Typography variant="body2" color="text.secondary">
             Data folder: {info.data?.home}
           </Typography>
+        </CardContent>
+      </Card>
+      <Card sx={{ mt: 2 }}>
+        <CardContent>
+          <EmailSettings value={s.smtp} />
         </CardContent>
       </Card>
     </Box>

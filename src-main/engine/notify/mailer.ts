@@ -1,0 +1,99 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { SmtpSettings } from '../../../src-shared/ipc/contract.js';
+import type { EngineEnv } from '../engine-env.js';
+import { render, type Outcome } from './templates.js';
+
+/** How a delivery went; a failed one is recorded, never thrown at the backup. */
+export interface Delivery {
+  readonly sent: boolean;
+  readonly error: string | null;
+  readonly auditRef: string;
+}
+
+function transport(s: SmtpSettings, password: string | undefined): Transporter {
+  return nodemailer.createTransport({
+    host: s.host,
+    port: s.port,
+    secure: s.security === 'tls',
+    requireTLS: s.security === 'starttls',
+    ignoreTLS: s.security === 'none',
+    ...(s.user ? { auth: { user: s.user, pass: password ?? '' } } : {}),
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 20_000,
+  });
+}
+
+/**
+ * Emails backup and restore outcomes, once per job (deduplicated), after the outcome is in the
+ * audit trail, whose reference each email carries. An SMTP failure never fails the job: it is
+ * recorded as a failed `notify.email` audit event and returned.
+ */
+export class Mailer {
+  private readonly sentFor = new Set<string>();
+
+  constructor(
+    private readonly env: EngineEnv,
+    private readonly settings: () => SmtpSettings | null,
+    private readonly password: () => string | undefined,
+  ) {}
+
+  /** Whether this outcome is configured to be mailed. */
+  wants(o: Outcome): boolean {
+    const s = this.settings();
+    return s !== null && (o.ok ? s.onSuccess : s.onFailure);
+  }
+
+  async send(o: Outcome, extra: { attachReceipt?: boolean } = {}): Promise<Delivery | null> {
+    const s = this.settings();
+    if (!s || !this.wants(o)) return null;
+    // One email per job; attempts refused before a job existed have no id to deduplicate on.
+    const key = `${o.kind}:${o.id}:${o.ok ? 'ok' : 'failed'}`;
+    if (o.id !== 'not-started') {
+      if (this.sentFor.has(key)) return null;
+      this.sentFor.add(key);
+    }
+    const outcomeEvent = this.env.catalog.audit
+      .list(200)
+      .find((e) => (e.target === o.id || (o.kind === 'restore' && e.target === o.archive)) && /\.(complete|fail|rollback|refused)$/.test(e.action));
+    const auditRef = outcomeEvent ? `#${outcomeEvent.id} ${outcomeEvent.hash.slice(0, 16)}` : '(none)';
+    const msg = render(o, { actor: this.env.actor, host: this.env.host, at: this.env.now(), auditRef });
+    let error: string | null = null;
+    try {
+      await transport(s, this.password()).sendMail({
+        from: s.from,
+        to: s.to,
+        subject: msg.subject,
+        text: msg.text,
+        html: msg.html,
+        headers: { 'X-Lifeboat-Audit': auditRef, 'X-Lifeboat-Id': o.id },
+        ...(extra.attachReceipt !== false ? { attachments: [{ filename: `lifeboat-receipt-${o.id.slice(0, 8)}.html`, content: msg.html, contentType: 'text/html' }] } : {}),
+      });
+    } catch (e) {
+      error = `${(e as { code?: string }).code ?? 'SMTP'}: ${(e as Error).message}`;
+    }
+    this.env.catalog.audit.append({
+      actor: this.env.actor,
+      action: 'notify.email',
+      target: o.id,
+      outcome: error ? 'failure' : 'success',
+      details: { to: s.to, subject: msg.subject, error },
+    });
+    return { sent: error === null, error, auditRef };
+  }
+}
+
+/** "Send test email" in Settings: one message to the configured recipients, the error if it fails. */
+export async function sendTestEmail(s: SmtpSettings, password: string | undefined): Promise<{ sent: boolean; error: string | null }> {
+  try {
+    await transport(s, password).sendMail({
+      from: s.from,
+      to: s.to,
+      subject: '[Lifeboat] Test email',
+      text: 'This is a test email from Lifeboat. Backup and restore notifications will arrive like this one.',
+    });
+    return { sent: true, error: null };
+  } catch (e) {
+    return { sent: false, error: `${(e as { code?: string }).code ?? 'SMTP'}: ${(e as Error).message}` };
+  }
+}

@@ -207,6 +207,17 @@ describe('lifeboat CLI (through its binary)', () => {
     expect(listed.json<{ events: { action: string }[] }>().events.every((e) => e.action.startsWith('backup'))).toBe(true);
   });
 
+  it('receipt gives an HTML receipt of a backup with its checksum, verification and audit reference', async () => {
+    const { home, data } = await fixture();
+    const b = (await lifeboat(['--home', home, 'backup', '--dir', join(data, 'docs'), '--json'])).json<BackupJson>();
+    const r = await lifeboat(['--home', home, 'receipt', b.id.slice(0, 8)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('<h2 style="color:#15803d">Backup succeeded</h2>');
+    expect(r.stdout).toContain(b.sha256);
+    expect(r.stdout).toContain('passed (every entry re-hashed, SQLite integrity_check)');
+    expect(r.stdout).toMatch(/Audit reference<\/th><td[^>]*>#\d+ [0-9a-f]{16}/);
+  });
+
   it('kill -9 mid-restore: the next start detects the interrupted restore and rolls it back', async () => {
     const home = await tempDir();
     const data = await tempDir();

@@ -5,7 +5,7 @@ import { registerAudit } from './commands/audit.js';
 import { registerBackup } from './commands/backup.js';
 import { registerList } from './commands/history.js';
 import { registerHousekeeping } from './commands/housekeeping.js';
-import { registerInspect } from './commands/inspect.js';
+import { registerInspect, registerReceipt } from './commands/inspect.js';
 import { registerProfile } from './commands/profile.js';
 import { registerRestore } from './commands/restore.js';
 import { registerSchedule } from './commands/schedule.js';
@@ -30,6 +30,7 @@ export function buildProgram(io: Io): Command {
   registerBackup(program, io);
   registerList(program, io);
   registerInspect(program, io);
+  registerReceipt(program, io);
   registerRestore(program, io);
   registerHousekeeping(program, io);
   registerSchedule(program, io);

@@ -51,4 +51,20 @@ describe('the app scheduler over the real engine', () => {
     expect(skipped.length).toBeGreaterThanOrEqual(1);
     expect(skipped[0]?.details.reason).toMatch(/still going/);
   });
+
+  it('re-verifies the newest backup on the profile\'s verification schedule', async () => {
+    const { engine, out } = await testEngine();
+    const src = await tempDir();
+    await writeTree(src, { 'a.txt': 'a' });
+    engine.profiles.add('docs', profileSpecSchema.parse({ sources: [folder(src)], destination: out, verifySchedule: { preset: 'cron', cron: '* * * * * *' } }), new Date().toISOString());
+    const { request } = await import('../../test-support/engine.js');
+    const b = await engine.backup(request(out, [folder(src)], { profile: 'docs', verify: false }));
+    expect(engine.env.catalog.backups.get(b.id)?.verifiedAt).toBeNull();
+    const scheduler = createScheduler(makeServices(engine));
+    scheduler.start();
+    await new Promise((r) => setTimeout(r, 2200));
+    scheduler.stop();
+    expect(engine.env.catalog.backups.get(b.id)?.verifiedAt).not.toBeNull();
+    expect(engine.audit.list(20).some((e) => e.action === 'backup.verify' && e.target === b.id && e.outcome === 'success')).toBe(true);
+  });
 });

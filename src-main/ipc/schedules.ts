@@ -26,6 +26,15 @@ export function createScheduler(services: Omit<Services, 'schedules'>): Schedule
       engine.audit.append({ actor: engine.env.actor, action: 'schedule.skipped', target: profile, outcome: 'failure', details: { reason } });
       if (services.settings.get().notifications) services.desktop.notify(`Scheduled backup of ${profile} skipped`, reason);
     },
+    verifyLatest: async (profile) => {
+      const latest = engine.env.catalog.backups.lastCompleted(profile);
+      if (!latest) return;
+      const report = await engine.verify({ path: latest.path, record: latest });
+      services.emit('catalog:changed', { reason: 'scheduled verification' });
+      if (!report.ok && services.settings.get().notifications) {
+        services.desktop.notify(`Backup of ${profile} fails verification`, `${report.problems[0]?.path ?? ''}: ${report.problems[0]?.problem ?? ''}`);
+      }
+    },
     now: () => engine.env.now(),
   });
 }

@@ -66,6 +66,8 @@ export const profileSpecSchema = z.object({
   retention: retentionSchema.default({ keepLast: null, keepDays: null, keepDaily: null, keepWeekly: null, keepMonthly: null }),
   options: backupOptionsSchema.default({ allowEmpty: false, skipUnreadable: false, verify: true }),
   schedule: scheduleSchema.nullable().default(null),
+  /** Re-verify the newest backup on this schedule too (catches disk rot between backups). */
+  verifySchedule: scheduleSchema.nullable().default(null),
 });
 /** What a profile stores. */
 export type ProfileSpec = z.infer<typeof profileSpecSchema>;

@@ -14,6 +14,7 @@ export const CHANNELS = [
   'backup:delete',
   'backup:export',
   'backup:show-in-folder',
+  'backup:save-receipt',
   'job:cancel',
   'job:list-active',
   'restore:plan',

@@ -85,6 +85,7 @@ export const REQUESTS = {
   'backup:delete': z.object({ id }),
   'backup:export': z.object({ id, destination: z.string().min(1).optional() }),
   'backup:show-in-folder': z.object({ id }),
+  'backup:save-receipt': z.object({ id }),
   'job:cancel': z.object({ jobId: id }),
   'job:list-active': z.object({}),
   'restore:plan': z.object({ target: backupTargetSchema, options: restoreOptionsSchema }),
@@ -183,6 +184,7 @@ export interface Responses {
   'backup:delete': { id: string };
   'backup:export': { path: string; sha256: string } | null;
   'backup:show-in-folder': null;
+  'backup:save-receipt': { path: string } | null;
   'job:cancel': { cancelled: boolean };
   'job:list-active': readonly ActiveJob[];
   'restore:plan': RestorePlanView;

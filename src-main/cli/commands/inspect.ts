@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import { receiptFor } from '../../engine/notify/receipt.js';
 import { formatBytes } from '../../../src-shared/domain/format.js';
 import type { Manifest } from '../../../src-shared/manifest/schema.js';
 import { withEngine } from '../context.js';
@@ -70,6 +72,26 @@ export function registerInspect(program: Command, io: Io): void {
           for (const p of report.problems) io.err(`  ${p.path}: ${p.problem}\n`);
         }
         return report.ok ? EXIT.ok : EXIT.verifyFailed;
+      });
+    });
+}
+
+/** `lifeboat receipt`. */
+export function registerReceipt(program: Command, io: Io): void {
+  program
+    .command('receipt')
+    .description('an HTML receipt of a backup or restore (what, where, checksums, verification, operator, audit reference)')
+    .argument('<id>', 'a backup or restore id (or unique prefix)')
+    .option('--out <file>', 'write the HTML here instead of stdout')
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      process.exitCode = await withEngine(cmd, io, async ({ engine }) => {
+        const r = await receiptFor(engine.env, id);
+        const out = cmd.opts<{ out?: string }>().out;
+        if (out) {
+          await writeFile(out, r.html);
+          io.err(`Wrote ${out} (${r.subject})\n`);
+        } else io.out(r.html);
+        return EXIT.ok;
       });
     });
 }

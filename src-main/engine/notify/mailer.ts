@@ -3,6 +3,13 @@ import type { SmtpSettings } from '../../../src-shared/ipc/contract.js';
 import type { EngineEnv } from '../engine-env.js';
 import { render, type Outcome } from './templates.js';
 
+/** `#<event id> <hash prefix>` of the audit event that recorded an outcome, or "(none)". */
+export function auditReference(env: EngineEnv, id: string, archive?: string): string {
+  const rows = env.catalog.audit.query({ search: id.length >= 8 ? id : undefined, limit: 500 }).rows.concat(archive ? env.catalog.audit.query({ search: archive, limit: 50 }).rows : []);
+  const event = rows.find((e) => (e.target === id || (archive !== undefined && e.target === archive)) && /\.(complete|fail|rollback|refused)$/.test(e.action));
+  return event ? `#${event.id} ${event.hash.slice(0, 16)}` : '(none)';
+}
+
 /** How a delivery went; a failed one is recorded, never thrown at the backup. */
 export interface Delivery {
   readonly sent: boolean;
@@ -53,10 +60,7 @@ export class Mailer {
       if (this.sentFor.has(key)) return null;
       this.sentFor.add(key);
     }
-    const outcomeEvent = this.env.catalog.audit
-      .list(200)
-      .find((e) => (e.target === o.id || (o.kind === 'restore' && e.target === o.archive)) && /\.(complete|fail|rollback|refused)$/.test(e.action));
-    const auditRef = outcomeEvent ? `#${outcomeEvent.id} ${outcomeEvent.hash.slice(0, 16)}` : '(none)';
+    const auditRef = auditReference(this.env, o.id, o.kind === 'restore' ? o.archive : undefined);
     const msg = render(o, { actor: this.env.actor, host: this.env.host, at: this.env.now(), auditRef });
     let error: string | null = null;
     try {

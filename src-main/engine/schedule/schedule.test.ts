@@ -54,6 +54,7 @@ describe('schedules', () => {
         return p === 'fast' && runs.filter((r) => r.startsWith('fast')).length === 1 ? new Promise<void>((r) => (release = r)) : Promise.resolve();
       },
       skipped: (p, reason) => skipped.push(`${p}: ${reason}`),
+      verifyLatest: async () => undefined,
       now: () => new Date(),
     });
     expect(scheduler.start()).toEqual(['nightly']);

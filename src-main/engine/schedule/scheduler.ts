@@ -11,6 +11,8 @@ export interface SchedulerDeps {
   run(profile: string, reason: string): Promise<void>;
   /** A run that was skipped because the previous one had not finished. */
   skipped(profile: string, reason: string): void;
+  /** Re-verify the profile's newest backup (its verifySchedule). */
+  verifyLatest(profile: string): Promise<void>;
   now(): Date;
 }
 
@@ -21,6 +23,7 @@ export interface SchedulerDeps {
  */
 export class Scheduler {
   private jobs = new Map<string, Cron>();
+  private verifyJobs: Cron[] = [];
   private readonly running = new Set<string>();
 
   constructor(private readonly deps: SchedulerDeps) {}
@@ -47,8 +50,9 @@ export class Scheduler {
   }
 
   stop(): void {
-    for (const j of this.jobs.values()) j.stop();
+    for (const j of [...this.jobs.values(), ...this.verifyJobs]) j.stop();
     this.jobs.clear();
+    this.verifyJobs = [];
   }
 
   /** The next scheduled run over all profiles (or one). */
@@ -71,6 +75,14 @@ export class Scheduler {
       job.schedule(() => this.fire(p.name, `scheduled ${job.getPattern() ?? ''}`.trim()));
       job.resume();
       this.jobs.set(p.name, job);
+    }
+    for (const p of this.deps.profiles()) {
+      const v = p.spec.verifySchedule;
+      if (!v?.enabled) continue;
+      const job = cronFor(v);
+      job.schedule(() => void this.deps.verifyLatest(p.name).catch(() => undefined));
+      job.resume();
+      this.verifyJobs.push(job);
     }
   }
 

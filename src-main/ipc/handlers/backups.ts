@@ -1,4 +1,6 @@
-import { dirname } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { receiptFor, receiptName } from '../../engine/notify/receipt.js';
 import { formatBytes, formatDuration } from '../../../src-shared/domain/format.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { defaultBackupDir } from '../../engine/home.js';
@@ -73,6 +75,7 @@ export const backupHandlers: HandlerGroup<
   | 'backup:delete'
   | 'backup:export'
   | 'backup:show-in-folder'
+  | 'backup:save-receipt'
   | 'job:cancel'
   | 'job:list-active'
 > = {
@@ -111,6 +114,16 @@ export const backupHandlers: HandlerGroup<
     const record = s.engine.record(p.id);
     s.desktop.showItemInFolder(record.status === 'COMPLETED' ? record.path : dirname(record.path));
     return null;
+  },
+
+  'backup:save-receipt': async (s, p) => {
+    const record = s.engine.record(p.id);
+    const dir = await s.desktop.pickPath('folder');
+    if (!dir) return null;
+    const path = join(dir, receiptName(record.id, record.path));
+    await writeFile(path, (await receiptFor(s.engine.env, record.id)).html);
+    s.desktop.showItemInFolder(path);
+    return { path };
   },
 
   'job:cancel': async (s, p) => ({ cancelled: s.jobs.cancel(p.jobId) }),

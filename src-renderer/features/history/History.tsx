@@ -194,6 +194,12 @@ export function History() {
         }))}>
           Export a copy…
         </MenuItem>
+        <MenuItem onClick={() => (setMenu(null), void run('Receipt', async () => {
+          const r = await call('backup:save-receipt', { id: row?.id ?? '' });
+          return r ? `Receipt saved to ${r.path}` : 'Receipt not saved.';
+        }))}>
+          Save receipt…
+        </MenuItem>
         <MenuItem onClick={() => (setMenu(null), setDeleting(row ?? null))} sx={{ color: 'error.main' }}>
           Delete…
         </MenuItem>

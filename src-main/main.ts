@@ -46,7 +46,10 @@ async function start(): Promise<void> {
         refreshTray();
       }
     }),
-    desktop: electronDesktop(getWindow, hasTray, showWindow),
+    desktop: electronDesktop(getWindow, hasTray, (backupId) => {
+      showWindow();
+      if (backupId) emitToWindow('backup:focused', { id: backupId });
+    }),
     settings,
     secrets,
     emit: emitToWindow,
@@ -54,7 +57,9 @@ async function start(): Promise<void> {
   };
   const refreshTray = (): void => {
     const latest = engine.env.catalog.backups.stats().latest;
-    tray?.update(settings.get().defaultProfile, latest ? `Last backup: ${latest.status.toLowerCase()} ${latest.createdAt.slice(0, 16).replace('T', ' ')}` : 'No backup yet');
+    const next = services.schedules?.nextRun();
+    const last = latest ? `Last backup: ${latest.status.toLowerCase()} ${latest.createdAt.slice(0, 16).replace('T', ' ')}` : 'No backup yet';
+    tray?.update(settings.get().defaultProfile, next ? `${last} · next ${next.profile} ${next.at.toLocaleString()}` : last);
   };
   const scheduler = createScheduler(services);
   (services as { schedules?: Services['schedules'] }).schedules = scheduler;

@@ -9,7 +9,7 @@ import { SMTP_PASSWORD_KEY } from '../src-main/ipc/handlers/app.js';
 
 /** Everything the desktop adapters would do, recorded instead (no Electron under Node). */
 export interface RecordingDesktop extends DesktopServices {
-  readonly notifications: { title: string; body: string }[];
+  readonly notifications: { title: string; body: string; backupId?: string | undefined }[];
   readonly shown: string[];
   /** What the next pickPath returns. */
   nextPick: string | null;
@@ -26,7 +26,7 @@ export function makeServices(engine: LifeboatEngine, onEvent: <E extends keyof E
     nextPick: null,
     pickPath: async () => desktop.nextPick,
     showItemInFolder: (p) => void desktop.shown.push(p),
-    notify: (title, body) => void desktop.notifications.push({ title, body }),
+    notify: (title, body, backupId) => void desktop.notifications.push({ title, body, backupId }),
   };
   const settings = new ConfSettingsStore(join(engine.env.home));
   const mailer = new Mailer(engine.env, () => settings.get().smtp, () => secretStore.get(SMTP_PASSWORD_KEY));

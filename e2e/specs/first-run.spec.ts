@@ -29,4 +29,11 @@ test('first run → demo data → backup → the row appears in History as COMPL
   await expect(page.getByTestId('file-tree')).toContainText('databases/');
   await expect(page.getByRole('dialog')).toContainText('rows in 2 tables');
   await app.shot('06-details');
+  await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+
+  // Clicking the desktop notification about this backup opens its details from any screen.
+  await page.getByTestId('nav-dashboard').click();
+  const [backup] = app.services.engine.history({}).rows;
+  app.services.emit('backup:focused', { id: backup?.id ?? '' });
+  await expect(page.getByRole('dialog')).toContainText(backup?.fileName ?? 'missing');
 });

@@ -10,7 +10,7 @@ const FILTERS: Record<'archive' | 'sqlite' | 'file', Electron.FileFilter[]> = {
 };
 
 /** Native dialogs, the shell and notifications. */
-export function electronDesktop(getWindow: () => BrowserWindow | undefined, hasTray: boolean, onNotificationClick: () => void): DesktopServices {
+export function electronDesktop(getWindow: () => BrowserWindow | undefined, hasTray: boolean, onNotificationClick: (backupId?: string) => void): DesktopServices {
   return {
     hasTray,
     async pickPath(kind) {
@@ -21,10 +21,10 @@ export function electronDesktop(getWindow: () => BrowserWindow | undefined, hasT
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },
     showItemInFolder: (path) => shell.showItemInFolder(path),
-    notify(title, body) {
+    notify(title, body, backupId) {
       if (!Notification.isSupported()) return;
       const n = new Notification({ title, body });
-      n.on('click', onNotificationClick);
+      n.on('click', () => onNotificationClick(backupId));
       n.show();
     },
   };

@@ -58,7 +58,7 @@ describe('IPC dispatch', () => {
     expect(finished).toHaveLength(1);
     expect(finished[0]?.p).toMatchObject({ kind: 'backup', result: { ok: true } });
     expect(events.map((x) => x.e)).toContain('catalog:changed');
-    expect(s.desktop.notifications[0]?.title).toBe('Backup of demo completed');
+    expect(s.desktop.notifications[0]).toMatchObject({ title: 'Backup of demo completed', backupId: expect.any(String) });
     const page = await dispatch(s, [APP], 'history:query', { status: 'COMPLETED' }, main);
     expect(page).toMatchObject({ ok: true, value: { total: 1 } });
   });

@@ -7,7 +7,8 @@ import type { JobRunner } from './job-runner.js';
 export interface DesktopServices {
   pickPath(kind: 'file' | 'folder' | 'archive' | 'sqlite'): Promise<string | null>;
   showItemInFolder(path: string): void;
-  notify(title: string, body: string): void;
+  /** A native notification; clicking one about a backup opens that backup's details. */
+  notify(title: string, body: string, backupId?: string): void;
   readonly hasTray: boolean;
 }
 

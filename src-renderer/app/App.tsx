@@ -13,7 +13,9 @@ import ProfilesIcon from '@mui/icons-material/FolderSpecialOutlined';
 import SettingsIcon from '@mui/icons-material/SettingsOutlined';
 import AuditIcon from '@mui/icons-material/VerifiedUserOutlined';
 import SailingIcon from '@mui/icons-material/Sailing';
-import { useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { BackupDetails } from '../features/history/BackupDetails';
+import { on } from '../lib/api';
 import { ActiveJobs } from '../components/ActiveJobs';
 import { Audit } from '../features/audit/Audit';
 import { BackupDialog } from '../features/backup/BackupDialog';
@@ -47,6 +49,8 @@ export function App() {
   const [page, setPage] = useState<Page>('dashboard');
   const [backupOpen, setBackupOpen] = useState<{ profile?: string } | null>(null);
   const [restore, setRestore] = useState<RestoreTarget | null>(null);
+  const [focused, setFocused] = useState<string | null>(null);
+  useEffect(() => on('backup:focused', (e) => setFocused(e.id)), []);
   const actions: AppActions = useMemo(
     () => ({
       openBackupDialog: (profile) => setBackupOpen(profile ? { profile } : {}),
@@ -94,6 +98,7 @@ export function App() {
             </Box>
             {backupOpen && <BackupDialog initialProfile={backupOpen.profile} onClose={() => setBackupOpen(null)} />}
             {restore && <RestoreWizard target={restore} onClose={() => setRestore(null)} />}
+            {focused && <BackupDetails id={focused} onClose={() => setFocused(null)} />}
           </DropImport>
         </ActionsContext.Provider>
       </NotifyProvider>

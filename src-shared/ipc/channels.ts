@@ -38,7 +38,7 @@ export const CHANNELS = [
 export type Channel = (typeof CHANNELS)[number];
 
 /** Events pushed from main to the renderer (nouns or past tense). */
-export const EVENTS = ['job:progress', 'job:finished', 'catalog:changed', 'settings:changed'] as const;
+export const EVENTS = ['job:progress', 'job:finished', 'catalog:changed', 'settings:changed', 'backup:focused'] as const;
 /** An event name. */
 export type EventName = (typeof EVENTS)[number];
 

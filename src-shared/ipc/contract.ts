@@ -218,6 +218,8 @@ export interface Events extends Record<EventName, unknown> {
   'job:finished': JobFinished;
   'catalog:changed': { reason: string };
   'settings:changed': Settings;
+  /** A notification about this backup was clicked: show its details. */
+  'backup:focused': { id: string };
 }
 
 /** What the preload exposes as `window.lifeboat`, and nothing else. */

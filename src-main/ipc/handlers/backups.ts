@@ -54,12 +54,12 @@ export function startBackupJob(s: Services, p: StartPayload): string {
     try {
       const r = await s.engine.backup(req, { signal, onProgress, onStarted: (x) => (id = x) });
       const summary = `${r.fileName}: ${formatBytes(r.size)} in ${formatDuration(r.durationMs)}`;
-      if (s.settings.get().notifications) s.desktop.notify(`${label} completed`, summary);
+      if (s.settings.get().notifications) s.desktop.notify(`${label} completed`, summary, r.id);
       await s.mailer?.send(backupSucceeded(req, r));
       return { id: r.id, summary };
     } catch (e) {
       const cancelled = e instanceof LifeboatError && e.code === 'CANCELLED';
-      if (s.settings.get().notifications && !cancelled) s.desktop.notify(`${label} failed`, (e as Error).message);
+      if (s.settings.get().notifications && !cancelled) s.desktop.notify(`${label} failed`, (e as Error).message, id ?? undefined);
       if (!cancelled) await s.mailer?.send(backupFailed(req, id, e));
       throw e;
     }

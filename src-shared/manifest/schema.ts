@@ -136,6 +136,14 @@ export type ManifestEntry = z.infer<typeof manifestEntrySchema>;
  * @param where names the archive, for the error message.
  */
 export function parseManifest(value: unknown, where: string): Manifest {
+  const version = typeof value === 'object' && value !== null ? (value as { formatVersion?: unknown }).formatVersion : undefined;
+  if (typeof version === 'number' && version > MANIFEST_FORMAT_VERSION) {
+    throw new LifeboatError(
+      'ARCHIVE_INVALID',
+      `${where} was made by a newer Lifeboat (manifest formatVersion ${version}; this one reads up to ${MANIFEST_FORMAT_VERSION}). Upgrade Lifeboat to restore it.`,
+      { where, formatVersion: version },
+    );
+  }
   const result = manifestSchema.safeParse(value);
   if (result.success) return result.data;
   const problems = result.error.issues

@@ -22,7 +22,7 @@ class SizeCap extends Transform {
   override _transform(chunk: Buffer, _e: BufferEncoding, done: TransformCallback): void {
     this.seen += chunk.length;
     if (this.seen > this.limit) {
-      done(new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive: entry "${printable(this.entry)}" holds more than the ${this.limit} bytes its manifest declares.`, { entry: this.entry }));
+      done(new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive: entry "${printable(this.entry)}" holds more than the ${this.limit} bytes its manifest declares. Nothing was restored.`, { entry: this.entry }));
       return;
     }
     done(null, chunk);

@@ -3,6 +3,7 @@ import type { Retention } from '../../../src-shared/domain/profile.js';
 import { formatBytes } from '../../../src-shared/domain/format.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { withEngine } from '../context.js';
+import { positiveFlag } from './source-options.js';
 import { EXIT, printJson, table, type Io } from '../output.js';
 
 interface CleanupFlags {
@@ -15,12 +16,6 @@ interface CleanupFlags {
   readonly dryRun?: boolean;
 }
 
-function count(value: string | undefined, flag: string): number | null {
-  if (value === undefined) return null;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new LifeboatError('USAGE', `${flag} must be a whole number of 1 or more, not "${value}".`);
-  return n;
-}
 
 /** `import`, `cleanup`, `delete`, `export`, `doctor`. */
 export function registerHousekeeping(program: Command, io: Io): void {
@@ -55,11 +50,11 @@ export function registerHousekeeping(program: Command, io: Io): void {
       process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
         const f = cmd.opts<CleanupFlags>();
         const rules: Retention = {
-          keepLast: count(f.keepLast, '--keep-last'),
-          keepDays: count(f.keepDays, '--keep-days'),
-          keepDaily: count(f.keepDaily, '--keep-daily'),
-          keepWeekly: count(f.keepWeekly, '--keep-weekly'),
-          keepMonthly: count(f.keepMonthly, '--keep-monthly'),
+          keepLast: positiveFlag(f.keepLast, '--keep-last'),
+          keepDays: positiveFlag(f.keepDays, '--keep-days'),
+          keepDaily: positiveFlag(f.keepDaily, '--keep-daily'),
+          keepWeekly: positiveFlag(f.keepWeekly, '--keep-weekly'),
+          keepMonthly: positiveFlag(f.keepMonthly, '--keep-monthly'),
         };
         const override = Object.values(rules).some((v) => v !== null) ? rules : undefined;
         const groups = await engine.cleanup({ ...(f.profile ? { profile: f.profile } : {}), ...(override ? { override } : {}), dryRun: Boolean(f.dryRun) });

@@ -6,7 +6,7 @@ import { nextSlot } from '../../engine/schedule/slots.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { withEngine } from '../context.js';
 import { EXIT, printJson, table, type Io } from '../output.js';
-import { addSourceOptions, sourcesFromFlags, type SourceFlags } from './source-options.js';
+import { addSourceOptions, positiveFlag, sourcesFromFlags, type SourceFlags } from './source-options.js';
 
 interface ProfileFlags extends SourceFlags {
   readonly keepLast?: string;
@@ -18,12 +18,6 @@ interface ProfileFlags extends SourceFlags {
   readonly catchUp: boolean;
 }
 
-function positive(value: string | undefined, flag: string): number | null {
-  if (value === undefined) return null;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new LifeboatError('USAGE', `${flag} must be a whole number of 1 or more, not "${value}".`);
-  return n;
-}
 
 /** `hourly@15`, `daily@02:30`, `weekly@0@23:00`, or a cron expression. */
 export function parseScheduleFlag(value: string, catchUp: boolean): Schedule {
@@ -66,11 +60,11 @@ export function registerProfile(program: Command, io: Io): void {
           ...(f.format ? { format: f.format } : {}),
           ...(f.type ? { type: f.type } : {}),
           retention: {
-            keepLast: positive(f.keepLast, '--keep-last'),
-            keepDays: positive(f.keepDays, '--keep-days'),
-            keepDaily: positive(f.keepDaily, '--keep-daily'),
-            keepWeekly: positive(f.keepWeekly, '--keep-weekly'),
-            keepMonthly: positive(f.keepMonthly, '--keep-monthly'),
+            keepLast: positiveFlag(f.keepLast, '--keep-last'),
+            keepDays: positiveFlag(f.keepDays, '--keep-days'),
+            keepDaily: positiveFlag(f.keepDaily, '--keep-daily'),
+            keepWeekly: positiveFlag(f.keepWeekly, '--keep-weekly'),
+            keepMonthly: positiveFlag(f.keepMonthly, '--keep-monthly'),
           },
           options: { allowEmpty: Boolean(f.allowEmpty), skipUnreadable: Boolean(f.skipUnreadable) },
           schedule: f.schedule ? parseScheduleFlag(f.schedule, f.catchUp) : null,

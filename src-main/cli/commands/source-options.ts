@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { ARCHIVE_FORMATS, BACKUP_TYPES } from '../../../src-shared/domain/enums.js';
 import type { SourceSpec } from '../../../src-shared/domain/profile.js';
+import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { collect } from '../context.js';
 
 /** Source flags shared by `backup` and `profile add`. */
@@ -43,4 +44,12 @@ export function sourcesFromFlags(f: SourceFlags): SourceSpec[] {
       (path): SourceSpec => ({ kind: 'folder', path, include: f.include ?? [], exclude: f.exclude ?? [], gitignore: Boolean(f.gitignore) }),
     ),
   ];
+}
+
+/** A `--keep-*` style flag: absent is null, else a whole number of 1 or more. */
+export function positiveFlag(value: string | undefined, flag: string): number | null {
+  if (value === undefined) return null;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new LifeboatError('USAGE', `${flag} must be a whole number of 1 or more, not "${value}".`);
+  return n;
 }

@@ -1,5 +1,4 @@
-import pg from 'pg';
-import { classifyPgError, parsePgUrl, type PgTarget } from '../sources/postgres-source.js';
+import { classifyPgError, parsePgUrl, pgClient, type PgTarget } from '../sources/postgres-source.js';
 
 /** A connection to the server's maintenance database, for CREATE/RENAME/DROP DATABASE. */
 export interface PgAdmin {
@@ -13,24 +12,10 @@ export interface PgAdmin {
   close(): Promise<void>;
 }
 
-function clientFor(t: PgTarget, database: string): pg.Client {
-  const c = new pg.Client({
-    host: t.host,
-    port: t.port,
-    user: t.user,
-    database,
-    connectionTimeoutMillis: 10_000,
-    application_name: 'lifeboat',
-    ...(t.password !== undefined ? { password: t.password } : {}),
-  });
-  c.on('error', () => undefined);
-  return c;
-}
-
 /** Connect to `postgres` on the URL's server as the URL's user. */
 export async function connectAdmin(url: string): Promise<PgAdmin> {
   const t = parsePgUrl(url);
-  const admin = clientFor(t, 'postgres');
+  const admin = pgClient(t, 'postgres');
   try {
     await admin.connect();
   } catch (e) {
@@ -52,7 +37,7 @@ export async function connectAdmin(url: string): Promise<PgAdmin> {
       await admin.query(`DROP DATABASE IF EXISTS ${ident(db)}`);
     },
     async rowCounts(db) {
-      const c = clientFor(t, db);
+      const c = pgClient(t, db);
       await c.connect();
       try {
         const tables = await c.query<{ schema: string; name: string }>(

@@ -55,6 +55,21 @@ export function redact(url: string): string {
   return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
 }
 
+/** A client for one database of the target's server (errors surface on connect/query, not as events). */
+export function pgClient(t: PgTarget, database: string): pg.Client {
+  const client = new pg.Client({
+    host: t.host,
+    port: t.port,
+    user: t.user,
+    database,
+    connectionTimeoutMillis: 10_000,
+    application_name: 'lifeboat',
+    ...(t.password !== undefined ? { password: t.password } : {}),
+  });
+  client.on('error', () => undefined);
+  return client;
+}
+
 /** Environment for libpq tools: the password travels here, never in argv. */
 function pgEnv(t: PgTarget): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, PGAPPNAME: 'lifeboat' };
@@ -124,16 +139,7 @@ function runPgDump(tool: PgTool, t: PgTarget, snapshot: string, file: string, si
 export async function dumpPostgres(name: string, url: string, file: string, ctx: DumpContext): Promise<PostgresRecord> {
   const t = parsePgUrl(url);
   const tool = await resolvePgTool('pg_dump', ctx.pgDumpPath ?? process.env.LIFEBOAT_PG_DUMP);
-  const client = new pg.Client({
-    host: t.host,
-    port: t.port,
-    user: t.user,
-    database: t.database,
-    connectionTimeoutMillis: 10_000,
-    application_name: 'lifeboat',
-    ...(t.password !== undefined ? { password: t.password } : {}),
-  });
-  client.on('error', () => undefined);
+  const client = pgClient(t, t.database);
   try {
     await client.connect();
   } catch (e) {
@@ -206,16 +212,7 @@ export function withPassword(url: string, password: string | undefined): string 
 /** Connect once and report the server version: the profile editor's "Test connection". */
 export async function testPgConnection(url: string): Promise<{ serverVersion: string; database: string }> {
   const t = parsePgUrl(url);
-  const client = new pg.Client({
-    host: t.host,
-    port: t.port,
-    user: t.user,
-    database: t.database,
-    connectionTimeoutMillis: 10_000,
-    application_name: 'lifeboat',
-    ...(t.password !== undefined ? { password: t.password } : {}),
-  });
-  client.on('error', () => undefined);
+  const client = pgClient(t, t.database);
   try {
     await client.connect();
     const v = await client.query<{ v: string }>(`SELECT current_setting('server_version') AS v`);

@@ -10,6 +10,7 @@ import { bindIpc, windowEmitter } from './ipc/bind-electron.js';
 import { startBackupJob } from './ipc/handlers/backups.js';
 import { JobRunner } from './ipc/job-runner.js';
 import { createScheduler } from './ipc/schedules.js';
+import { nextScheduledRun } from './engine/schedule/slots.js';
 import { Mailer } from './engine/notify/mailer.js';
 import { SMTP_PASSWORD_KEY } from './ipc/handlers/app.js';
 import type { Services } from './ipc/services.js';
@@ -36,7 +37,7 @@ async function start(): Promise<void> {
     window.show();
     window.focus();
   };
-  const services: Services = {
+  const base: Omit<Services, 'schedules'> = {
     engine,
     jobs: new JobRunner((event, payload) => {
       emitToWindow(event, payload);
@@ -57,12 +58,12 @@ async function start(): Promise<void> {
   };
   const refreshTray = (): void => {
     const latest = engine.env.catalog.backups.stats().latest;
-    const next = services.schedules?.nextRun();
+    const next = nextScheduledRun(engine.profiles.list(), new Date());
     const last = latest ? `Last backup: ${latest.status.toLowerCase()} ${latest.createdAt.slice(0, 16).replace('T', ' ')}` : 'No backup yet';
     tray?.update(settings.get().defaultProfile, next ? `${last} · next ${next.profile} ${next.at.toLocaleString()}` : last);
   };
-  const scheduler = createScheduler(services);
-  (services as { schedules?: Services['schedules'] }).schedules = scheduler;
+  const scheduler = createScheduler(base);
+  const services: Services = { ...base, schedules: scheduler };
   scheduler.start();
   bindIpc(() => services, [rendererUrl.split('#')[0] ?? rendererUrl]);
 

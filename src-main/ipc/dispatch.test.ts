@@ -62,4 +62,16 @@ describe('IPC dispatch', () => {
     const page = await dispatch(s, [APP], 'history:query', { status: 'COMPLETED' }, main);
     expect(page).toMatchObject({ ok: true, value: { total: 1 } });
   });
+
+  it('a refused profile edit keeps the saved profile (replace is one transaction)', async () => {
+    const { engine } = await testEngine();
+    const s = makeServices(engine);
+    const spec = { sources: [{ kind: 'postgres', url: 'postgres://app@db:5432/crm' }] };
+    expect(await dispatch(s, [APP], 'profile:save', { name: 'crm', spec }, main)).toMatchObject({ ok: true });
+    const bad = { sources: [{ kind: 'postgres', url: 'postgres://app:hunter2@db:5432/crm' }] };
+    expect(await dispatch(s, [APP], 'profile:save', { name: 'crm', spec: bad, replace: true }, main)).toMatchObject({ ok: false, error: { code: 'USAGE', message: expect.stringContaining('never store passwords') } });
+    expect(engine.profiles.get('crm').spec.sources).toEqual([{ kind: 'postgres', url: 'postgres://app@db:5432/crm' }]);
+    const garbled = { sources: [{ kind: 'postgres', url: 'not a url' }] };
+    expect(await dispatch(s, [APP], 'profile:save', { name: 'other', spec: garbled }, main)).toMatchObject({ ok: false, error: { code: 'USAGE', message: expect.stringContaining('is not a PostgreSQL URL') } });
+  });
 });

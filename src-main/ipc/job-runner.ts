@@ -25,8 +25,6 @@ interface Running {
  */
 export class JobRunner {
   private readonly running = new Map<string, Running>();
-  /** The last outcomes, so wait() works after the job ended (bounded by the scheduler's use). */
-  private readonly finishedJobs = new Map<string, JobFinished>();
 
   constructor(private readonly emit: Emit) {}
 
@@ -55,7 +53,6 @@ export class JobRunner {
       }
       entry.finished = finished;
       this.running.delete(jobId);
-      this.finishedJobs.set(jobId, finished);
       this.emit('job:finished', finished);
       this.emit('catalog:changed', { reason: `${kind} finished` });
     })();
@@ -75,10 +72,11 @@ export class JobRunner {
 
   /** How a job ended, once it has. */
   async wait(jobId: string): Promise<JobFinished | undefined> {
-    await this.running.get(jobId)?.done;
-    const f = this.finishedJobs.get(jobId);
-    this.finishedJobs.delete(jobId);
-    return f;
+    // Callers wait right after start(), while the job is still in the map; nothing is kept afterwards.
+    const entry = this.running.get(jobId);
+    if (!entry) return undefined;
+    await entry.done;
+    return entry.finished;
   }
 
   /** Wait for every running job (shutdown, tests). */

@@ -28,7 +28,6 @@ export interface SecretStore {
 /** The running schedules, where the app has them (not in the CLI). */
 export interface ScheduleService {
   reload(): void;
-  nextRun(): { profile: string; at: Date } | null;
 }
 
 /** Everything a handler may use. Plain interfaces: no Electron types cross this line. */

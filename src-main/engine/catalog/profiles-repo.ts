@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Profile, ProfileSpec } from '../../../src-shared/domain/profile.js';
 import { PROFILE_NAME_PATTERN, profileSpecSchema } from '../../../src-shared/domain/profile.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
+import { parsePgUrl } from '../sources/postgres-source.js';
 import type { CatalogDb } from './open-catalog.js';
 
 interface ProfileRow {
@@ -25,7 +26,7 @@ export class ProfilesRepo {
       throw new LifeboatError('USAGE', `Profile name "${name}" is not allowed: use letters, digits, dot, dash or underscore (at most 64).`);
     }
     for (const s of spec.sources) {
-      if (s.kind === 'postgres' && new URL(s.url).password) {
+      if (s.kind === 'postgres' && parsePgUrl(s.url).password !== undefined) {
         throw new LifeboatError(
           'USAGE',
           `Profile "${name}": the PostgreSQL URL holds a password. Profiles never store passwords; put it in ~/.pgpass or PGPASSWORD instead.`,
@@ -36,6 +37,14 @@ export class ProfilesRepo {
     const row: ProfileRow = { id: randomUUID(), name, spec: JSON.stringify(spec), created_at: now, updated_at: now };
     this.db.prepare('INSERT INTO profiles (id, name, spec, created_at, updated_at) VALUES (@id, @name, @spec, @created_at, @updated_at)').run(row);
     return toProfile(row);
+  }
+
+  /** Replace a profile's spec in one transaction: if the new spec is refused, the old one stays. */
+  replace(name: string, spec: ProfileSpec, now: string): Profile {
+    return this.db.transaction(() => {
+      this.remove(name);
+      return this.add(name, spec, now);
+    })();
   }
 
   find(name: string): Profile | undefined {

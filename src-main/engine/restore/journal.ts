@@ -28,6 +28,8 @@ export interface RestoreJournal {
   readonly steps: JournalStep[];
   /** Staging paths to delete on commit or rollback. */
   readonly scratch: string[];
+  /** Folders the restore created for its targets: removed again (if empty) on rollback only. */
+  readonly created?: string[];
 }
 
 /** A restore row. */

@@ -98,7 +98,7 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
   audit('restore.start', 'info', { targets: targets.map((t) => ({ source: t.source, target: t.target })) });
 
   const work = join(env.home, 'tmp', `restore-${id}`);
-  const journal: RestoreJournal = { steps: [], scratch: [work] };
+  const journal: RestoreJournal = { steps: [], scratch: [work], created: [] };
   const save = (safety?: string): void => repo.saveJournal(id, journal, safety);
   const step = async (s: RestoreStep): Promise<void> => {
     audit(`restore.${s}`, 'info', {});
@@ -131,7 +131,8 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
     }
     save();
     progress.setPhase('verifying', { bytes: plan.manifest.totals.bytes, files: plan.manifest.totals.files });
-    await mkdirParents(targets);
+    journal.created?.push(...(await mkdirParents(targets)));
+    save();
     await verifyAndExtract(plan.archive, plan.format, plan.manifest, destinations, (n) => progress.addBytes(n), req.applyOwners === true);
     for (const t of targets) {
       const src = plan.manifest.sources.find((s) => s.name === t.source);
@@ -255,8 +256,15 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
   }
 }
 
-async function mkdirParents(targets: readonly PlannedTarget[]): Promise<void> {
-  for (const t of targets) if (t.kind !== 'postgres') await mkdir(dirname(t.target), { recursive: true });
+/** Create the targets' parent folders; returns the topmost folder each call created. */
+async function mkdirParents(targets: readonly PlannedTarget[]): Promise<string[]> {
+  const created: string[] = [];
+  for (const t of targets) {
+    if (t.kind === 'postgres') continue;
+    const first = await mkdir(dirname(t.target), { recursive: true });
+    if (first) created.push(first);
+  }
+  return created;
 }
 
 /** Copy a SQLite database through the backup API (consistent even while others use `to`). */

@@ -166,6 +166,16 @@ describe('restore', () => {
       expect(plan.checksumOk).toBe(false);
       await expect(s.engine.restore(await s.engine.resolve(s.backup.id), {})).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' });
       expect(await snapshot(s.data)).toEqual(before);
+      // A relocated restore whose entry fails its hash while staging removes the folders it made for the target.
+      const { writeFakeBackup } = await import('../../../test-support/fake-archive.js');
+      const forged = join(s.dir, 'forged.zip');
+      await writeFakeBackup(forged, [{ name: 'files/docs/a.txt', data: 'a' }], (m) => {
+        const e = (m.entries as { path: string; sha256?: string }[]).find((x) => x.path === 'files/docs/a.txt');
+        if (e) e.sha256 = '0'.repeat(64);
+      });
+      const nested = join(s.dir, 'new-parent', 'deeper', 'restored');
+      await expect(s.engine.restore(await s.engine.resolve(forged), { toDir: nested })).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' });
+      expect(await readdir(s.dir)).not.toContain('new-parent');
     } finally {
       s.writer.close();
     }

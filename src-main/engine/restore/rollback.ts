@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { connectAdmin } from './pg-admin.js';
 import type { JournalStep, RestoreJournal } from './journal.js';
 
@@ -56,6 +57,15 @@ async function undoStep(step: JournalStep): Promise<string> {
   }
 }
 
+/** Remove `dir` and its subfolders if they hold no files at all. */
+async function removeEmptyTree(dir: string): Promise<void> {
+  const { readdir, rmdir } = await import('node:fs/promises');
+  const names = await readdir(dir).catch(() => null);
+  if (names === null) return;
+  for (const n of names) await removeEmptyTree(join(dir, n));
+  await rmdir(dir).catch(() => undefined);
+}
+
 /** Undo every journalled step, newest first; returns what was done and any step that failed. */
 export async function rollback(journal: RestoreJournal): Promise<{ undone: string[]; failed: string[] }> {
   const undone: string[] = [];
@@ -68,6 +78,8 @@ export async function rollback(journal: RestoreJournal): Promise<{ undone: strin
     }
   }
   for (const p of journal.scratch) await rm(p, { recursive: true, force: true }).catch(() => undefined);
+  // Parent folders the restore created: only removed when nothing else appeared in them.
+  for (const dir of [...(journal.created ?? [])].reverse()) await removeEmptyTree(dir);
   return { undone, failed };
 }
 

@@ -45,3 +45,13 @@ export function missedWindow(s: Schedule, lastSuccess: Date | null, now: Date, g
   if (!slot) return null;
   return lastSuccess === null || lastSuccess < slot ? slot : null;
 }
+
+/** The next run over all scheduled profiles: derived from the profiles, whether or not a scheduler runs here. */
+export function nextScheduledRun(profiles: readonly { name: string; spec: { schedule: Schedule | null } }[], from: Date): { profile: string; at: Date } | null {
+  let best: { profile: string; at: Date } | null = null;
+  for (const p of profiles) {
+    const at = p.spec.schedule ? nextSlot(p.spec.schedule, from) : null;
+    if (at && (!best || at < best.at)) best = { profile: p.name, at };
+  }
+  return best;
+}

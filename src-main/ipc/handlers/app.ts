@@ -5,6 +5,7 @@ import { profileSpecSchema } from '../../../src-shared/domain/profile.js';
 import type { DashboardStats } from '../../../src-shared/ipc/contract.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { sendTestEmail } from '../../engine/notify/mailer.js';
+import { nextScheduledRun } from '../../engine/schedule/slots.js';
 import type { HandlerGroup } from '../handler.js';
 import { missedBackupAlerts } from '../schedules.js';
 import type { Services } from '../services.js';
@@ -79,7 +80,7 @@ export const appHandlers: HandlerGroup<
 
   'stats:get': async (s): Promise<DashboardStats> => {
     const st = s.engine.env.catalog.backups.stats();
-    const next = s.schedules?.nextRun() ?? null;
+    const next = nextScheduledRun(s.engine.profiles.list(), s.engine.env.now());
     return {
       totalBackups: st.completed,
       latest: st.latest ?? null,

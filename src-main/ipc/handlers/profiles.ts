@@ -24,8 +24,8 @@ export const profileHandlers: HandlerGroup<'profile:list' | 'profile:save' | 'pr
     if (spec.schedule) nextSlot(spec.schedule, new Date()); // throws USAGE for an invalid cron expression
     const existing = s.engine.profiles.find(p.name);
     if (existing && !p.replace) throw new LifeboatError('PROFILE_EXISTS', `A profile named "${p.name}" already exists.`, { name: p.name });
-    if (existing) s.engine.profiles.remove(p.name);
-    const saved = s.engine.profiles.add(p.name, spec, s.engine.env.now().toISOString());
+    const now = s.engine.env.now().toISOString();
+    const saved = existing ? s.engine.profiles.replace(p.name, spec, now) : s.engine.profiles.add(p.name, spec, now);
     spec.sources.forEach((src, i) => {
       const pw = p.passwords[String(i)];
       if (src.kind === 'postgres' && pw) s.secrets.set(passwordKey(p.name, i), pw);

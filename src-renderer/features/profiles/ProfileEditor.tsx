@@ -124,8 +124,8 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
               </MenuItem>
             ))}
           </TextField>
-          <TextField label="Keep the newest N verified backups" value={keepLast} onChange={(e) => setKeepLast(e.target.value.replace(/\D/g, ''))} />
-          <TextField label="Keep backups younger than N days" value={keepDays} onChange={(e) => setKeepDays(e.target.value.replace(/\D/g, ''))} />
+          <TextField label="Keep last N verified" value={keepLast} onChange={(e) => setKeepLast(e.target.value.replace(/\D/g, ''))} />
+          <TextField label="Keep N days" value={keepDays} onChange={(e) => setKeepDays(e.target.value.replace(/\D/g, ''))} />
         </Box>
         <Typography variant="subtitle1" sx={{ fontWeight: 600 }}>
           Schedule

@@ -1,0 +1,21 @@
+import { expect, test } from '../harness.js';
+import { handler } from '../fixtures.js';
+
+test('a scheduled profile with no backup raises a missed-backup alert; the profile editor shows its schedule', async ({ app }) => {
+  const { page, services } = app;
+  await handler(services, 'demo:create', {});
+  const demo = services.engine.profiles.get('demo');
+  await handler(services, 'profile:save', { name: 'demo', replace: true, spec: { ...demo.spec, schedule: { preset: 'daily', time: '02:30' } } });
+  await page.reload();
+  await expect(page.getByTestId('missed-backup')).toContainText('Missed backup: "demo" (daily at 02:30)');
+  await expect(page.getByTestId('stat-next')).toContainText('profile demo');
+  await app.shot('24-missed-backup');
+  await page.getByTestId('nav-profiles').click();
+  await page.getByTestId('profile-demo').getByRole('button', { name: 'Edit' }).click();
+  await expect(page.getByRole('combobox', { name: 'Runs' })).toContainText('Daily');
+  await page.getByRole('dialog').getByText('Schedule').scrollIntoViewIfNeeded();
+  await app.shot('25-profile-schedule');
+  await page.getByTestId('profile-save').click();
+  await expect(page.getByTestId('snackbar')).toContainText('Profile "demo" saved.');
+  expect(services.engine.profiles.get('demo').spec.schedule).toMatchObject({ preset: 'daily', time: '02:30' });
+});

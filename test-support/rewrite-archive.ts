@@ -3,15 +3,8 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { walkArchive } from '../src-main/engine/archive/archive-reader.js';
+import { readAll, walkArchive } from '../src-main/engine/archive/archive-reader.js';
 import { writeRawZip, type RawZipEntry } from './raw-zip.js';
-
-async function readAll(s: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of s) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
 /**
  * Copy a Lifeboat ZIP, changing its SQLite database with `edit` and fixing the manifest's size and
@@ -20,7 +13,7 @@ async function readAll(s: Readable): Promise<Buffer> {
 export async function rewriteSqliteInArchive(from: string, to: string, edit: (db: Database.Database) => void): Promise<void> {
   const entries: { name: string; data: Buffer; mode: number }[] = [];
   await walkArchive(from, 'zip', true, async (e, data) => {
-    entries.push({ name: e.kind === 'directory' ? `${e.path}/` : e.path, data: data ? await readAll(data) : Buffer.alloc(0), mode: e.mode | (e.kind === 'directory' ? 0o040000 : 0o100000) });
+    entries.push({ name: e.kind === 'directory' ? `${e.path}/` : e.path, data: data ? await readAll(data, e.path) : Buffer.alloc(0), mode: e.mode | (e.kind === 'directory' ? 0o040000 : 0o100000) });
   });
   const work = await mkdtemp(join(tmpdir(), 'lifeboat-forge-'));
   try {

@@ -1,13 +1,15 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Parser, type ReadEntry } from 'tar';
-import yauzl from 'yauzl';
 import type { ArchiveFormat, EntryKind } from '../../../src-shared/domain/enums.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { Manifest } from '../../../src-shared/manifest/schema.js';
 import { ARCHIVE_LAYOUT, parseManifest } from '../../../src-shared/manifest/schema.js';
+import { FLAG_ENCRYPTED, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from './zip/zip-format.js';
+import { ZipReader, type EntryData, type ZipEntry } from './zip/zip-reader.js';
+
+export type { EntryData } from './zip/zip-reader.js';
 
 /** One entry as found in an archive (its own headers, not the manifest's claims). */
 export interface ArchiveEntryInfo {
@@ -24,12 +26,11 @@ export interface ArchiveEntryInfo {
   readonly encrypted?: boolean;
 }
 
-/** Called per entry; `data` is the entry's bytes when asked for, else null. */
-export type EntryVisitor = (entry: ArchiveEntryInfo, data: Readable | null) => Promise<void>;
-
-const S_IFMT = 0o170000;
-const S_IFLNK = 0o120000;
-const S_IFDIR = 0o040000;
+/**
+ * Called per entry; `data` is the entry's bytes when asked for (a whole Buffer for small ZIP
+ * entries, else chunks), else null. ZIP entries are checked (size, CRC-32) as they are read.
+ */
+export type EntryVisitor = (entry: ArchiveEntryInfo, data: EntryData | null) => Promise<void>;
 
 /** Tell ZIP from tar.gz by magic bytes, not by file name (a downloaded file may be renamed). */
 export async function detectFormat(path: string): Promise<ArchiveFormat> {
@@ -52,70 +53,44 @@ export async function detectFormat(path: string): Promise<ArchiveFormat> {
 
 function invalid(path: string, e: unknown): LifeboatError {
   if (e instanceof LifeboatError) return e;
-  const message = (e as Error).message ?? '';
-  // yauzl refuses unsafe names itself; report them as the hostile entries they are.
-  const unsafe = /^(invalid relative path|absolute path|invalid characters in fileName): (.*)$/.exec(message);
-  if (unsafe) {
-    return new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive: entry "${unsafe[2] ?? ''}" is unsafe (${unsafe[1] ?? ''}). Nothing was written.`, { path, entry: unsafe[2] }, { cause: e });
-  }
   return new LifeboatError('ARCHIVE_INVALID', `Cannot read archive ${path}: ${(e as Error).message}`, { path }, { cause: e });
 }
 
-function zipKind(entry: yauzl.Entry): { kind: EntryKind | 'other'; mode: number } {
-  const unixMode = (entry.externalFileAttributes >>> 16) & 0xffff;
+function zipKind(entry: ZipEntry): { kind: EntryKind | 'other'; mode: number } {
+  const unixMode = entry.madeBy === 3 || entry.externalAttrs >>> 16 !== 0 ? (entry.externalAttrs >>> 16) & 0xffff : 0;
   const type = unixMode & S_IFMT;
-  if (entry.fileName.endsWith('/') || type === S_IFDIR) return { kind: 'directory', mode: unixMode & 0o7777 };
+  if (entry.name.endsWith('/') || type === S_IFDIR) return { kind: 'directory', mode: unixMode & 0o7777 };
   if (type === S_IFLNK) return { kind: 'symlink', mode: unixMode & 0o7777 };
-  if (type === 0 || type === 0o100000) return { kind: 'file', mode: unixMode & 0o7777 };
+  if (type === 0 || type === S_IFREG) return { kind: 'file', mode: unixMode & 0o7777 };
   return { kind: 'other', mode: unixMode & 0o7777 };
 }
 
+function zipInfo(entry: ZipEntry): ArchiveEntryInfo {
+  const { kind, mode } = zipKind(entry);
+  return {
+    path: entry.name.replace(/\/$/, ''),
+    kind,
+    size: entry.size,
+    mode,
+    mtime: entry.mtime,
+    compressedSize: entry.compressedSize,
+    encrypted: (entry.flags & FLAG_ENCRYPTED) !== 0,
+  };
+}
+
 async function walkZip(path: string, withData: boolean, visit: EntryVisitor): Promise<void> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    // Sizes are checked by the callers against the manifest (hash and byte count of every
-    // stream), which names the entry; yauzl's own check would fail without naming it.
-    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: false }, (err, z) => (err ? reject(err) : resolve(z))),
-  );
+  const zip = await ZipReader.open(path);
   try {
-    await new Promise<void>((resolve, reject) => {
-      zip.on('error', reject);
-      zip.on('end', resolve);
-      zip.on('entry', (entry: yauzl.Entry) => {
-        const { kind, mode } = zipKind(entry);
-        const info: ArchiveEntryInfo = {
-          path: entry.fileName.replace(/\/$/, ''),
-          kind,
-          size: entry.uncompressedSize,
-          mode,
-          mtime: entry.getLastModDate(),
-          compressedSize: entry.compressedSize,
-          encrypted: entry.isEncrypted(),
-        };
-        const next = async (): Promise<void> => {
-          if (withData && kind !== 'directory' && !info.encrypted) {
-            const stream = await new Promise<Readable>((res, rej) => zip.openReadStream(entry, (err, s) => (err ? rej(err) : res(s))));
-            // Damaged deflate data errors on the stream; with no listener that would crash the process.
-            let streamError: Error | undefined;
-            stream.on('error', (e: Error) => {
-              streamError ??= e;
-            });
-            await visit(info, stream);
-            // A stream the visitor did not read is not inflated at all.
-            if (!stream.readableEnded) stream.destroy();
-            if (streamError) throw streamError;
-          } else {
-            await visit(info, null);
-          }
-        };
-        next().then(
-          () => zip.readEntry(),
-          (e: unknown) => reject(e instanceof LifeboatError ? e : new Error(`entry "${entry.fileName}": ${(e as Error).message}`, { cause: e })),
-        );
-      });
-      zip.readEntry();
+    await zip.walk(withData, async (entry, data) => {
+      const info = zipInfo(entry);
+      try {
+        await visit(info, info.kind === 'directory' || info.encrypted ? null : data);
+      } catch (e) {
+        throw e instanceof LifeboatError ? e : new Error(`entry "${entry.name}": ${(e as Error).message}`, { cause: e });
+      }
     });
   } finally {
-    zip.close();
+    await zip.close();
   }
 }
 
@@ -149,7 +124,7 @@ async function walkTar(path: string, withData: boolean, visit: EntryVisitor): Pr
         mtime: entry.mtime ?? new Date(0),
         ...(kind === 'symlink' ? { linkTarget: entry.linkpath ?? '' } : {}),
       };
-      const done = visit(info, withData && kind === 'file' ? (entry as unknown as Readable) : null)
+      const done = visit(info, withData && kind === 'file' ? (entry as unknown as AsyncIterable<Buffer>) : null)
         .catch((e: unknown) => {
           failure ??= e instanceof Error ? e : new Error(String(e));
         })
@@ -191,24 +166,48 @@ export async function listArchive(path: string, format?: ArchiveFormat): Promise
 /** A manifest of a million entries is ~250 MB; anything beyond is refused rather than buffered. */
 const MAX_MANIFEST_BYTES = 512 * 1024 * 1024;
 
-async function readAll(stream: Readable, name: string): Promise<Buffer> {
+/** Gather an entry's bytes, refusing more than `MAX_MANIFEST_BYTES`. */
+export async function readAll(data: EntryData, name: string): Promise<Buffer> {
+  if (Buffer.isBuffer(data)) return data;
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const c of stream) {
-    size += (c as Buffer).length;
+  for await (const c of data) {
+    size += c.length;
     if (size > MAX_MANIFEST_BYTES) throw new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive: "${name}" is larger than ${MAX_MANIFEST_BYTES} bytes.`, { entry: name });
-    chunks.push(c as Buffer);
+    chunks.push(c);
   }
   return Buffer.concat(chunks);
+}
+
+/** The manifest's bytes: by random access in a ZIP (it is the last entry), by a pass in a tar.gz. */
+async function manifestBytes(path: string, format: ArchiveFormat): Promise<Buffer | undefined> {
+  if (format === 'zip') {
+    const zip = await ZipReader.open(path);
+    try {
+      const entry = zip.entries.find((e) => e.name === ARCHIVE_LAYOUT.manifest);
+      if (!entry) return undefined;
+      if (entry.size > MAX_MANIFEST_BYTES) throw new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive: "${entry.name}" is larger than ${MAX_MANIFEST_BYTES} bytes.`, { entry: entry.name });
+      return await zip.readEntry(entry);
+    } finally {
+      await zip.close();
+    }
+  }
+  let raw: Buffer | undefined;
+  await walkArchive(path, format, true, async (e, data) => {
+    if (e.path === ARCHIVE_LAYOUT.manifest && data) raw = await readAll(data, e.path);
+  });
+  return raw;
 }
 
 /** Read and validate `manifest.json` from an archive. */
 export async function readManifest(path: string, format?: ArchiveFormat): Promise<Manifest> {
   const fmt = format ?? (await detectFormat(path));
   let raw: Buffer | undefined;
-  await walkArchive(path, fmt, true, async (e, data) => {
-    if (e.path === ARCHIVE_LAYOUT.manifest && data) raw = await readAll(data, e.path);
-  });
+  try {
+    raw = await manifestBytes(path, fmt);
+  } catch (e) {
+    throw invalid(path, e);
+  }
   if (!raw) throw new LifeboatError('ARCHIVE_INVALID', `${path} holds no ${ARCHIVE_LAYOUT.manifest}; it was not written by Lifeboat.`, { path });
   let json: unknown;
   try {

@@ -1,59 +1,48 @@
-import { TarArchive, ZipArchive, type Archiver } from 'archiver';
+import { TarArchive, type Archiver } from 'archiver';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { ArchiveFormat } from '../../../src-shared/domain/enums.js';
 import { assertNever } from '../../../src-shared/domain/enums.js';
 import { HashingStream } from '../util/hashing-stream.js';
+import type { ArchiveSink, EntryAttrs, WrittenArchive, WrittenFile } from './archive-sink.js';
+import { openSourceFile, type SourceFile } from './source-file.js';
+import { ZipWriter } from './zip/zip-writer.js';
 
-/** Attributes stored with an entry. */
-export interface EntryAttrs {
-  readonly mode: number;
-  readonly mtime: Date;
-}
+export type { ArchiveSink, EntryAttrs, WrittenArchive, WrittenFile } from './archive-sink.js';
 
-/** What was stored for one file entry. */
-export interface WrittenFile {
-  readonly size: number;
-  readonly sha256: string;
-}
-
-/** The finished archive. */
-export interface WrittenArchive {
-  readonly size: number;
-  readonly sha256: string;
-}
-
-function createArchiver(format: ArchiveFormat, level: number): Archiver {
+/** The writer for a format: Lifeboat's parallel ZIP writer, or archiver's tar.gz. */
+export async function createArchiveWriter(path: string, format: ArchiveFormat, level = 6): Promise<ArchiveSink> {
   switch (format) {
     case 'zip':
-      return new ZipArchive({ zlib: { level } });
+      return ZipWriter.create(path, { level });
     case 'tar.gz':
-      return new TarArchive({ gzip: true, gzipOptions: { level } });
+      return new TarGzWriter(path, level);
     default:
       return assertNever(format);
   }
 }
 
 /**
- * Streams entries into a ZIP or tar.gz at `path`, one entry at a time (so memory stays flat and
- * at most one source file is open), hashing each entry and the whole archive in the same pass.
- * The file is flushed to disk before `finish()` resolves; the caller owns renaming it.
+ * Streams entries into a tar.gz at `path` through archiver, one entry at a time (so memory stays
+ * flat and at most one source file is open), hashing each entry and the whole archive in the same
+ * pass. Calls made while an entry is in flight wait their turn. The file is flushed to disk before
+ * `finish()` resolves; the caller owns renaming it.
  */
-export class ArchiveWriter {
+class TarGzWriter implements ArchiveSink {
   private readonly archive: Archiver;
   private readonly archiveHash: HashingStream;
   private readonly out: WriteStream;
   private readonly done: Promise<void>;
   private failure: Error | undefined;
   private pendingEntry: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  private turn: Promise<unknown> = Promise.resolve();
+  private waiting = 0;
 
   constructor(
     readonly path: string,
-    format: ArchiveFormat,
-    level = 6,
+    level: number,
   ) {
-    this.archive = createArchiver(format, level);
+    this.archive = new TarArchive({ gzip: true, gzipOptions: { level } });
     this.archiveHash = new HashingStream();
     // wx: never overwrite; flush: fsync before close, so a finished archive survives a power cut.
     this.out = createWriteStream(path, { flags: 'wx', flush: true });
@@ -74,6 +63,21 @@ export class ArchiveWriter {
     p?.reject(e);
   }
 
+  /** Run `step` after every earlier call has finished. */
+  private inTurn<T>(step: () => Promise<T>): Promise<T> {
+    this.waiting += 1;
+    const run = this.turn.then(step).finally(() => {
+      this.waiting -= 1;
+    });
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  async ready(): Promise<void> {
+    if (this.waiting > 16) await this.turn;
+    if (this.failure) throw this.failure;
+  }
+
   private appendAndWait(source: NodeJS.ReadableStream | Buffer | null, data: Parameters<Archiver['append']>[1], symlinkTarget?: string): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise<void>((resolve, reject) => {
@@ -84,34 +88,39 @@ export class ArchiveWriter {
   }
 
   /** Store a buffer (README, manifest) and return its size and SHA-256. */
-  async addBuffer(name: string, content: Buffer, attrs: EntryAttrs): Promise<WrittenFile> {
-    const h = new HashingStream();
-    h.end(content);
-    await this.appendAndWait(h, { name, mode: attrs.mode, date: attrs.mtime });
-    return { size: h.bytes, sha256: h.digest() };
+  addBuffer(name: string, content: Buffer, attrs: EntryAttrs): Promise<WrittenFile> {
+    return this.inTurn(async () => {
+      const h = new HashingStream();
+      h.end(content);
+      await this.appendAndWait(h, { name, mode: attrs.mode, date: attrs.mtime });
+      return { size: h.bytes, sha256: h.digest() };
+    });
   }
 
-  /** Stream an already-opened file into the archive; the handle is closed when done. */
-  async addFile(name: string, handle: FileHandle, attrs: EntryAttrs, onBytes?: (n: number) => void): Promise<WrittenFile> {
-    const h = new HashingStream(onBytes);
-    const input = handle.createReadStream({ highWaterMark: 256 * 1024 });
-    input.on('error', (e) => h.destroy(e));
-    input.pipe(h);
-    h.on('error', (e) => this.fail(new Error(`Reading ${name} failed: ${e.message}`, { cause: e })));
-    await this.appendAndWait(h, { name, mode: attrs.mode, date: attrs.mtime });
-    return { size: h.bytes, sha256: h.digest() };
+  addFile(name: string, file: SourceFile, attrs: EntryAttrs, onBytes?: (n: number) => void): Promise<WrittenFile> {
+    return this.inTurn(async () => {
+      const handle = await openSourceFile(file);
+      const h = new HashingStream(onBytes);
+      const input = handle.createReadStream({ highWaterMark: 256 * 1024 });
+      input.on('error', (e) => h.destroy(e));
+      input.pipe(h);
+      h.on('error', (e) => this.fail(new Error(`Reading ${name} failed: ${e.message}`, { cause: e })));
+      await this.appendAndWait(h, { name, mode: attrs.mode, date: attrs.mtime });
+      return { size: h.bytes, sha256: h.digest() };
+    });
   }
 
-  async addDirectory(name: string, attrs: EntryAttrs): Promise<void> {
-    await this.appendAndWait(null, { name: name.endsWith('/') ? name : `${name}/`, type: 'directory', mode: attrs.mode, date: attrs.mtime });
+  addDirectory(name: string, attrs: EntryAttrs): Promise<void> {
+    return this.inTurn(() => this.appendAndWait(null, { name: name.endsWith('/') ? name : `${name}/`, type: 'directory', mode: attrs.mode, date: attrs.mtime }));
   }
 
-  async addSymlink(name: string, target: string, attrs: EntryAttrs): Promise<void> {
-    await this.appendAndWait(null, { name, mode: attrs.mode, date: attrs.mtime }, target);
+  addSymlink(name: string, target: string, attrs: EntryAttrs): Promise<void> {
+    return this.inTurn(() => this.appendAndWait(null, { name, mode: attrs.mode, date: attrs.mtime }, target));
   }
 
   /** Write the trailer, wait until every byte is flushed and fsynced, and return size and hash. */
   async finish(): Promise<WrittenArchive> {
+    await this.turn;
     if (this.failure) throw this.failure;
     await this.archive.finalize();
     await this.done;

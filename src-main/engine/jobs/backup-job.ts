@@ -8,7 +8,8 @@ import type { BackupOptions, SourceSpec } from '../../../src-shared/domain/profi
 import { LifeboatError, toErrorInfo } from '../../../src-shared/errors/lifeboat-error.js';
 import type { Manifest, ManifestEntry, ManifestSource } from '../../../src-shared/manifest/schema.js';
 import { ARCHIVE_LAYOUT, MANIFEST_FORMAT_VERSION, parseManifest } from '../../../src-shared/manifest/schema.js';
-import { ArchiveWriter } from '../archive/archive-writer.js';
+import { createArchiveWriter, type ArchiveSink } from '../archive/archive-writer.js';
+import { SourceOpenError } from '../archive/source-file.js';
 import { archiveReadme } from '../archive/readme.js';
 import type { EngineEnv } from '../engine-env.js';
 import { scanFolder, type FolderScan } from '../sources/folder-scan.js';
@@ -127,7 +128,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
   env.catalog.audit.append({ actor: env.actor, action: 'backup.start', target: id, outcome: 'info', details: { file: fileName, trigger: req.trigger, profile: req.profile } });
   hooks.onStarted?.(id);
 
-  let writer: ArchiveWriter | undefined;
+  let writer: ArchiveSink | undefined;
   try {
     await prepareDestination(destination);
     await mkdir(workDir, { recursive: true }).catch((e: unknown) => {
@@ -153,12 +154,16 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
       if (prepared.scan) scans.set(s.name, prepared.scan);
     }
 
-    const dumpSizes = await Promise.all([...dumps.values()].map(async (f) => (await stat(f)).size));
+    const dumpSizes = new Map(await Promise.all([...dumps].map(async ([name, f]) => [name, (await stat(f)).size] as const)));
     const folderBytes = [...scans.values()].reduce((n, s) => n + s.bytes, 0);
     const folderFiles = [...scans.values()].reduce((n, s) => n + s.files, 0);
-    progress.setPhase('archiving', { bytes: folderBytes + dumpSizes.reduce((a, b) => a + b, 0), files: folderFiles + dumps.size });
+    progress.setPhase('archiving', { bytes: folderBytes + [...dumpSizes.values()].reduce((a, b) => a + b, 0), files: folderFiles + dumps.size });
 
-    writer = new ArchiveWriter(partialPath, req.format, req.compressionLevel ?? 6);
+    writer = await createArchiveWriter(partialPath, req.format, req.compressionLevel ?? 6);
+    // Cancel stops the writer at once, failing every entry still in flight.
+    const sink = writer;
+    signal?.addEventListener('abort', () => void sink.abort(), { once: true });
+    signal?.throwIfAborted();
     const now = env.now();
     const header = { backupId: id, createdAt: startedAt.toISOString(), host: env.host, user: env.actor, format: req.format, sources: records, description: req.description };
     await writer.addBuffer(ARCHIVE_LAYOUT.readme, Buffer.from(archiveReadme(header, fileName)), { mode: 0o644, mtime: now });
@@ -170,7 +175,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
         const rec = records.find((r) => r.name === s.name);
         const path = rec && rec.kind !== 'folder' ? rec.entry : `databases/${s.name}`;
         progress.item(path);
-        const written = await writer.addFile(path, await open(dump, 'r'), { mode: 0o600, mtime: now }, (n) => progress.addBytes(n));
+        const written = await writer.addFile(path, { path: dump, size: dumpSizes.get(s.name) ?? 0 }, { mode: 0o600, mtime: now }, (n) => progress.addBytes(n));
         entries.push({ path, kind: 'file', source: s.name, size: written.size, sha256: written.sha256, mode: 0o600, mtime: now.toISOString() });
         progress.fileDone();
       }
@@ -332,9 +337,13 @@ function countSkipped(m: Manifest): number {
 
 type FolderRecord = Extract<ManifestSource, { kind: 'folder' }>;
 
-/** Stream one scanned folder into the archive; files that fail to open are skipped into `record.skipped` when allowed. */
+/**
+ * Stream one scanned folder into the archive. Files are handed to the writer without waiting for
+ * each (it reads and compresses ahead, bounded by `ready()`); entries keep the scan's order.
+ * Files that fail to open are skipped into `record.skipped` when allowed.
+ */
 async function archiveFolder(
-  writer: ArchiveWriter,
+  writer: ArchiveSink,
   record: FolderRecord,
   scan: FolderScan,
   skipUnreadable: boolean,
@@ -344,42 +353,53 @@ async function archiveFolder(
   const name = record.name;
   const prefix = `${ARCHIVE_LAYOUT.filesDir}${name}`;
   const rootStat = await stat(scan.root);
-  const out: ManifestEntry[] = [];
   const rootAttrs = { mode: rootStat.mode & 0o7777, mtime: rootStat.mtime };
-  await writer.addDirectory(prefix, rootAttrs);
-  out.push({ path: prefix, kind: 'directory', source: name, size: 0, mode: rootAttrs.mode, mtime: rootAttrs.mtime.toISOString() });
+  const out: (ManifestEntry | undefined)[] = [{ path: prefix, kind: 'directory', source: name, size: 0, mode: rootAttrs.mode, mtime: rootAttrs.mtime.toISOString() }];
+  const inFlight: Promise<void>[] = [writer.addDirectory(prefix, rootAttrs)];
+  let failure: Error | undefined;
+  const settle = (p: Promise<void>): void => {
+    inFlight.push(p.catch((e: unknown) => void (failure ??= e instanceof Error ? e : new Error(String(e)))));
+  };
   for (const e of scan.entries) {
+    await writer.ready();
     signal?.throwIfAborted();
+    if (failure) throw failure;
     const path = `${prefix}/${e.rel}`;
     const attrs = { mode: e.mode, mtime: e.mtime };
     const base = { path, source: name, mode: e.mode, mtime: e.mtime.toISOString(), uid: e.uid, gid: e.gid };
+    const slot = out.length;
+    out.push(undefined);
     if (e.kind === 'directory') {
-      await writer.addDirectory(path, attrs);
-      out.push({ ...base, kind: 'directory', size: 0 });
+      settle(writer.addDirectory(path, attrs));
+      out[slot] = { ...base, kind: 'directory', size: 0 };
     } else if (e.kind === 'symlink') {
-      await writer.addSymlink(path, e.target ?? '', attrs);
-      out.push({ ...base, kind: 'symlink', size: 0, target: e.target ?? '' });
+      settle(writer.addSymlink(path, e.target ?? '', attrs));
+      out[slot] = { ...base, kind: 'symlink', size: 0, target: e.target ?? '' };
     } else {
       progress.item(e.rel);
-      let handle;
-      try {
-        handle = await open(e.abs, 'r');
-      } catch (err) {
-        const reason = `${errnoCode(err) ?? 'error'}: ${(err as Error).message}`;
-        if (!skipUnreadable) throw new LifeboatError('SOURCE_UNREADABLE', `Cannot read ${e.abs} (${reason}).`, { path: e.abs }, { cause: err });
-        record.skipped.push({ path: e.rel, reason });
-        continue;
-      }
-      const written = await writer.addFile(path, handle, attrs, (n) => progress.addBytes(n));
-      out.push({ ...base, kind: 'file', size: written.size, sha256: written.sha256 });
-      progress.fileDone();
+      const added = writer.addFile(path, { path: e.abs, size: e.size }, attrs, (n) => progress.addBytes(n)).then(
+        (written) => {
+          out[slot] = { ...base, kind: 'file', size: written.size, sha256: written.sha256 };
+          progress.fileDone();
+        },
+        (err: unknown) => {
+          if (!(err instanceof SourceOpenError)) throw err;
+          const reason = `${errnoCode(err.original) ?? 'error'}: ${err.original.message}`;
+          if (!skipUnreadable) throw new LifeboatError('SOURCE_UNREADABLE', `Cannot read ${e.abs} (${reason}).`, { path: e.abs }, { cause: err.original });
+          record.skipped.push({ path: e.rel, reason });
+        },
+      );
+      settle(added);
     }
   }
+  await Promise.all(inFlight);
+  if (failure) throw failure;
   // Counts describe what was stored, not what was scanned.
-  const files = out.filter((x) => x.kind === 'file');
+  const stored = out.filter((x): x is ManifestEntry => x !== undefined);
+  const files = stored.filter((x) => x.kind === 'file');
   record.files = files.length;
   record.bytes = files.reduce((n, x) => n + x.size, 0);
-  return out;
+  return stored;
 }
 
 function toolVersions(records: readonly ManifestSource[]): Record<string, string> {

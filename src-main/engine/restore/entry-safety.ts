@@ -2,6 +2,7 @@ import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { Manifest } from '../../../src-shared/manifest/schema.js';
 import { ARCHIVE_LAYOUT } from '../../../src-shared/manifest/schema.js';
 import type { ArchiveEntryInfo } from '../archive/archive-reader.js';
+import { printable } from '../util/printable.js';
 
 /** Limits that keep a hostile archive from filling the disk. */
 export interface BombLimits {
@@ -18,17 +19,13 @@ export const DEFAULT_BOMB_LIMITS: BombLimits = { maxTotalBytes: 2 ** 40, maxRati
 // Control characters in entry names are exactly what these patterns look for.
 /* eslint-disable no-control-regex */
 const CONTROL = /[\u0000-\u001f\u007f]/;
-const CONTROL_ALL = /[\u0000-\u001f\u007f]/g;
 /* eslint-enable no-control-regex */
 
 function hostile(entry: string, why: string): LifeboatError {
   return new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive: entry "${printable(entry)}" ${why}. Nothing was written.`, { entry: printable(entry) });
 }
 
-/** Entry names with control characters shown escaped, so an error message cannot hide them. */
-export function printable(name: string): string {
-  return name.replace(CONTROL_ALL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
+export { printable };
 
 /**
  * Reject names that could land outside the target: `..` segments, absolute paths, backslashes,

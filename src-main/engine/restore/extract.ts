@@ -1,38 +1,28 @@
-import { constants, createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
 import { chmod, lchown, lutimes, mkdir, open, symlink, utimes } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { ArchiveFormat } from '../../../src-shared/domain/enums.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { Manifest, ManifestEntry } from '../../../src-shared/manifest/schema.js';
 import { walkArchive } from '../archive/archive-reader.js';
-import { discard, HashingStream } from '../util/hashing-stream.js';
+import { flushWritten } from '../util/sync-fs.js';
+import { eachChunk, TaskPool } from '../util/task-pool.js';
 import { printable } from './entry-safety.js';
 
-/** Stops a stream that delivers more bytes than the manifest declared (a lying header, a bomb). */
-class SizeCap extends Transform {
-  private seen = 0;
-  constructor(
-    private readonly limit: number,
-    private readonly entry: string,
-  ) {
-    super();
-  }
-  override _transform(chunk: Buffer, _e: BufferEncoding, done: TransformCallback): void {
-    this.seen += chunk.length;
-    if (this.seen > this.limit) {
-      done(new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive: entry "${printable(this.entry)}" holds more than the ${this.limit} bytes its manifest declares. Nothing was restored.`, { entry: this.entry }));
-      return;
-    }
-    done(null, chunk);
-  }
+function tooLong(entry: string, limit: number): LifeboatError {
+  return new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive: entry "${printable(entry)}" holds more than the ${limit} bytes its manifest declares. Nothing was restored.`, { entry });
 }
+
+/** Entries written at once: enough to keep the thread pool busy with small files. */
+const WRITES_IN_FLIGHT = 32;
+const O_NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 /**
  * One pass over the archive: every file entry is hashed against the manifest; entries mapped in
- * `destinations` are also written there (new files only: O_EXCL, never through a link).
- * Modes and mtimes are applied afterwards, symlinks are created last, owners never.
+ * `destinations` are also written there (new files only: O_EXCL, never through a link), with their
+ * mode and mtime, several at a time. Folder modes and mtimes are applied afterwards, symlinks are
+ * created last, owners never unless asked. Everything written is flushed to disk before returning.
  */
 export async function verifyAndExtract(
   archive: string,
@@ -48,51 +38,95 @@ export async function verifyAndExtract(
   const problems: string[] = [];
   const written: { entry: ManifestEntry; dest: string }[] = [];
   const links: { entry: ManifestEntry; dest: string }[] = [];
+  const writes = new TaskPool(WRITES_IN_FLIGHT);
+  const folders = new Map<string, Promise<unknown>>();
+  const ensureFolder = (dir: string): Promise<unknown> => {
+    let made = folders.get(dir);
+    if (!made) {
+      made = mkdir(dir, { recursive: true });
+      folders.set(dir, made);
+    }
+    return made;
+  };
+  const check = (entry: ManifestEntry, bytes: number, digest: string): void => {
+    if (bytes !== entry.size) problems.push(`"${printable(entry.path)}" holds ${bytes} bytes, the manifest says ${entry.size}`);
+    else if (expectHashes && digest !== entry.sha256) problems.push(`"${printable(entry.path)}" does not match its SHA-256 in the manifest`);
+  };
 
-  await walkArchive(archive, format, true, async (info, data) => {
+  const walked = walkArchive(archive, format, true, async (info, data) => {
     const entry = byPath.get(info.path);
     if (!entry) return; // README.txt and manifest.json; anything else was refused by the pre-flight
     const dest = destinations.get(entry.path);
     if (entry.kind === 'directory') {
       if (dest) {
-        await mkdir(dest, { recursive: true });
+        await ensureFolder(dest);
         written.push({ entry, dest });
       }
       return;
     }
     if (entry.kind === 'symlink') {
       if (dest) links.push({ entry, dest });
-      data?.resume();
       return;
     }
     if (!data) throw new LifeboatError('ARCHIVE_INVALID', `Entry "${printable(entry.path)}" has no data.`);
-    const hash = new HashingStream(onBytes);
-    const cap = new SizeCap(entry.size, entry.path);
-    if (dest) {
-      await mkdir(dirname(dest), { recursive: true });
-      // O_EXCL + O_NOFOLLOW: a new file only, never through a link; flush: fsync before close.
-      const fh = await open(dest, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-      await pipeline(data, cap, hash, createWriteStream('', { fd: fh, flush: true }));
+    const mtime = new Date(entry.mtime);
+    if (Buffer.isBuffer(data)) {
+      // A small entry, already read whole: check it now, write it while the next ones are read.
+      if (data.length > entry.size) throw tooLong(entry.path, entry.size);
+      check(entry, data.length, createHash('sha256').update(data).digest('hex'));
+      onBytes?.(data.length);
+      if (!dest) return;
       written.push({ entry, dest });
-    } else {
-      await pipeline(data, cap, hash, discard());
+      await writes.run(async () => {
+        await ensureFolder(dirname(dest));
+        const fh = await open(dest, O_NEW_FILE, 0o600);
+        try {
+          await fh.write(data);
+          await fh.chmod(entry.mode & 0o777);
+          await fh.utimes(mtime, mtime);
+        } finally {
+          await fh.close();
+        }
+      });
+      return;
     }
-    if (hash.bytes !== entry.size) problems.push(`"${printable(entry.path)}" holds ${hash.bytes} bytes, the manifest says ${entry.size}`);
-    else if (expectHashes && hash.digest() !== entry.sha256) problems.push(`"${printable(entry.path)}" does not match its SHA-256 in the manifest`);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const fh = dest ? (await ensureFolder(dirname(dest)), await open(dest, O_NEW_FILE, 0o600)) : undefined;
+    if (dest) written.push({ entry, dest });
+    try {
+      await eachChunk(data, async (chunk) => {
+        bytes += chunk.length;
+        if (bytes > entry.size) throw tooLong(entry.path, entry.size);
+        hash.update(chunk);
+        onBytes?.(chunk.length);
+        if (fh) await fh.write(chunk);
+      });
+      await fh?.chmod(entry.mode & 0o777);
+      await fh?.utimes(mtime, mtime);
+    } finally {
+      await fh?.close();
+    }
+    check(entry, bytes, hash.digest('hex'));
   });
+  // Writes still in flight finish before a failure is reported, so the caller's cleanup sees them.
+  await walked.catch(async (e: unknown) => {
+    await writes.drain().catch(() => undefined);
+    throw e;
+  });
+  await writes.drain();
 
   if (problems.length > 0) {
     throw new LifeboatError('CHECKSUM_MISMATCH', `The archive is damaged: ${problems.slice(0, 5).join('; ')}. Nothing was restored.`, { problems });
   }
   for (const { entry, dest } of links) {
-    await mkdir(dirname(dest), { recursive: true });
+    await ensureFolder(dirname(dest));
     await symlink(entry.target ?? '', dest);
     await lutimes(dest, new Date(entry.mtime), new Date(entry.mtime)).catch(() => undefined);
   }
-  // Files first, then folders deepest first, so creating children does not bump a folder's mtime.
-  const files = written.filter((w) => w.entry.kind === 'file');
+  // Folders deepest first, so creating children does not bump a folder's mtime.
   const dirs = written.filter((w) => w.entry.kind === 'directory').sort((a, b) => b.dest.length - a.dest.length);
-  for (const { entry, dest } of [...files, ...dirs]) {
+  for (const { entry, dest } of dirs) {
     await chmod(dest, entry.mode & 0o777);
     await utimes(dest, new Date(entry.mtime), new Date(entry.mtime));
   }
@@ -100,4 +134,5 @@ export async function verifyAndExtract(
   if (applyOwners) {
     for (const { entry, dest } of [...written, ...links]) if (entry.uid !== undefined && entry.gid !== undefined) await lchown(dest, entry.uid, entry.gid);
   }
+  await flushWritten(written.filter((w) => w.entry.kind === 'file').map((w) => w.dest));
 }

@@ -1,4 +1,5 @@
 import ignore, { type Ignore } from 'ignore';
+import type { Stats } from 'node:fs';
 import { lstat, readdir, readFile, readlink, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
@@ -36,6 +37,9 @@ export interface ScanRules {
   readonly avoid: readonly string[];
   readonly skipUnreadable: boolean;
 }
+
+/** How many lstat calls are in flight at once (thread-pool round trips overlap). */
+const LSTAT_BATCH = 64;
 
 interface GitignoreLevel {
   readonly base: string;
@@ -115,14 +119,17 @@ export async function scanFolder(root: string, rules: ScanRules): Promise<Folder
         unreadable(dirRel ? `${dirRel}/.gitignore` : '.gitignore', e);
       }
     }
-    for (const name of names) {
+    // lstat a directory's names concurrently (in batches), then handle them in sorted order.
+    const stats: (Stats | { error: unknown })[] = [];
+    for (let i = 0; i < names.length; i += LSTAT_BATCH) {
+      stats.push(...(await Promise.all(names.slice(i, i + LSTAT_BATCH).map((n) => lstat(join(dirAbs, n)).catch((error: unknown) => ({ error }))))));
+    }
+    for (const [index, name] of names.entries()) {
       const abs = join(dirAbs, name);
       const rel = dirRel ? `${dirRel}/${name}` : name;
-      let st;
-      try {
-        st = await lstat(abs);
-      } catch (e) {
-        unreadable(rel, e);
+      const st = stats[index]!;
+      if ('error' in st) {
+        unreadable(rel, st.error);
         continue;
       }
       const isDir = st.isDirectory();

@@ -1,5 +1,6 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -8,6 +9,7 @@ import { ARCHIVE_LAYOUT } from '../../../src-shared/manifest/schema.js';
 import { detectFormat, readManifest, walkArchive } from '../archive/archive-reader.js';
 import { inspectSqliteInWorker } from '../workers/untrusted-sqlite.js';
 import { discard, HashingStream } from '../util/hashing-stream.js';
+import { eachChunk } from '../util/task-pool.js';
 
 /** Where the expected whole-archive checksum came from. */
 export type ChecksumSource = 'catalog' | 'sidecar' | 'none';
@@ -52,18 +54,25 @@ export async function readSidecar(path: string): Promise<string | null> {
  */
 export async function verifyArchive(path: string, expected: { sha256: string | null; source: ChecksumSource }, onBytes?: (n: number) => void): Promise<VerifyReport> {
   const problems: VerifyProblem[] = [];
-  const sha256 = await sha256File(path, onBytes);
-  if (expected.sha256 && expected.sha256 !== sha256) {
-    problems.push({ path: basename(path), problem: `archive SHA-256 is ${sha256}, the ${expected.source} says ${expected.sha256}` });
-  }
-  const base = { path, sha256, expectedSha256: expected.sha256, checksumSource: expected.source };
+  // The whole-file hash reads the archive alongside the entry pass (one thread each).
+  const hashing = sha256File(path, onBytes);
+  hashing.catch(() => undefined); // awaited below
+  const checkWhole = async (): Promise<string> => {
+    const sha256 = await hashing;
+    if (expected.sha256 && expected.sha256 !== sha256) {
+      problems.unshift({ path: basename(path), problem: `archive SHA-256 is ${sha256}, the ${expected.source} says ${expected.sha256}` });
+    }
+    return sha256;
+  };
+  const base = { path, expectedSha256: expected.sha256, checksumSource: expected.source };
   const format = await detectFormat(path);
   let manifest: Manifest;
   try {
     manifest = await readManifest(path, format);
   } catch (e) {
     problems.push({ path: ARCHIVE_LAYOUT.manifest, problem: (e as Error).message });
-    return { ...base, ok: false, entriesChecked: 0, databasesChecked: 0, problems, manifest: null };
+    const sha256 = await checkWhole();
+    return { ...base, sha256, ok: false, entriesChecked: 0, databasesChecked: 0, problems, manifest: null };
   }
 
   const expectedEntries = new Map(manifest.entries.map((e) => [e.path, e]));
@@ -71,6 +80,7 @@ export async function verifyArchive(path: string, expected: { sha256: string | n
   const seen = new Set<string>();
   const work = await mkdtemp(join(tmpdir(), 'lifeboat-verify-'));
   let databasesChecked = 0;
+  const inspections: Promise<void>[] = [];
   try {
     await walkArchive(path, format, true, async (entry, data) => {
       if (entry.path === ARCHIVE_LAYOUT.manifest || entry.path === ARCHIVE_LAYOUT.readme) return;
@@ -85,29 +95,47 @@ export async function verifyArchive(path: string, expected: { sha256: string | n
         return;
       }
       if (want.kind !== 'file' || !data) return;
-      const h = new HashingStream();
+      const h = createHash('sha256');
+      let bytes = 0;
       const db = sqliteEntries.get(entry.path);
       const copy = db ? join(work, `${db.name}.sqlite`) : null;
-      await pipeline(data, h, copy ? createWriteStream(copy) : discard());
-      const digest = h.digest();
-      if (h.bytes !== want.size) problems.push({ path: entry.path, problem: `holds ${h.bytes} bytes, the manifest says ${want.size}` });
+      const out = copy ? await open(copy, 'wx') : undefined;
+      try {
+        await eachChunk(data, async (chunk) => {
+          h.update(chunk);
+          bytes += chunk.length;
+          if (out) await out.write(chunk);
+        });
+      } finally {
+        await out?.close();
+      }
+      const digest = h.digest('hex');
+      if (bytes !== want.size) problems.push({ path: entry.path, problem: `holds ${bytes} bytes, the manifest says ${want.size}` });
       if (digest !== want.sha256) problems.push({ path: entry.path, problem: `SHA-256 is ${digest}, the manifest says ${want.sha256 ?? '(none)'}` });
       if (db && copy && digest === want.sha256) {
         databasesChecked += 1;
-        const facts = await inspectSqliteInWorker(copy).catch((e: Error) => ({ integrityCheck: e.message, tables: [] as { name: string; rows: number }[] }));
-        if (facts.integrityCheck !== 'ok') problems.push({ path: entry.path, problem: `integrity_check: ${facts.integrityCheck.slice(0, 200)}` });
-        for (const t of db.tables) {
-          const got = facts.tables.find((x) => x.name === t.name);
-          if (!got || got.rows !== t.rows) problems.push({ path: entry.path, problem: `table ${t.name} has ${got?.rows ?? 'no'} rows, the manifest says ${t.rows}` });
-        }
-        await rm(copy, { force: true });
+        // integrity_check runs in a worker while the rest of the archive is read.
+        inspections.push(
+          inspectSqliteInWorker(copy)
+            .catch((e: Error) => ({ integrityCheck: e.message, tables: [] as { name: string; rows: number }[] }))
+            .then(async (facts) => {
+              if (facts.integrityCheck !== 'ok') problems.push({ path: entry.path, problem: `integrity_check: ${facts.integrityCheck.slice(0, 200)}` });
+              for (const t of db.tables) {
+                const got = facts.tables.find((x) => x.name === t.name);
+                if (!got || got.rows !== t.rows) problems.push({ path: entry.path, problem: `table ${t.name} has ${got?.rows ?? 'no'} rows, the manifest says ${t.rows}` });
+              }
+              await rm(copy, { force: true });
+            }),
+        );
       }
     });
   } catch (e) {
     problems.push({ path: basename(path), problem: (e as Error).message });
   } finally {
+    await Promise.all(inspections);
     await rm(work, { recursive: true, force: true });
   }
+  const sha256 = await checkWhole();
   for (const p of expectedEntries.keys()) if (!seen.has(p)) problems.push({ path: p, problem: 'listed in the manifest but missing from the archive' });
-  return { ...base, ok: problems.length === 0, entriesChecked: seen.size, databasesChecked, problems, manifest };
+  return { ...base, sha256, ok: problems.length === 0, entriesChecked: seen.size, databasesChecked, problems, manifest };
 }

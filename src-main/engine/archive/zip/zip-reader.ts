@@ -1,0 +1,334 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { crc32, createInflateRaw, inflateRaw } from 'node:zlib';
+import { LifeboatError } from '../../../../src-shared/errors/lifeboat-error.js';
+import { printable } from '../../util/printable.js';
+import { SeqReader } from './seq-reader.js';
+import { decodeName, extraTimestamp, extraZip64, FLAG_ENCRYPTED, FLAG_UTF8, fromDosDateTime, MAX16, MAX32, METHOD_DEFLATE, METHOD_STORE, parseExtras, SIG } from './zip-format.js';
+
+/** One central directory record: what the archive says an entry is. */
+export interface ZipEntry {
+  readonly name: string;
+  readonly rawName: Buffer;
+  readonly flags: number;
+  readonly method: number;
+  readonly crc: number;
+  readonly compressedSize: number;
+  readonly size: number;
+  readonly localOffset: number;
+  readonly externalAttrs: number;
+  /** High byte of "version made by": 3 is Unix (modes in the external attributes). */
+  readonly madeBy: number;
+  readonly mtime: Date;
+}
+
+/** An entry's bytes: whole (small entries, inflated ahead) or streamed (big ones). */
+export type EntryData = Buffer | AsyncIterable<Buffer>;
+
+/** Central directories beyond this are refused rather than read into memory (~10 M entries). */
+const MAX_CENTRAL_DIRECTORY = 1024 * 1024 * 1024;
+/** Entries up to these sizes are read whole and inflated ahead of the consumer, in parallel. */
+const WHOLE_COMPRESSED_MAX = 4 * 1024 * 1024;
+const WHOLE_SIZE_MAX = 32 * 1024 * 1024;
+/** Entries and bytes prepared ahead of the consumer. */
+const AHEAD_ENTRIES = 64;
+const AHEAD_BYTES = 32 * 1024 * 1024;
+
+const esc = printable;
+
+function invalid(path: string, message: string): LifeboatError {
+  return new LifeboatError('ARCHIVE_INVALID', `Cannot read archive ${path}: ${message}`, { path });
+}
+
+function hostile(path: string, entry: string, reason: string): LifeboatError {
+  return new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive: entry "${esc(entry)}" ${reason}. Nothing was written.`, { path, entry: esc(entry) });
+}
+
+/** Names that could climb out of a target are refused while reading the directory. */
+function unsafeName(name: string): string | null {
+  if (name.includes('\\')) return 'is unsafe (invalid characters in fileName: a backslash)';
+  if (name.includes('\u0000')) return 'is unsafe (invalid characters in fileName: a NUL byte)';
+  if (/^([a-zA-Z]:|\/)/.test(name)) return 'is unsafe (absolute path)';
+  if (name.split('/').includes('..')) return 'is unsafe (invalid relative path)';
+  return null;
+}
+
+async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buf = Buffer.alloc(length);
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await fh.read(buf, filled, length - filled, position + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return buf.subarray(0, filled);
+}
+
+function inflateWhole(data: Buffer, size: number): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    inflateRaw(data, { maxOutputLength: Math.max(size, 1), chunkSize: Math.min(Math.max(size, 64 * 1024), 8 * 1024 * 1024) }, (e, out) => (e ? reject(e) : resolve(out))),
+  );
+}
+
+/**
+ * A ZIP archive opened for reading: the central directory is read once and checked (safe names,
+ * sane offsets, no duplicates of the directory itself), entries are read front to back in one
+ * sequential pass with small entries inflated ahead in parallel, and every entry's size and CRC-32
+ * are checked as it is read. Errors name the entry and are ARCHIVE_INVALID or ARCHIVE_HOSTILE.
+ */
+export class ZipReader {
+  private constructor(
+    readonly path: string,
+    private readonly fh: FileHandle,
+    readonly entries: readonly ZipEntry[],
+    private readonly dataEnd: number,
+  ) {}
+
+  static async open(path: string): Promise<ZipReader> {
+    let fh: FileHandle;
+    try {
+      fh = await open(path, 'r');
+    } catch (e) {
+      throw new LifeboatError('NOT_FOUND', `Cannot open archive ${path}: ${(e as Error).message}`, { path }, { cause: e });
+    }
+    try {
+      const { entries, cdOffset } = await readCentralDirectory(fh, path);
+      return new ZipReader(path, fh, entries, cdOffset);
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.fh.close().catch(() => undefined);
+  }
+
+  /** Read one entry whole, by random access (the manifest, at the end of a big archive). */
+  async readEntry(entry: ZipEntry): Promise<Buffer> {
+    const reader = new SeqReader(this.fh, this.dataEnd, entry.localOffset);
+    const raw = await this.readRaw(reader, entry, true);
+    if (raw === 'stream') throw new Error('internal: whole read gave a stream');
+    return this.decode(entry, raw);
+  }
+
+  private isBig(entry: ZipEntry): boolean {
+    return entry.compressedSize > WHOLE_COMPRESSED_MAX || entry.size > WHOLE_SIZE_MAX;
+  }
+
+  /**
+   * Parse the local header at the reader's position; return the entry's stored bytes, or
+   * 'stream' (reader left at the data) for a big entry.
+   */
+  private async readRaw(reader: SeqReader, entry: ZipEntry, whole: boolean): Promise<Buffer | 'stream'> {
+    const head = await reader.take(30);
+    if (head.readUInt32LE(0) !== SIG.local) throw invalid(this.path, `entry "${esc(entry.name)}" has no local header where the directory says (damaged or not a ZIP)`);
+    const nameLength = head.readUInt16LE(26);
+    const extraLength = head.readUInt16LE(28);
+    const localName = await reader.take(nameLength);
+    if (!localName.equals(entry.rawName)) throw hostile(this.path, entry.name, `has another name in its local header ("${esc(localName.toString('utf8'))}")`);
+    await reader.take(extraLength);
+    if (reader.position + entry.compressedSize > this.dataEnd) throw invalid(this.path, `entry "${esc(entry.name)}" runs past the end of the data (truncated)`);
+    if (entry.method === METHOD_STORE && entry.compressedSize !== entry.size) {
+      throw invalid(this.path, `entry "${esc(entry.name)}" is stored but declares ${entry.size} bytes and holds ${entry.compressedSize}`);
+    }
+    if (entry.method !== METHOD_STORE && entry.method !== METHOD_DEFLATE) {
+      throw invalid(this.path, `entry "${esc(entry.name)}" uses compression method ${entry.method}, which Lifeboat does not read (only stored and deflate)`);
+    }
+    if (this.isBig(entry) && !whole) return 'stream';
+    return reader.take(entry.compressedSize);
+  }
+
+  /** Inflate (or take as stored) a whole entry and check its size and CRC-32. */
+  private async decode(entry: ZipEntry, raw: Buffer): Promise<Buffer> {
+    if (entry.method === METHOD_STORE) {
+      this.checkCrc(entry, crc32(raw));
+      return raw;
+    }
+    let out: Buffer;
+    try {
+      out = await inflateWhole(raw, entry.size);
+    } catch (e) {
+      throw this.inflateError(entry, e);
+    }
+    if (out.length !== entry.size) throw invalid(this.path, `entry "${esc(entry.name)}" inflates to ${out.length} bytes, its header says ${entry.size} (damaged)`);
+    this.checkCrc(entry, crc32(out));
+    return out;
+  }
+
+  private checkCrc(entry: ZipEntry, crc: number): void {
+    if (crc !== entry.crc) throw invalid(this.path, `entry "${esc(entry.name)}" is damaged (CRC-32 mismatch)`);
+  }
+
+  private inflateError(entry: ZipEntry, e: unknown): LifeboatError {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return hostile(this.path, entry.name, `inflates to more than the ${entry.size} bytes its header declares`);
+    return invalid(this.path, `entry "${esc(entry.name)}" is damaged (${(e as Error).message})`);
+  }
+
+  /** A big entry as a stream of chunks, checked for size and CRC as it goes. */
+  private async *streamEntry(reader: SeqReader, entry: ZipEntry): AsyncGenerator<Buffer> {
+    const end = reader.position + entry.compressedSize;
+    async function* compressed(): AsyncGenerator<Buffer> {
+      while (reader.position < end) yield await reader.some(Math.min(end - reader.position, 1024 * 1024));
+    }
+    let size = 0;
+    let crc = 0;
+    const source = entry.method === METHOD_STORE ? compressed() : Readable.from(compressed()).pipe(createInflateRaw({ chunkSize: 256 * 1024 }));
+    try {
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > entry.size) throw hostile(this.path, entry.name, `inflates to more than the ${entry.size} bytes its header declares`);
+        crc = crc32(chunk, crc);
+        yield chunk;
+      }
+    } catch (e) {
+      throw e instanceof LifeboatError ? e : this.inflateError(entry, e);
+    }
+    if (size !== entry.size) throw invalid(this.path, `entry "${esc(entry.name)}" holds ${size} bytes, its header says ${entry.size} (damaged)`);
+    this.checkCrc(entry, crc);
+  }
+
+  /**
+   * Visit every entry in file order. With `withData`, file entries (and symlinks) come with their
+   * bytes, which the visitor may consume or ignore. Encrypted entries and folders come without.
+   */
+  async walk(withData: boolean, visit: (entry: ZipEntry, data: EntryData | null) => Promise<void>): Promise<void> {
+    const order = [...this.entries].sort((a, b) => a.localOffset - b.localOffset);
+    if (!withData) {
+      for (const e of order) await visit(e, null);
+      return;
+    }
+    const reader = new SeqReader(this.fh, this.dataEnd, 0);
+    const wantsData = (e: ZipEntry): boolean => !e.name.endsWith('/') && (e.flags & FLAG_ENCRYPTED) === 0;
+    interface Ahead {
+      readonly entry: ZipEntry;
+      readonly data: Promise<EntryData | null>;
+      readonly bytes: number;
+    }
+    const queue: Ahead[] = [];
+    let next = 0;
+    let aheadBytes = 0;
+    let streaming = false;
+    let lastEnd = 0;
+    // Read headers and small entries ahead (their inflating runs in parallel on the thread pool)
+    // until a big entry, which is consumed from the shared reader before anything after it.
+    const fill = async (): Promise<void> => {
+      while (!streaming && next < order.length && queue.length < AHEAD_ENTRIES && aheadBytes < AHEAD_BYTES) {
+        const entry = order[next++]!;
+        if (entry.localOffset < lastEnd) throw hostile(this.path, entry.name, 'overlaps the entry before it (a zip bomb?)');
+        await reader.seek(entry.localOffset);
+        let data: Promise<EntryData | null> = Promise.resolve(null);
+        if (wantsData(entry)) {
+          const raw = await this.readRaw(reader, entry, false);
+          if (raw === 'stream') {
+            streaming = true;
+            data = Promise.resolve(this.streamEntry(reader, entry));
+          } else {
+            data = this.decode(entry, raw);
+            data.catch(() => undefined); // rethrown when its turn comes
+          }
+        }
+        lastEnd = reader.position;
+        const bytes = entry.compressedSize + entry.size;
+        aheadBytes += bytes;
+        queue.push({ entry, data, bytes });
+      }
+    };
+    for (;;) {
+      await fill();
+      const item = queue.shift();
+      if (!item) break;
+      aheadBytes -= item.bytes;
+      const data = await item.data;
+      await visit(item.entry, data);
+      if (data && !Buffer.isBuffer(data)) {
+        // A stream the visitor left unread is read to its end (the reader is shared).
+        for await (const chunk of data) void chunk;
+        streaming = false;
+        lastEnd = reader.position;
+      }
+    }
+  }
+}
+
+async function readCentralDirectory(fh: FileHandle, path: string): Promise<{ entries: ZipEntry[]; cdOffset: number }> {
+  const { size: fileSize } = await fh.stat();
+  const tailLength = Math.min(fileSize, 22 + MAX16);
+  const tail = await readAt(fh, fileSize - tailLength, tailLength);
+  let eocd = -1;
+  for (let i = tail.length - 22; i >= 0; i -= 1) {
+    if (tail.readUInt32LE(i) === SIG.end && i + 22 + tail.readUInt16LE(i + 20) <= tail.length) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw invalid(path, 'no end-of-central-directory record (not a ZIP, or truncated)');
+  const eocdAt = fileSize - tailLength + eocd;
+  let count = tail.readUInt16LE(eocd + 10);
+  let cdSize = tail.readUInt32LE(eocd + 12);
+  let cdOffset = tail.readUInt32LE(eocd + 16);
+  let cdEnd = eocdAt;
+  if (count === MAX16 || cdSize === MAX32 || cdOffset === MAX32) {
+    const loc = eocdAt >= 20 ? await readAt(fh, eocdAt - 20, 20) : Buffer.alloc(0);
+    if (loc.length === 20 && loc.readUInt32LE(0) === SIG.zip64Locator) {
+      const at = Number(loc.readBigUInt64LE(8));
+      const z = await readAt(fh, at, 56);
+      if (z.length < 56 || z.readUInt32LE(0) !== SIG.zip64End) throw invalid(path, 'the ZIP64 end record is missing or damaged');
+      count = Number(z.readBigUInt64LE(32));
+      cdSize = Number(z.readBigUInt64LE(40));
+      cdOffset = Number(z.readBigUInt64LE(48));
+      cdEnd = at;
+    }
+  }
+  if (cdOffset + cdSize > cdEnd) throw invalid(path, `the central directory (${cdSize} bytes at ${cdOffset}) runs past its end record (truncated?)`);
+  if (cdSize > MAX_CENTRAL_DIRECTORY) throw new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive ${path}: its central directory is larger than ${MAX_CENTRAL_DIRECTORY} bytes.`, { path });
+  const cd = await readAt(fh, cdOffset, cdSize);
+  const entries: ZipEntry[] = [];
+  let p = 0;
+  for (let n = 0; n < count; n += 1) {
+    if (p + 46 > cd.length || cd.readUInt32LE(p) !== SIG.central) throw invalid(path, `central directory record ${n + 1} of ${count} is damaged`);
+    const flags = cd.readUInt16LE(p + 8);
+    const nameLength = cd.readUInt16LE(p + 28);
+    const extraLength = cd.readUInt16LE(p + 30);
+    const commentLength = cd.readUInt16LE(p + 32);
+    if (p + 46 + nameLength + extraLength + commentLength > cd.length) throw invalid(path, `central directory record ${n + 1} of ${count} is cut short`);
+    const rawName = Buffer.from(cd.subarray(p + 46, p + 46 + nameLength));
+    const extras = parseExtras(cd.subarray(p + 46 + nameLength, p + 46 + nameLength + extraLength));
+    let size = cd.readUInt32LE(p + 24);
+    let compressedSize = cd.readUInt32LE(p + 20);
+    let localOffset = cd.readUInt32LE(p + 42);
+    const z64 = extraZip64(extras);
+    if (z64) {
+      // Present in this order, and only for the fields that are 0xFFFFFFFF.
+      let at = 0;
+      const next = (): number => {
+        const v = at + 8 <= z64.length ? Number(z64.readBigUInt64LE(at)) : NaN;
+        at += 8;
+        return v;
+      };
+      if (size === MAX32) size = next();
+      if (compressedSize === MAX32) compressedSize = next();
+      if (localOffset === MAX32) localOffset = next();
+      if ([size, compressedSize, localOffset].some(Number.isNaN)) throw invalid(path, `central directory record ${n + 1} has a short ZIP64 field`);
+    }
+    const name = decodeName(rawName, (flags & FLAG_UTF8) !== 0);
+    const unsafe = unsafeName(name);
+    if (unsafe) throw hostile(path, name, unsafe);
+    if (localOffset + 30 > cdOffset) throw invalid(path, `entry "${esc(name)}" points past the data (damaged)`);
+    entries.push({
+      name,
+      rawName,
+      flags,
+      method: cd.readUInt16LE(p + 10),
+      crc: cd.readUInt32LE(p + 16),
+      compressedSize,
+      size,
+      localOffset,
+      externalAttrs: cd.readUInt32LE(p + 38),
+      madeBy: cd.readUInt16LE(p + 4) >> 8,
+      mtime: extraTimestamp(extras) ?? fromDosDateTime(cd.readUInt16LE(p + 14), cd.readUInt16LE(p + 12)),
+    });
+    p += 46 + nameLength + extraLength + commentLength;
+  }
+  return { entries, cdOffset };
+}

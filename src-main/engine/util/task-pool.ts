@@ -1,0 +1,35 @@
+/**
+ * Runs async tasks with at most `limit` in flight: `run` waits for a free slot, `drain` waits for
+ * all and rethrows the first failure. After a failure, `run` rethrows it instead of starting more.
+ */
+export class TaskPool {
+  private readonly running = new Set<Promise<void>>();
+  private failure: { error: unknown } | undefined;
+
+  constructor(private readonly limit: number) {}
+
+  async run(task: () => Promise<void>): Promise<void> {
+    while (this.running.size >= this.limit) await Promise.race(this.running);
+    if (this.failure) throw this.failure.error;
+    const p: Promise<void> = task()
+      .catch((error: unknown) => {
+        this.failure ??= { error };
+      })
+      .finally(() => this.running.delete(p));
+    this.running.add(p);
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all(this.running);
+    if (this.failure) throw this.failure.error;
+  }
+}
+
+/** Call `onChunk` for every chunk of an entry's data (a whole Buffer or a stream of them). */
+export async function eachChunk(data: Buffer | AsyncIterable<Buffer>, onChunk: (chunk: Buffer) => void | Promise<void>): Promise<void> {
+  if (Buffer.isBuffer(data)) {
+    await onChunk(data);
+    return;
+  }
+  for await (const chunk of data) await onChunk(chunk);
+}

@@ -7,6 +7,7 @@ import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { Manifest, ManifestEntry } from '../../../src-shared/manifest/schema.js';
 import { walkArchive } from '../archive/archive-reader.js';
 import { flushWritten } from '../util/sync-fs.js';
+import { PackPool } from '../workers/pack-pool.js';
 import { eachChunk, TaskPool } from '../util/task-pool.js';
 import { printable } from './entry-safety.js';
 
@@ -14,8 +15,9 @@ function tooLong(entry: string, limit: number): LifeboatError {
   return new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive: entry "${printable(entry)}" holds more than the ${limit} bytes its manifest declares. Nothing was restored.`, { entry });
 }
 
-/** Entries written at once: enough to keep the thread pool busy with small files. */
-const WRITES_IN_FLIGHT = 32;
+/** Small files are written by worker threads in batches of this many files or bytes. */
+const BATCH_FILES = 64;
+const BATCH_BYTES = 4 * 1024 * 1024;
 const O_NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 /**
@@ -38,7 +40,19 @@ export async function verifyAndExtract(
   const problems: string[] = [];
   const written: { entry: ManifestEntry; dest: string }[] = [];
   const links: { entry: ManifestEntry; dest: string }[] = [];
-  const writes = new TaskPool(WRITES_IN_FLIGHT);
+  // One writer thread: creating files is bound by the kernel (directory locks, journal), and a
+  // second thread creating in the same folders measured slower, not faster.
+  const workers = new PackPool(1);
+  const writes = new TaskPool(2);
+  let batch: { path: string; data: Buffer; mode: number; mtime: number }[] = [];
+  let batchBytes = 0;
+  const sendBatch = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const files = batch;
+    batch = [];
+    batchBytes = 0;
+    await writes.run(() => workers.writeFiles(files));
+  };
   const folders = new Map<string, Promise<unknown>>();
   const ensureFolder = (dir: string): Promise<unknown> => {
     let made = folders.get(dir);
@@ -58,10 +72,9 @@ export async function verifyAndExtract(
     if (!entry) return; // README.txt and manifest.json; anything else was refused by the pre-flight
     const dest = destinations.get(entry.path);
     if (entry.kind === 'directory') {
-      if (dest) {
-        await ensureFolder(dest);
-        written.push({ entry, dest });
-      }
+      // Created after the files (the writer thread makes parents as it goes): creating folders
+      // here while that thread creates files in them measured four times slower.
+      if (dest) written.push({ entry, dest });
       return;
     }
     if (entry.kind === 'symlink') {
@@ -77,17 +90,9 @@ export async function verifyAndExtract(
       onBytes?.(data.length);
       if (!dest) return;
       written.push({ entry, dest });
-      await writes.run(async () => {
-        await ensureFolder(dirname(dest));
-        const fh = await open(dest, O_NEW_FILE, 0o600);
-        try {
-          await fh.write(data);
-          await fh.chmod(entry.mode & 0o777);
-          await fh.utimes(mtime, mtime);
-        } finally {
-          await fh.close();
-        }
-      });
+      batch.push({ path: dest, data, mode: entry.mode & 0o777, mtime: mtime.getTime() });
+      batchBytes += data.length;
+      if (batch.length >= BATCH_FILES || batchBytes >= BATCH_BYTES) await sendBatch();
       return;
     }
     const hash = createHash('sha256');
@@ -109,13 +114,19 @@ export async function verifyAndExtract(
     }
     check(entry, bytes, hash.digest('hex'));
   });
-  // Writes still in flight finish before a failure is reported, so the caller's cleanup sees them.
-  await walked.catch(async (e: unknown) => {
-    await writes.drain().catch(() => undefined);
-    throw e;
-  });
-  await writes.drain();
+  try {
+    // Writes still in flight finish before a failure is reported, so the caller's cleanup sees them.
+    await walked.catch(async (e: unknown) => {
+      await writes.drain().catch(() => undefined);
+      throw e;
+    });
+    await sendBatch();
+    await writes.drain();
+  } finally {
+    await workers.close();
+  }
 
+  for (const w of written) if (w.entry.kind === 'directory') await ensureFolder(w.dest);
   if (problems.length > 0) {
     throw new LifeboatError('CHECKSUM_MISMATCH', `The archive is damaged: ${problems.slice(0, 5).join('; ')}. Nothing was restored.`, { problems });
   }

@@ -1,7 +1,6 @@
 import Database from 'better-sqlite3';
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat, mkdir, readlink, rename } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { LifeboatError, toErrorInfo } from '../../../src-shared/errors/lifeboat-error.js';
 import type { Manifest, ManifestSource } from '../../../src-shared/manifest/schema.js';
@@ -12,6 +11,7 @@ import { ProgressTracker, type ProgressListener } from '../jobs/progress-tracker
 import type { ResolvedTarget } from '../lifeboat-engine.js';
 import { resolvePgTool } from '../sources/pg-tools.js';
 import { parsePgUrl } from '../sources/postgres-source.js';
+import { PackPool, type PathFacts } from '../workers/pack-pool.js';
 import { inspectSqliteInWorker } from '../workers/untrusted-sqlite.js';
 import { verifyAndExtract } from './extract.js';
 import type { JournalStep, RestoreJournal } from './journal.js';
@@ -48,24 +48,34 @@ function compareRows(what: string, want: readonly { name: string; rows: number }
   });
 }
 
-async function hashFile(p: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const c of createReadStream(p)) h.update(c as Buffer);
-  return h.digest('hex');
-}
 
 /** After the swap, re-read what landed at the target and compare it with the manifest. */
 async function checkFolder(manifest: Manifest, source: Extract<ManifestSource, { kind: 'folder' }>, target: string): Promise<string[]> {
   const problems: string[] = [];
   const root = source.prefix.replace(/\/$/, '');
-  for (const e of manifest.entries.filter((x) => x.source === source.name)) {
-    const p = e.path === root ? target : join(target, e.path.slice(source.prefix.length));
-    const st = await lstat(p).catch(() => undefined);
-    if (!st) problems.push(`${p} is missing after the restore`);
-    else if (e.kind === 'file' && (st.size !== e.size || (await hashFile(p)) !== e.sha256)) problems.push(`${p} does not match its SHA-256`);
-    else if (e.kind === 'symlink' && (!st.isSymbolicLink() || (await readlink(p)) !== e.target)) problems.push(`${p} is not the expected symlink`);
-    else if (e.kind === 'directory' && !st.isDirectory()) problems.push(`${p} is not a folder`);
+  const entries = manifest.entries.filter((x) => x.source === source.name);
+  const paths = entries.map((e) => (e.path === root ? target : join(target, e.path.slice(source.prefix.length))));
+  // Worker threads lstat and hash what landed, in batches; the answers come back in order.
+  const workers = new PackPool();
+  let facts: PathFacts[];
+  try {
+    const batches: Promise<PathFacts[]>[] = [];
+    for (let i = 0; i < entries.length; i += 256) {
+      batches.push(workers.inspect(entries.slice(i, i + 256).map((e, j) => ({ path: paths[i + j] ?? '', hash: e.kind === 'file' }))));
+    }
+    facts = (await Promise.all(batches)).flat();
+  } finally {
+    await workers.close();
   }
+  entries.forEach((e, i) => {
+    const p = paths[i] ?? '';
+    const f = facts[i];
+    if (!f || f.type === 'missing') problems.push(`${p} is missing after the restore`);
+    else if (f.type === 'error') problems.push(`${p} cannot be checked (${f.error?.message ?? 'error'})`);
+    else if (e.kind === 'file' && (f.type !== 'file' || f.size !== e.size || f.sha256 !== e.sha256)) problems.push(`${p} does not match its SHA-256`);
+    else if (e.kind === 'symlink' && (f.type !== 'symlink' || f.target !== e.target)) problems.push(`${p} is not the expected symlink`);
+    else if (e.kind === 'directory' && f.type !== 'directory') problems.push(`${p} is not a folder`);
+  });
   return problems;
 }
 

@@ -13,6 +13,15 @@ export type PackResult =
   | { readonly ok: true; readonly size: number; readonly sha256: string; readonly crc: number; readonly deflated: boolean; readonly data: Buffer }
   | { readonly ok: false; readonly stage: 'open' | 'read'; readonly error: NodeJS.ErrnoException };
 
+/** What `inspect` found at a path. */
+export interface PathFacts {
+  readonly type: 'file' | 'directory' | 'symlink' | 'other' | 'missing' | 'error';
+  readonly size: number;
+  readonly sha256?: string;
+  readonly target?: string;
+  readonly error?: { message: string; code?: string };
+}
+
 interface WireResult {
   ok: boolean;
   stage?: 'open' | 'read';
@@ -31,6 +40,7 @@ interface WireResult {
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
+const path = require('node:path');
 const zlib = require('node:zlib');
 const { createHash } = require('node:crypto');
 const errorOf = (e) => ({ message: e.message, code: e.code, errno: e.errno, syscall: e.syscall });
@@ -58,8 +68,70 @@ function deflateChunk({ id, data, dictionary, level }) {
   d.copy(out);
   parentPort.postMessage({ id, buffer: out.buffer }, [out.buffer]);
 }
+function hashFile(path) {
+  const fd = fs.openSync(path, 'r');
+  try {
+    const h = createHash('sha256');
+    const buf = Buffer.allocUnsafe(1024 * 1024);
+    let size = 0;
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, size);
+      if (n === 0) break;
+      h.update(buf.subarray(0, n));
+      size += n;
+    }
+    return { size, sha256: h.digest('hex') };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+function inspect({ id, items }) {
+  const results = items.map(({ path, hash }) => {
+    try {
+      const st = fs.lstatSync(path);
+      if (st.isSymbolicLink()) return { type: 'symlink', size: 0, target: fs.readlinkSync(path) };
+      if (st.isDirectory()) return { type: 'directory', size: 0 };
+      if (!st.isFile()) return { type: 'other', size: st.size };
+      return { type: 'file', size: st.size, ...(hash ? hashFile(path) : {}) };
+    } catch (e) {
+      return e.code === 'ENOENT' ? { type: 'missing', size: 0 } : { type: 'error', size: 0, error: errorOf(e) };
+    }
+  });
+  parentPort.postMessage({ id, results, buffer: new ArrayBuffer(0) });
+}
+const madeDirs = new Set();
+const NEW_FILE = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
+function writeFiles({ id, files, buffer }) {
+  let error = null;
+  const all = Buffer.from(buffer);
+  for (const f of files) {
+    f.data = all.subarray(f.start, f.end);
+    try {
+      const dir = path.dirname(f.path);
+      if (!madeDirs.has(dir)) {
+        fs.mkdirSync(dir, { recursive: true });
+        madeDirs.add(dir);
+      }
+      const fd = fs.openSync(f.path, NEW_FILE, 0o600);
+      try {
+        let done = 0;
+        while (done < f.data.length) done += fs.writeSync(fd, f.data, done, f.data.length - done);
+        fs.fchmodSync(fd, f.mode);
+        fs.futimesSync(fd, f.mtime / 1000, f.mtime / 1000);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch (e) {
+      error = { ...errorOf(e), message: 'Writing ' + f.path + ' failed: ' + e.message };
+      break;
+    }
+  }
+  parentPort.postMessage({ id, results: [{ ok: !error, error }], buffer: new ArrayBuffer(0) });
+}
 parentPort.on('message', (m) => {
   if (m.op === 'deflate') return deflateChunk(m);
+  if (m.op === 'inspect') return inspect(m);
+  if (m.op === 'write') return writeFiles(m);
   const { id, files, level } = m;
   const results = [];
   const datas = [];
@@ -103,17 +175,20 @@ parentPort.on('message', (m) => {
 `;
 
 /**
- * Worker threads that read, SHA-256, CRC and deflate batches of small files, so the main thread
- * (and IPC) only moves finished bytes and every core compresses. Workers are unref'd and stopped
- * by `close()`.
+ * Worker threads for the file work of backups and restores: reading, SHA-256, CRC and deflating
+ * batches of small files, compressing chunks of big ones, writing restored files and checking
+ * them afterwards. The main thread (and IPC) only moves finished bytes, and every core works.
+ * Workers are unref'd and stopped by `close()`.
  */
 export class PackPool {
   private readonly workers: Worker[];
   private readonly pending = new Map<number, { worker: number; resolve: (r: { results?: WireResult[]; buffer: ArrayBuffer }) => void; reject: (e: Error) => void }>();
   private readonly busy: number[];
   private nextId = 0;
+  readonly size: number;
 
   constructor(size = Math.max(1, Math.min(availableParallelism(), 4))) {
+    this.size = size;
     this.busy = new Array<number>(size).fill(0);
     this.workers = Array.from({ length: size }, () => {
       const w = new Worker(WORKER_SOURCE, { eval: true });
@@ -132,13 +207,13 @@ export class PackPool {
     p.resolve(m);
   }
 
-  private send<T extends object>(message: T): Promise<{ results?: WireResult[]; buffer: ArrayBuffer }> {
+  private send<T extends object>(message: T, transfer: ArrayBuffer[] = []): Promise<{ results?: WireResult[]; buffer: ArrayBuffer }> {
     const id = this.nextId++;
     const index = this.busy.indexOf(Math.min(...this.busy));
     this.busy[index] = (this.busy[index] ?? 0) + 1;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { worker: index, resolve, reject });
-      this.workers[index]!.postMessage({ ...message, id });
+      this.workers[index]!.postMessage({ ...message, id }, transfer);
     });
   }
 
@@ -162,6 +237,31 @@ export class PackPool {
   async deflateChunk(data: Buffer, level: number, dictionary: Buffer | undefined): Promise<Buffer> {
     const m = await this.send({ op: 'deflate', data, dictionary, level });
     return Buffer.from(m.buffer);
+  }
+
+  /** lstat (and, for files when asked, SHA-256) each path: what is on disk now. */
+  async inspect(items: readonly { path: string; hash: boolean }[]): Promise<PathFacts[]> {
+    const m = await this.send({ op: 'inspect', items });
+    return (m.results ?? []) as unknown as PathFacts[];
+  }
+
+  /**
+   * Create new files (O_EXCL, never through a link, parents made as needed) with their bytes,
+   * mode and mtime. Stops at the first failure, which it throws.
+   */
+  async writeFiles(files: readonly { path: string; data: Buffer; mode: number; mtime: number }[]): Promise<void> {
+    // One fresh buffer holds the batch's bytes and is transferred, not cloned (a Buffer is often a
+    // view into a larger pooled block, which cloning would copy whole).
+    const all = Buffer.allocUnsafeSlow(files.reduce((n, f) => n + f.data.length, 0));
+    let at = 0;
+    const meta = files.map((f) => {
+      f.data.copy(all, at);
+      at += f.data.length;
+      return { path: f.path, mode: f.mode, mtime: f.mtime, start: at - f.data.length, end: at };
+    });
+    const m = await this.send({ op: 'write', files: meta, buffer: all.buffer }, [all.buffer]);
+    const r = m.results?.[0];
+    if (r && !r.ok) throw Object.assign(new Error(r.error?.message ?? 'write failed'), r.error ?? {});
   }
 
   private failAll(e: Error): void {

@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { crc32, createInflateRaw, inflateRaw } from 'node:zlib';
+import { crc32, createInflateRaw, inflateRaw, inflateRawSync } from 'node:zlib';
 import { LifeboatError } from '../../../../src-shared/errors/lifeboat-error.js';
 import { printable } from '../../util/printable.js';
 import { SeqReader } from './seq-reader.js';
@@ -30,6 +30,8 @@ const MAX_CENTRAL_DIRECTORY = 1024 * 1024 * 1024;
 /** Entries up to these sizes are read whole and inflated ahead of the consumer, in parallel. */
 const WHOLE_COMPRESSED_MAX = 4 * 1024 * 1024;
 const WHOLE_SIZE_MAX = 32 * 1024 * 1024;
+/** Compressed entries up to this size are inflated on the spot instead of on the thread pool. */
+const SYNC_INFLATE_MAX = 16 * 1024;
 /** Entries and bytes prepared ahead of the consumer. */
 const AHEAD_ENTRIES = 64;
 const AHEAD_BYTES = 32 * 1024 * 1024;
@@ -147,7 +149,8 @@ export class ZipReader {
     }
     let out: Buffer;
     try {
-      out = await inflateWhole(raw, entry.size);
+      // Tiny entries inflate faster here than the hand-off to the thread pool costs.
+      out = raw.length <= SYNC_INFLATE_MAX ? inflateRawSync(raw, { maxOutputLength: Math.max(entry.size, 1) }) : await inflateWhole(raw, entry.size);
     } catch (e) {
       throw this.inflateError(entry, e);
     }

@@ -129,6 +129,10 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
   hooks.onStarted?.(id);
 
   let writer: ArchiveSink | undefined;
+  // Dumps stop on cancel, and on any other failure before the work folder is removed.
+  const stopDumps = new AbortController();
+  const dumpSignal = signal ? AbortSignal.any([signal, stopDumps.signal]) : stopDumps.signal;
+  let dumpsRunning: Promise<void> = Promise.resolve();
   try {
     await prepareDestination(destination);
     await mkdir(workDir, { recursive: true }).catch((e: unknown) => {
@@ -141,23 +145,26 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     const databases = sources.filter((s) => s.kind !== 'folder');
     progress.setPhase('scanning', { bytes: 0, files: 0 });
     for (const s of folders) byName.set(s.name, await prepareSource(s, req, workDir, destination, signal, progress));
-    progress.setPhase('dumping', { bytes: 0, files: databases.length });
-    for (const s of databases) byName.set(s.name, await prepareSource(s, req, workDir, destination, signal, progress));
-    const records: ManifestSource[] = [];
-    const dumps = new Map<string, string>();
-    const scans = new Map<string, FolderScan>();
-    for (const s of sources) {
-      const prepared = byName.get(s.name);
-      if (!prepared) continue;
-      records.push(prepared.record);
-      if (prepared.dumpFile) dumps.set(s.name, prepared.dumpFile);
-      if (prepared.scan) scans.set(s.name, prepared.scan);
-    }
 
-    const dumpSizes = new Map(await Promise.all([...dumps].map(async ([name, f]) => [name, (await stat(f)).size] as const)));
+    // Database dumps run while the folders are archived (they use different resources: the
+    // database engine and one core, against the pack workers); their files are added after.
+    const dumping = (async (): Promise<void> => {
+      for (const s of databases) byName.set(s.name, await prepareSource(s, req, workDir, destination, dumpSignal, folders.length ? undefined : progress));
+    })();
+    dumping.catch(() => undefined); // awaited below, or stopped and awaited on failure
+    dumpsRunning = dumping;
+    if (folders.length === 0) {
+      progress.setPhase('dumping', { bytes: 0, files: databases.length });
+      await dumping;
+    }
+    const scans = new Map<string, FolderScan>();
+    for (const s of folders) {
+      const scan = byName.get(s.name)?.scan;
+      if (scan) scans.set(s.name, scan);
+    }
     const folderBytes = [...scans.values()].reduce((n, s) => n + s.bytes, 0);
     const folderFiles = [...scans.values()].reduce((n, s) => n + s.files, 0);
-    progress.setPhase('archiving', { bytes: folderBytes + [...dumpSizes.values()].reduce((a, b) => a + b, 0), files: folderFiles + dumps.size });
+    progress.setPhase('archiving', { bytes: folderBytes, files: folderFiles + databases.length });
 
     writer = await createArchiveWriter(partialPath, req.format, req.compressionLevel ?? 6);
     // Cancel stops the writer at once, failing every entry still in flight.
@@ -165,24 +172,32 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     signal?.addEventListener('abort', () => void sink.abort(), { once: true });
     signal?.throwIfAborted();
     const now = env.now();
-    const header = { backupId: id, createdAt: startedAt.toISOString(), host: env.host, user: env.actor, format: req.format, sources: records, description: req.description };
-    await writer.addBuffer(ARCHIVE_LAYOUT.readme, Buffer.from(archiveReadme(header, fileName)), { mode: 0o644, mtime: now });
 
     const entries: ManifestEntry[] = [];
-    for (const s of sources) {
-      const dump = dumps.get(s.name);
-      if (dump) {
-        const rec = records.find((r) => r.name === s.name);
-        const path = rec && rec.kind !== 'folder' ? rec.entry : `databases/${s.name}`;
-        progress.item(path);
-        const written = await writer.addFile(path, { path: dump, size: dumpSizes.get(s.name) ?? 0 }, { mode: 0o600, mtime: now }, (n) => progress.addBytes(n));
-        entries.push({ path, kind: 'file', source: s.name, size: written.size, sha256: written.sha256, mode: 0o600, mtime: now.toISOString() });
-        progress.fileDone();
-      }
+    for (const s of folders) {
       const scan = scans.get(s.name);
-      const rec = records.find((r) => r.name === s.name);
+      const rec = byName.get(s.name)?.record;
       if (scan && rec?.kind === 'folder') entries.push(...(await archiveFolder(writer, rec, scan, req.options.skipUnreadable, signal, progress)));
     }
+    await dumping;
+    const records = sources.flatMap((s) => {
+      const r = byName.get(s.name)?.record;
+      return r ? [r] : [];
+    });
+    for (const s of databases) {
+      const dump = byName.get(s.name)?.dumpFile;
+      const rec = byName.get(s.name)?.record;
+      if (!dump) continue;
+      const path = rec && rec.kind !== 'folder' ? rec.entry : `databases/${s.name}`;
+      const size = (await stat(dump)).size;
+      progress.addTotal(size);
+      progress.item(path);
+      const written = await writer.addFile(path, { path: dump, size }, { mode: 0o600, mtime: now }, (n) => progress.addBytes(n));
+      entries.push({ path, kind: 'file', source: s.name, size: written.size, sha256: written.sha256, mode: 0o600, mtime: now.toISOString() });
+      progress.fileDone();
+    }
+    const header = { backupId: id, createdAt: startedAt.toISOString(), host: env.host, user: env.actor, format: req.format, sources: records, description: req.description };
+    await writer.addBuffer(ARCHIVE_LAYOUT.readme, Buffer.from(archiveReadme(header, fileName)), { mode: 0o644, mtime: now });
 
     const manifest: Manifest = parseManifest(
       {
@@ -253,6 +268,8 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
   } catch (raw) {
     const error = signal?.aborted ? new LifeboatError('CANCELLED', `Backup ${id.slice(0, 8)} was cancelled; nothing was kept.`) : classify(raw, partialPath);
     await writer?.abort();
+    stopDumps.abort();
+    await dumpsRunning.catch(() => undefined);
     await Promise.all([rm(partialPath, { force: true }), rm(finalPath, { force: true }), rm(`${finalPath}.sha256`, { force: true })]);
     const finishedAt = env.now();
     env.catalog.backups.markFailed(id, error.toInfo(), finishedAt.toISOString(), finishedAt.getTime() - startedAt.getTime());
@@ -277,34 +294,34 @@ async function prepareSource(
   workDir: string,
   destination: string,
   signal: AbortSignal | undefined,
-  progress: ProgressTracker,
+  progress: ProgressTracker | undefined,
 ): Promise<{ record: ManifestSource; dumpFile?: string; scan?: FolderScan }> {
   signal?.throwIfAborted();
   switch (s.kind) {
     case 'sqlite': {
-      progress.item(s.path);
+      progress?.item(s.path);
       const file = join(workDir, `${s.name}.sqlite`);
       const record = await dumpSqlite(s.name, resolve(s.path), file, {
         busyTimeoutMs: req.sqliteBusyTimeoutMs ?? 30_000,
         allowEmpty: req.options.allowEmpty,
         ...(signal ? { signal } : {}),
       });
-      progress.fileDone();
+      progress?.fileDone();
       return { record, dumpFile: file };
     }
     case 'postgres': {
-      progress.item(s.url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@'));
+      progress?.item(s.url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@'));
       const file = join(workDir, `${s.name}.pgdump`);
       const record = await dumpPostgres(s.name, s.url, file, {
         allowEmpty: req.options.allowEmpty,
         ...(req.pgDumpPath ? { pgDumpPath: req.pgDumpPath } : {}),
         ...(signal ? { signal } : {}),
       });
-      progress.fileDone();
+      progress?.fileDone();
       return { record, dumpFile: file };
     }
     case 'folder': {
-      progress.item(s.path);
+      progress?.item(s.path);
       const root = resolve(s.path);
       const scan = await scanFolder(root, { include: s.include, exclude: s.exclude, gitignore: s.gitignore, avoid: [destination], skipUnreadable: req.options.skipUnreadable });
       if (scan.files === 0 && !req.options.allowEmpty) {

@@ -37,6 +37,11 @@ export class ProgressTracker {
     this.emit(true);
   }
 
+  /** Work found after the phase began (a dump that finished while folders were archived). */
+  addTotal(bytes: number): void {
+    this.bytesTotal += bytes;
+  }
+
   item(name: string): void {
     this.currentItem = name;
     this.emit(false);

@@ -1,10 +1,10 @@
 import ignore, { type Ignore } from 'ignore';
-import type { Stats } from 'node:fs';
-import { lstat, readdir, readFile, readlink, realpath } from 'node:fs/promises';
+import { lstat, readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { errnoCode } from '../util/fs-errors.js';
+import { PackPool } from '../workers/pack-pool.js';
 
 /** One entry found under a folder source; `rel` is POSIX-style, relative to the root. */
 export interface ScannedEntry {
@@ -37,9 +37,6 @@ export interface ScanRules {
   readonly avoid: readonly string[];
   readonly skipUnreadable: boolean;
 }
-
-/** How many lstat calls are in flight at once (thread-pool round trips overlap). */
-const LSTAT_BATCH = 64;
 
 interface GitignoreLevel {
   readonly base: string;
@@ -102,14 +99,26 @@ export async function scanFolder(root: string, rules: ScanRules): Promise<Folder
     skipped.push({ path: rel, reason });
   };
 
+  // A worker thread lists each folder (readdir + lstat with sync calls, a fraction of an async
+  // round trip each). Subfolders are requested as soon as their parent is listed, so listings
+  // are ready by the time the depth-first walk reaches them.
+  const workers = new PackPool(1);
+  const listings = new Map<string, ReturnType<PackPool['list']>>();
+  const prefetch = (dir: string): void => {
+    if (!listings.has(dir)) listings.set(dir, workers.list(dir));
+  };
   const walk = async (dirAbs: string, dirRel: string, levels: readonly GitignoreLevel[]): Promise<void> => {
-    let names: string[];
-    try {
-      names = (await readdir(dirAbs)).sort();
-    } catch (e) {
-      unreadable(dirRel || '.', e);
+    prefetch(dirAbs);
+    const listed = await listings.get(dirAbs)!;
+    listings.delete(dirAbs);
+    if ('error' in listed) {
+      unreadable(dirRel || '.', listed.error);
       return;
     }
+    const { names, stats } = listed;
+    names.forEach((name, i) => {
+      if (stats[i]?.type === 'directory' && !excluded(dirRel ? `${dirRel}/${name}` : name)) prefetch(join(dirAbs, name));
+    });
     let here = levels;
     if (rules.gitignore && names.includes('.gitignore')) {
       try {
@@ -119,33 +128,30 @@ export async function scanFolder(root: string, rules: ScanRules): Promise<Folder
         unreadable(dirRel ? `${dirRel}/.gitignore` : '.gitignore', e);
       }
     }
-    // lstat a directory's names concurrently (in batches), then handle them in sorted order.
-    const stats: (Stats | { error: unknown })[] = [];
-    for (let i = 0; i < names.length; i += LSTAT_BATCH) {
-      stats.push(...(await Promise.all(names.slice(i, i + LSTAT_BATCH).map((n) => lstat(join(dirAbs, n)).catch((error: unknown) => ({ error }))))));
-    }
     for (const [index, name] of names.entries()) {
       const abs = join(dirAbs, name);
       const rel = dirRel ? `${dirRel}/${name}` : name;
       const st = stats[index]!;
-      if ('error' in st) {
+      if (st.type === 'error') {
         unreadable(rel, st.error);
         continue;
       }
-      const isDir = st.isDirectory();
+      const isDir = st.type === 'directory';
       if (excluded(rel)) continue;
       if (rules.gitignore && ((isDir && name === '.git') || ignoredByGit(here, rel, isDir))) continue;
-      const attrs = { rel, abs, mode: st.mode & 0o7777, mtime: st.mtime, uid: st.uid, gid: st.gid };
+      // Rounded to the millisecond, as Node's Stats.mtime is.
+      const attrs = { rel, abs, mode: st.mode & 0o7777, mtime: new Date(Math.round(st.mtimeMs)), uid: st.uid, gid: st.gid };
       if (isDir) {
         // The destination (and anything reached through it) is never backed up into itself.
-        const real = await realpath(abs).catch(() => abs);
+        // Only real folders are entered (never links), so below the root no realpath() is needed.
+        const real = join(realRoot, rel);
         if (avoid.includes(real)) continue;
         entries.push({ ...attrs, kind: 'directory', size: 0 });
         await walk(abs, rel, here);
-      } else if (st.isSymbolicLink()) {
+      } else if (st.type === 'symlink') {
         if (!included(rel)) continue;
-        entries.push({ ...attrs, kind: 'symlink', size: 0, target: await readlink(abs) });
-      } else if (st.isFile()) {
+        entries.push({ ...attrs, kind: 'symlink', size: 0, target: st.target ?? '' });
+      } else if (st.type === 'file') {
         if (!included(rel)) continue;
         entries.push({ ...attrs, kind: 'file', size: st.size });
         bytes += st.size;
@@ -157,7 +163,11 @@ export async function scanFolder(root: string, rules: ScanRules): Promise<Folder
     }
   };
 
-  await walk(root, '', []);
+  try {
+    await walk(root, '', []);
+  } finally {
+    await workers.close();
+  }
   return { root, entries: rules.include.length > 0 ? pruneDirectories(entries) : entries, skipped, bytes, files };
 }
 

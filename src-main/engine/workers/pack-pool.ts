@@ -13,6 +13,11 @@ export type PackResult =
   | { readonly ok: true; readonly size: number; readonly sha256: string; readonly crc: number; readonly deflated: boolean; readonly data: Buffer }
   | { readonly ok: false; readonly stage: 'open' | 'read'; readonly error: NodeJS.ErrnoException };
 
+/** What lstat found for one name (symlinks with their target). */
+export type NameStat =
+  | { readonly type: 'file' | 'directory' | 'symlink' | 'other'; readonly size: number; readonly mode: number; readonly mtimeMs: number; readonly uid: number; readonly gid: number; readonly target?: string }
+  | { readonly type: 'error'; readonly error: NodeJS.ErrnoException };
+
 /** What `inspect` found at a path. */
 export interface PathFacts {
   readonly type: 'file' | 'directory' | 'symlink' | 'other' | 'missing' | 'error';
@@ -99,6 +104,25 @@ function inspect({ id, items }) {
   });
   parentPort.postMessage({ id, results, buffer: new ArrayBuffer(0) });
 }
+function list({ id, dir }) {
+  let names;
+  try {
+    names = fs.readdirSync(dir).sort();
+  } catch (e) {
+    return parentPort.postMessage({ id, results: [{ error: errorOf(e) }], buffer: new ArrayBuffer(0) });
+  }
+  const stats = names.map((name) => {
+    const p = path.join(dir, name);
+    try {
+      const st = fs.lstatSync(p);
+      const type = st.isFile() ? 'file' : st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : 'other';
+      return { type, size: st.size, mode: st.mode, mtimeMs: st.mtimeMs, uid: st.uid, gid: st.gid, ...(type === 'symlink' ? { target: fs.readlinkSync(p) } : {}) };
+    } catch (e) {
+      return { type: 'error', error: errorOf(e) };
+    }
+  });
+  parentPort.postMessage({ id, results: [{ names, stats }], buffer: new ArrayBuffer(0) });
+}
 const madeDirs = new Set();
 const NEW_FILE = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
 function writeFiles({ id, files, buffer }) {
@@ -131,6 +155,7 @@ function writeFiles({ id, files, buffer }) {
 parentPort.on('message', (m) => {
   if (m.op === 'deflate') return deflateChunk(m);
   if (m.op === 'inspect') return inspect(m);
+  if (m.op === 'list') return list(m);
   if (m.op === 'write') return writeFiles(m);
   const { id, files, level } = m;
   const results = [];
@@ -237,6 +262,15 @@ export class PackPool {
   async deflateChunk(data: Buffer, level: number, dictionary: Buffer | undefined): Promise<Buffer> {
     const m = await this.send({ op: 'deflate', data, dictionary, level });
     return Buffer.from(m.buffer);
+  }
+
+  /** A folder's names (sorted) with their lstat (readlink for symlinks), or why it cannot be read. */
+  async list(dir: string): Promise<{ names: string[]; stats: NameStat[] } | { error: NodeJS.ErrnoException }> {
+    const m = await this.send({ op: 'list', dir });
+    const r = m.results?.[0] as unknown as { names: string[]; stats: NameStat[] } | { error: NodeJS.ErrnoException };
+    const revive = (e: NodeJS.ErrnoException): NodeJS.ErrnoException => Object.assign(new Error(e.message), e);
+    if ('error' in r) return { error: revive(r.error) };
+    return { names: r.names, stats: r.stats.map((x) => (x.type === 'error' ? { type: 'error', error: revive(x.error) } : x)) };
   }
 
   /** lstat (and, for files when asked, SHA-256) each path: what is on disk now. */

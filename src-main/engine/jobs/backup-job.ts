@@ -372,11 +372,18 @@ async function archiveFolder(
   const rootStat = await stat(scan.root);
   const rootAttrs = { mode: rootStat.mode & 0o7777, mtime: rootStat.mtime };
   const out: (ManifestEntry | undefined)[] = [{ path: prefix, kind: 'directory', source: name, size: 0, mode: rootAttrs.mode, mtime: rootAttrs.mtime.toISOString() }];
-  const inFlight: Promise<void>[] = [writer.addDirectory(prefix, rootAttrs)];
+  // Count entries in flight rather than keeping 20k promises alive until the end.
   let failure: Error | undefined;
+  let pending = 0;
+  let allSettled: () => void = () => undefined;
   const settle = (p: Promise<void>): void => {
-    inFlight.push(p.catch((e: unknown) => void (failure ??= e instanceof Error ? e : new Error(String(e)))));
+    pending += 1;
+    p.catch((e: unknown) => void (failure ??= e instanceof Error ? e : new Error(String(e)))).finally(() => {
+      pending -= 1;
+      if (pending === 0) allSettled();
+    });
   };
+  settle(writer.addDirectory(prefix, rootAttrs));
   for (const e of scan.entries) {
     await writer.ready();
     signal?.throwIfAborted();
@@ -409,7 +416,7 @@ async function archiveFolder(
       settle(added);
     }
   }
-  await Promise.all(inFlight);
+  if (pending > 0) await new Promise<void>((resolve) => (allSettled = resolve));
   if (failure) throw failure;
   // Counts describe what was stored, not what was scanned.
   const stored = out.filter((x): x is ManifestEntry => x !== undefined);

@@ -11,6 +11,13 @@ import { PackPool } from '../workers/pack-pool.js';
 import { eachChunk, TaskPool } from '../util/task-pool.js';
 import { printable } from './entry-safety.js';
 
+/** A cheap, stable number for a folder path (FNV-1a). */
+function folderHash(path: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < path.length; i += 1) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 function tooLong(entry: string, limit: number): LifeboatError {
   return new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive: entry "${printable(entry)}" holds more than the ${limit} bytes its manifest declares. Nothing was restored.`, { entry });
 }
@@ -40,18 +47,18 @@ export async function verifyAndExtract(
   const problems: string[] = [];
   const written: { entry: ManifestEntry; dest: string }[] = [];
   const links: { entry: ManifestEntry; dest: string }[] = [];
-  // One writer thread: creating files is bound by the kernel (directory locks, journal), and a
-  // second thread creating in the same folders measured slower, not faster.
-  const workers = new PackPool(1);
-  const writes = new TaskPool(2);
-  let batch: { path: string; data: Buffer; mode: number; mtime: number }[] = [];
-  let batchBytes = 0;
-  const sendBatch = async (): Promise<void> => {
-    if (batch.length === 0) return;
-    const files = batch;
-    batch = [];
-    batchBytes = 0;
-    await writes.run(() => workers.writeFiles(files));
+  // File creation is bound by the kernel's directory locks: two writer threads help only when
+  // they work in different folders, so each folder's files always go to the same thread.
+  const workers = new PackPool(2);
+  const writes = new TaskPool(workers.size * 2);
+  type Pending = { path: string; data: Buffer; mode: number; mtime: number };
+  const batches: { files: Pending[]; bytes: number }[] = Array.from({ length: workers.size }, () => ({ files: [], bytes: 0 }));
+  const sendBatch = async (worker: number): Promise<void> => {
+    const batch = batches[worker];
+    if (!batch || batch.files.length === 0) return;
+    const files = batch.files;
+    batches[worker] = { files: [], bytes: 0 };
+    await writes.run(() => workers.writeFiles(files, worker));
   };
   const folders = new Map<string, Promise<unknown>>();
   const ensureFolder = (dir: string): Promise<unknown> => {
@@ -90,9 +97,11 @@ export async function verifyAndExtract(
       onBytes?.(data.length);
       if (!dest) return;
       written.push({ entry, dest });
-      batch.push({ path: dest, data, mode: entry.mode & 0o777, mtime: mtime.getTime() });
-      batchBytes += data.length;
-      if (batch.length >= BATCH_FILES || batchBytes >= BATCH_BYTES) await sendBatch();
+      const worker = folderHash(dirname(dest)) % workers.size;
+      const batch = batches[worker]!;
+      batch.files.push({ path: dest, data, mode: entry.mode & 0o777, mtime: mtime.getTime() });
+      batch.bytes += data.length;
+      if (batch.files.length >= BATCH_FILES || batch.bytes >= BATCH_BYTES) await sendBatch(worker);
       return;
     }
     const hash = createHash('sha256');
@@ -120,7 +129,7 @@ export async function verifyAndExtract(
       await writes.drain().catch(() => undefined);
       throw e;
     });
-    await sendBatch();
+    for (let w = 0; w < workers.size; w += 1) await sendBatch(w);
     await writes.drain();
   } finally {
     await workers.close();

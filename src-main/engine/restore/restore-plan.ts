@@ -114,6 +114,9 @@ function chooseTargets(m: Manifest, req: RestoreRequest): { source: ManifestSour
 export async function planRestore(env: EngineEnv, resolved: ResolvedTarget, req: RestoreRequest): Promise<RestorePlan> {
   const archive = resolved.path;
   const format = await detectFormat(archive);
+  // The checksum is read alongside the listing; nothing is decided before both are in.
+  const hashing = sha256File(archive);
+  hashing.catch(() => undefined); // awaited below
   const entries = await listArchive(archive, format);
   assertSafeEntries(entries);
   const manifest = await readManifest(archive, format);
@@ -123,7 +126,7 @@ export async function planRestore(env: EngineEnv, resolved: ResolvedTarget, req:
   if (req.applyOwners && process.getuid?.() !== 0) problems.push('--apply-owners needs root: only root can give files to other users');
   const expected = resolved.record?.sha256 ?? (await readSidecar(archive));
   const checksumSource = resolved.record?.sha256 ? 'catalog' : expected ? 'sidecar' : 'none';
-  const sha256 = await sha256File(archive);
+  const sha256 = await hashing;
   const checksumOk = !expected || expected === sha256;
   if (!checksumOk) problems.push(`archive checksum ${sha256} does not match the ${checksumSource}'s ${expected}: the file is damaged or was altered`);
 

@@ -1,14 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Manifest } from '../../../src-shared/manifest/schema.js';
 import { ARCHIVE_LAYOUT } from '../../../src-shared/manifest/schema.js';
 import { detectFormat, readManifest, walkArchive } from '../archive/archive-reader.js';
 import { inspectSqliteInWorker } from '../workers/untrusted-sqlite.js';
-import { discard, HashingStream } from '../util/hashing-stream.js';
 import { eachChunk } from '../util/task-pool.js';
 
 /** Where the expected whole-archive checksum came from. */
@@ -33,11 +30,27 @@ export interface VerifyReport {
   readonly manifest: Manifest | null;
 }
 
-/** SHA-256 of a whole file, streamed. */
+/** SHA-256 of a whole file, read in 4 MiB blocks with the next read already under way. */
 export async function sha256File(path: string, onBytes?: (n: number) => void): Promise<string> {
-  const h = new HashingStream(onBytes);
-  await pipeline(createReadStream(path, { highWaterMark: 1024 * 1024 }), h, discard());
-  return h.digest();
+  const fh = await open(path, 'r');
+  try {
+    const h = createHash('sha256');
+    const block = 4 * 1024 * 1024;
+    let position = 0;
+    const readAt = (at: number): Promise<Buffer> => fh.read(Buffer.allocUnsafe(block), 0, block, at).then(({ buffer, bytesRead }) => buffer.subarray(0, bytesRead));
+    let next = readAt(0);
+    for (;;) {
+      const buf = await next;
+      if (buf.length === 0) break;
+      position += buf.length;
+      next = readAt(position);
+      h.update(buf);
+      onBytes?.(buf.length);
+    }
+    return h.digest('hex');
+  } finally {
+    await fh.close();
+  }
 }
 
 /** The checksum in `<archive>.sha256` (sha256sum format), if present. */

@@ -216,7 +216,8 @@ export class PackPool {
     this.size = size;
     this.busy = new Array<number>(size).fill(0);
     this.workers = Array.from({ length: size }, () => {
-      const w = new Worker(WORKER_SOURCE, { eval: true });
+      // Small heaps: the workers hold only the batch in hand, and memory is the budget here.
+      const w = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 } });
       w.unref();
       w.on('message', (m: { id: number; results?: WireResult[]; buffer: ArrayBuffer }) => this.settle(m));
       w.on('error', (e) => this.failAll(e));
@@ -232,9 +233,9 @@ export class PackPool {
     p.resolve(m);
   }
 
-  private send<T extends object>(message: T, transfer: ArrayBuffer[] = []): Promise<{ results?: WireResult[]; buffer: ArrayBuffer }> {
+  private send<T extends object>(message: T, transfer: ArrayBuffer[] = [], worker?: number): Promise<{ results?: WireResult[]; buffer: ArrayBuffer }> {
     const id = this.nextId++;
-    const index = this.busy.indexOf(Math.min(...this.busy));
+    const index = worker !== undefined ? worker % this.size : this.busy.indexOf(Math.min(...this.busy));
     this.busy[index] = (this.busy[index] ?? 0) + 1;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { worker: index, resolve, reject });
@@ -281,9 +282,10 @@ export class PackPool {
 
   /**
    * Create new files (O_EXCL, never through a link, parents made as needed) with their bytes,
-   * mode and mtime. Stops at the first failure, which it throws.
+   * mode and mtime, on the given worker (or the least busy). Stops at the first failure, which
+   * it throws.
    */
-  async writeFiles(files: readonly { path: string; data: Buffer; mode: number; mtime: number }[]): Promise<void> {
+  async writeFiles(files: readonly { path: string; data: Buffer; mode: number; mtime: number }[], worker?: number): Promise<void> {
     // One fresh buffer holds the batch's bytes and is transferred, not cloned (a Buffer is often a
     // view into a larger pooled block, which cloning would copy whole).
     const all = Buffer.allocUnsafeSlow(files.reduce((n, f) => n + f.data.length, 0));
@@ -293,7 +295,7 @@ export class PackPool {
       at += f.data.length;
       return { path: f.path, mode: f.mode, mtime: f.mtime, start: at - f.data.length, end: at };
     });
-    const m = await this.send({ op: 'write', files: meta, buffer: all.buffer }, [all.buffer]);
+    const m = await this.send({ op: 'write', files: meta, buffer: all.buffer }, [all.buffer], worker);
     const r = m.results?.[0];
     if (r && !r.ok) throw Object.assign(new Error(r.error?.message ?? 'write failed'), r.error ?? {});
   }

@@ -23,7 +23,8 @@ const db = new Database(workerData.path, { readonly: true, fileMustExist: true }
 try {
   db.pragma('trusted_schema = OFF');
   db.pragma('cell_size_check = ON');
-  const integrity = db.pragma('integrity_check').map((r) => r.integrity_check).join('; ');
+  const check = workerData.quick ? 'quick_check' : 'integrity_check';
+  const integrity = db.pragma(check).map((r) => r[check]).join('; ');
   const names = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\\\_%' ESCAPE '\\\\' ORDER BY name").all().map((r) => r.name);
   const tables = names.map((name) => ({ name, rows: db.prepare('SELECT count(*) AS n FROM "' + name.replace(/"/g, '""') + '"').get().n }));
   parentPort.postMessage({
@@ -40,13 +41,13 @@ try {
 `;
 
 /**
- * integrity_check, page facts and exact row counts of a SQLite file, in a worker thread that is
+ * integrity_check (or, with `quick`, quick_check: no index cross-checks), page facts and exact row counts of a SQLite file, in a worker thread that is
  * terminated after `timeoutMs`: the main thread (and IPC) stays free, and a hostile schema from an
  * archive cannot hang Lifeboat.
  */
-export function inspectSqliteInWorker(path: string, timeoutMs = 120_000): Promise<SqliteFacts> {
+export function inspectSqliteInWorker(path: string, timeoutMs = 120_000, quick = false): Promise<SqliteFacts> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, modulePath: require.resolve('better-sqlite3') } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, quick, modulePath: require.resolve('better-sqlite3') } });
     const timer = setTimeout(() => {
       void worker.terminate();
       reject(new LifeboatError('SQLITE_CORRUPT', `Checking the SQLite database ${path} took longer than ${Math.round(timeoutMs / 1000)} s; treating it as hostile.`, { path }));

@@ -74,6 +74,24 @@ describe('lifeboat CLI (through its binary)', () => {
     const human = await lifeboat(['--home', home, 'verify', r.id]);
     expect(human.code).toBe(3);
     expect(human.stderr).toContain('FAILED');
+    // The quick check (whole-file checksum only) catches the same damage.
+    const quick = await lifeboat(['--home', home, 'verify', r.id, '--quick', '--json']);
+    expect(quick.code).toBe(3);
+    expect(quick.json<{ problems: { problem: string }[] }>().problems[0]?.problem).toMatch(/archive SHA-256 is .* the catalog says/);
+  });
+
+  it('verify --quick re-hashes only the archive and does not mark the backup verified', async () => {
+    const { home, data } = await fixture();
+    const r = (await lifeboat(['--home', home, 'backup', '--dir', join(data, 'img'), '--no-verify', '--json'])).json<BackupJson>();
+    const quick = await lifeboat(['--home', home, 'verify', r.id, '--quick']);
+    expect(quick.code, quick.stderr).toBe(0);
+    expect(quick.stdout).toContain('quick check: entries were not read');
+    const listed = (await lifeboat(['--home', home, 'list', '--json'])).json<{ rows: { id: string; verifiedAt: string | null }[] }>();
+    expect(listed.rows.find((x) => x.id === r.id)?.verifiedAt).toBeNull();
+    const full = await lifeboat(['--home', home, 'verify', r.id]);
+    expect(full.code).toBe(0);
+    const after = (await lifeboat(['--home', home, 'list', '--json'])).json<{ rows: { id: string; verifiedAt: string | null }[] }>();
+    expect(after.rows.find((x) => x.id === r.id)?.verifiedAt).toEqual(expect.any(String));
   });
 
   it.each([

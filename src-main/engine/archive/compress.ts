@@ -11,7 +11,7 @@ const PRECOMPRESSED = new Set(
   (
     'jpg jpeg png gif webp avif heic heif mp4 m4v mov mkv webm avi mp3 m4a aac ogg oga opus flac ' +
     'zip gz tgz bz2 xz zst lz4 lzma 7z rar jar war apk ipa docx xlsx pptx odt ods odp epub ' +
-    'parquet orc avro pdf woff woff2 br dmg iso pgdump'
+    'parquet orc avro pdf woff woff2 br dmg iso'
   ).split(' '),
 );
 

@@ -133,6 +133,8 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
   const stopDumps = new AbortController();
   const dumpSignal = signal ? AbortSignal.any([signal, stopDumps.signal]) : stopDumps.signal;
   let dumpsRunning: Promise<void> = Promise.resolve();
+  // Dumps waiting for the writer are released with this if the writer never comes.
+  let noWriter: (e: Error) => void = () => undefined;
   try {
     await prepareDestination(destination);
     await mkdir(workDir, { recursive: true }).catch((e: unknown) => {
@@ -146,17 +148,34 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     progress.setPhase('scanning', { bytes: 0, files: 0 });
     for (const s of folders) byName.set(s.name, await prepareSource(s, req, workDir, destination, signal, progress));
 
-    // Database dumps run while the folders are archived (they use different resources: the
-    // database engine and one core, against the pack workers); their files are added after.
-    const dumping = (async (): Promise<void> => {
-      for (const s of databases) byName.set(s.name, await prepareSource(s, req, workDir, destination, dumpSignal, folders.length ? undefined : progress));
-    })();
+    // Database dumps run side by side, while the folders are archived (different resources: the
+    // database engines, against the pack workers); each dump joins the archive as soon as it is
+    // done. The manifest lists folders first, then databases, whatever the archive order.
+    let writerReady: (w: ArchiveSink) => void = () => undefined;
+    const writerCreated = new Promise<ArchiveSink>((resolve, reject) => {
+      writerReady = resolve;
+      noWriter = reject;
+    });
+    const dumpEntries = new Map<string, ManifestEntry>();
+    const now = env.now();
+    const dumpOne = async (s: NamedSource): Promise<void> => {
+      const prepared = await prepareSource(s, req, workDir, destination, dumpSignal, folders.length ? undefined : progress);
+      byName.set(s.name, prepared);
+      const sink = await writerCreated;
+      const rec = prepared.record;
+      if (!prepared.dumpFile) return;
+      const path = rec.kind !== 'folder' ? rec.entry : `databases/${s.name}`;
+      const size = (await stat(prepared.dumpFile)).size;
+      progress.addTotal(size);
+      progress.item(path);
+      const written = await sink.addFile(path, { path: prepared.dumpFile, size }, { mode: 0o600, mtime: now }, (n) => progress.addBytes(n));
+      dumpEntries.set(s.name, { path, kind: 'file', source: s.name, size: written.size, sha256: written.sha256, mode: 0o600, mtime: now.toISOString() });
+      progress.fileDone();
+    };
+    const dumping = Promise.all(databases.map(dumpOne)).then(() => undefined);
     dumping.catch(() => undefined); // awaited below, or stopped and awaited on failure
     dumpsRunning = dumping;
-    if (folders.length === 0) {
-      progress.setPhase('dumping', { bytes: 0, files: databases.length });
-      await dumping;
-    }
+    if (folders.length === 0) progress.setPhase('dumping', { bytes: 0, files: databases.length });
     const scans = new Map<string, FolderScan>();
     for (const s of folders) {
       const scan = byName.get(s.name)?.scan;
@@ -164,14 +183,14 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     }
     const folderBytes = [...scans.values()].reduce((n, s) => n + s.bytes, 0);
     const folderFiles = [...scans.values()].reduce((n, s) => n + s.files, 0);
-    progress.setPhase('archiving', { bytes: folderBytes, files: folderFiles + databases.length });
+    if (folders.length > 0) progress.setPhase('archiving', { bytes: folderBytes, files: folderFiles + databases.length });
 
     writer = await createArchiveWriter(partialPath, req.format, req.compressionLevel ?? 6);
     // Cancel stops the writer at once, failing every entry still in flight.
     const sink = writer;
     signal?.addEventListener('abort', () => void sink.abort(), { once: true });
     signal?.throwIfAborted();
-    const now = env.now();
+    writerReady(writer);
 
     const entries: ManifestEntry[] = [];
     for (const s of folders) {
@@ -180,22 +199,14 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
       if (scan && rec?.kind === 'folder') entries.push(...(await archiveFolder(writer, rec, scan, req.options.skipUnreadable, signal, progress)));
     }
     await dumping;
+    for (const s of databases) {
+      const e = dumpEntries.get(s.name);
+      if (e) entries.push(e);
+    }
     const records = sources.flatMap((s) => {
       const r = byName.get(s.name)?.record;
       return r ? [r] : [];
     });
-    for (const s of databases) {
-      const dump = byName.get(s.name)?.dumpFile;
-      const rec = byName.get(s.name)?.record;
-      if (!dump) continue;
-      const path = rec && rec.kind !== 'folder' ? rec.entry : `databases/${s.name}`;
-      const size = (await stat(dump)).size;
-      progress.addTotal(size);
-      progress.item(path);
-      const written = await writer.addFile(path, { path: dump, size }, { mode: 0o600, mtime: now }, (n) => progress.addBytes(n));
-      entries.push({ path, kind: 'file', source: s.name, size: written.size, sha256: written.sha256, mode: 0o600, mtime: now.toISOString() });
-      progress.fileDone();
-    }
     const header = { backupId: id, createdAt: startedAt.toISOString(), host: env.host, user: env.actor, format: req.format, sources: records, description: req.description };
     await writer.addBuffer(ARCHIVE_LAYOUT.readme, Buffer.from(archiveReadme(header, fileName)), { mode: 0o644, mtime: now });
 
@@ -269,6 +280,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     const error = signal?.aborted ? new LifeboatError('CANCELLED', `Backup ${id.slice(0, 8)} was cancelled; nothing was kept.`) : classify(raw, partialPath);
     await writer?.abort();
     stopDumps.abort();
+    noWriter(error);
     await dumpsRunning.catch(() => undefined);
     await Promise.all([rm(partialPath, { force: true }), rm(finalPath, { force: true }), rm(`${finalPath}.sha256`, { force: true })]);
     const finishedAt = env.now();

@@ -60,6 +60,14 @@ export async function readSidecar(path: string): Promise<string | null> {
   return m?.[1] ?? null;
 }
 
+/** Only the whole-file SHA-256 against the expected one (the bytes on disk are unchanged). */
+export async function quickVerify(path: string, expected: { sha256: string | null; source: ChecksumSource }, onBytes?: (n: number) => void): Promise<VerifyReport> {
+  const sha256 = await sha256File(path, onBytes);
+  const ok = expected.sha256 === sha256;
+  const problems = ok ? [] : [{ path: basename(path), problem: `archive SHA-256 is ${sha256}, the ${expected.source} says ${expected.sha256 ?? '(nothing)'}` }];
+  return { ok, path, sha256, expectedSha256: expected.sha256, checksumSource: expected.source, entriesChecked: 0, databasesChecked: 0, problems, manifest: null };
+}
+
 /**
  * Verify an archive: its whole-file SHA-256 against the expected one (catalog, else sidecar), every
  * entry's SHA-256 and size against the manifest, no unlisted entries, and each SQLite database

@@ -56,7 +56,9 @@ async function backupWithRetry(path: string, copyPath: string, opts: SqliteDumpO
     try {
       src = new Database(path, { readonly: true, fileMustExist: true, timeout: Math.min(2000, opts.busyTimeoutMs) });
       const journalMode = String(src.pragma('journal_mode', { simple: true }));
-      const result = await src.backup(copyPath);
+      // 1000 pages (4 MiB at the default page size) per event-loop turn: fewer turns, and still
+      // short enough to keep IPC responsive.
+      const result = await src.backup(copyPath, { progress: () => 1000 });
       // better-sqlite3 resolves {totalPages: 0} and writes nothing when the connection is mid-transaction.
       if (result.totalPages === 0) throw Object.assign(new Error('backup copied 0 pages'), { code: 'SQLITE_BUSY' });
       return journalMode;
@@ -79,12 +81,17 @@ async function backupWithRetry(path: string, copyPath: string, opts: SqliteDumpO
   }
 }
 
+/** Where a SQLite source's copy lives in the archive. */
+export function sqliteEntry(name: string): string {
+  return `databases/${name}.sqlite`;
+}
+
 /**
  * Copy a live SQLite database through the online backup API (never a file copy: in WAL mode the
- * newest rows live only in the `-wal` file, seed 004), then check the copy: integrity_check and
- * exact row counts. The copy is switched to rollback-journal mode so it is one self-contained file.
+ * newest rows live only in the \`-wal\` file, seed 004). The copy is switched to rollback-journal
+ * mode so it is one self-contained file. Returns the source's journal mode.
  */
-export async function dumpSqlite(name: string, path: string, copyPath: string, opts: SqliteDumpOptions): Promise<SqliteRecord> {
+export async function copySqlite(path: string, copyPath: string, opts: SqliteDumpOptions): Promise<string> {
   await assertSqliteFile(path);
   const journalMode = await backupWithRetry(path, copyPath, opts);
   const copy = new Database(copyPath);
@@ -93,19 +100,24 @@ export async function dumpSqlite(name: string, path: string, copyPath: string, o
   } finally {
     copy.close();
   }
+  return journalMode;
+}
+
+/** Check a copy made by copySqlite: integrity_check and exact row counts (in a worker thread). */
+export async function checkSqliteCopy(name: string, path: string, copyPath: string, journalMode: string, allowEmpty: boolean): Promise<SqliteRecord> {
   // In a worker thread: integrity_check of a large database takes seconds and must not block IPC.
   const facts = await inspectSqliteInWorker(copyPath, OWN_COPY_TIMEOUT_MS);
   if (facts.integrityCheck !== 'ok') {
     throw new LifeboatError('SQLITE_CORRUPT', `SQLite database ${path} fails integrity_check: ${facts.integrityCheck.slice(0, 300)}`, { path });
   }
-  if (facts.totalRows === 0 && !opts.allowEmpty) {
+  if (facts.totalRows === 0 && !allowEmpty) {
     throw new LifeboatError('SOURCE_EMPTY', `SQLite database ${path} holds no rows in any of its ${facts.tables.length} tables.`, { path });
   }
   return {
     kind: 'sqlite',
     name,
     path,
-    entry: `databases/${name}.sqlite`,
+    entry: sqliteEntry(name),
     sqliteVersion: facts.sqliteVersion,
     journalMode,
     integrityCheck: 'ok',
@@ -114,4 +126,10 @@ export async function dumpSqlite(name: string, path: string, copyPath: string, o
     tables: facts.tables,
     totalRows: facts.totalRows,
   };
+}
+
+/** Copy, then check: a SQLite source ready for the archive. */
+export async function dumpSqlite(name: string, path: string, copyPath: string, opts: SqliteDumpOptions): Promise<SqliteRecord> {
+  const journalMode = await copySqlite(path, copyPath, opts);
+  return checkSqliteCopy(name, path, copyPath, journalMode, opts.allowEmpty);
 }

@@ -73,7 +73,13 @@ export async function quickVerify(path: string, expected: { sha256: string | nul
  * entry's SHA-256 and size against the manifest, no unlisted entries, and each SQLite database
  * inside through integrity_check and the manifest's row counts. Collects every problem found.
  */
-export async function verifyArchive(path: string, expected: { sha256: string | null; source: ChecksumSource }, onBytes?: (n: number) => void): Promise<VerifyReport> {
+export async function verifyArchive(
+  path: string,
+  expected: { sha256: string | null; source: ChecksumSource },
+  onBytes?: (n: number) => void,
+  /** false when the caller itself just ran integrity_check on these exact bytes (a backup's own check). */
+  checkDatabases = true,
+): Promise<VerifyReport> {
   const problems: VerifyProblem[] = [];
   // The whole-file hash reads the archive alongside the entry pass (one thread each).
   const hashing = sha256File(path, onBytes);
@@ -118,7 +124,7 @@ export async function verifyArchive(path: string, expected: { sha256: string | n
       if (want.kind !== 'file' || !data) return;
       const h = createHash('sha256');
       let bytes = 0;
-      const db = sqliteEntries.get(entry.path);
+      const db = checkDatabases ? sqliteEntries.get(entry.path) : undefined;
       const copy = db ? join(work, `${db.name}.sqlite`) : null;
       const out = copy ? await open(copy, 'wx') : undefined;
       try {

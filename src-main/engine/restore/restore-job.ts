@@ -144,16 +144,19 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
     journal.created?.push(...(await mkdirParents(targets)));
     save();
     await verifyAndExtract(plan.archive, plan.format, plan.manifest, destinations, (n) => progress.addBytes(n), req.applyOwners === true);
-    for (const t of targets) {
-      const src = plan.manifest.sources.find((s) => s.name === t.source);
-      const file = staged.get(t.source) ?? '';
-      if (src?.kind === 'sqlite') {
-        const facts = await inspectSqliteInWorker(file);
-        const bad = facts.integrityCheck !== 'ok' ? [`integrity_check: ${facts.integrityCheck.slice(0, 200)}`] : compareRows(src.entry, src.tables, facts.tables);
-        if (bad.length) throw new LifeboatError('SQLITE_CORRUPT', `The SQLite database in the archive (${src.entry}) is not what its manifest describes: ${bad.join('; ')}. Nothing was restored.`, { entry: src.entry });
-      }
-      if (src?.kind === 'postgres') await assertCustomDump(await resolvePgTool('pg_restore', req.pgRestorePath ?? process.env.LIFEBOAT_PG_RESTORE), file, src.entry);
-    }
+    // The staged databases are checked side by side.
+    await Promise.all(
+      targets.map(async (t) => {
+        const src = plan.manifest.sources.find((s) => s.name === t.source);
+        const file = staged.get(t.source) ?? '';
+        if (src?.kind === 'sqlite') {
+          const facts = await inspectSqliteInWorker(file);
+          const bad = facts.integrityCheck !== 'ok' ? [`integrity_check: ${facts.integrityCheck.slice(0, 200)}`] : compareRows(src.entry, src.tables, facts.tables);
+          if (bad.length) throw new LifeboatError('SQLITE_CORRUPT', `The SQLite database in the archive (${src.entry}) is not what its manifest describes: ${bad.join('; ')}. Nothing was restored.`, { entry: src.entry });
+        }
+        if (src?.kind === 'postgres') await assertCustomDump(await resolvePgTool('pg_restore', req.pgRestorePath ?? process.env.LIFEBOAT_PG_RESTORE), file, src.entry);
+      }),
+    );
     await step('verified');
 
     // 2. Safety backup of exactly what will be overwritten.
@@ -187,6 +190,16 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
       progress.item(t.target);
     }
     await step('folders-swapped');
+    // What landed in the folders is re-read (by worker threads) while the databases are restored.
+    const folderChecks = Promise.all(
+      targets
+        .filter((x) => x.kind === 'folder')
+        .map(async (t) => {
+          const src = plan.manifest.sources.find((x) => x.name === t.source);
+          return src?.kind === 'folder' ? checkFolder(plan.manifest, src, t.target) : [];
+        }),
+    );
+    folderChecks.catch(() => undefined); // awaited below
 
     // 4. SQLite: through the backup API into the live file, after keeping a copy aside.
     for (const t of targets.filter((x) => x.kind === 'sqlite')) {
@@ -243,11 +256,7 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
 
     // 6. Success is decided by what landed: re-read the folders (databases were checked above).
     progress.setPhase('checking');
-    const problems: string[] = [];
-    for (const t of targets.filter((x) => x.kind === 'folder')) {
-      const src = plan.manifest.sources.find((x) => x.name === t.source);
-      if (src?.kind === 'folder') problems.push(...(await checkFolder(plan.manifest, src, t.target)));
-    }
+    const problems = (await folderChecks).flat();
     if (problems.length) throw new LifeboatError('RESTORE_FAILED', `What was restored does not match the manifest: ${problems.slice(0, 5).join('; ')}`, { problems });
     await step('checked');
 

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { Parser, type ReadEntry } from 'tar';
+import type { ReadEntry } from 'tar';
 import type { ArchiveFormat, EntryKind } from '../../../src-shared/domain/enums.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { Manifest } from '../../../src-shared/manifest/schema.js';
@@ -112,6 +112,7 @@ function tarKind(type: ReadEntry['type']): EntryKind | 'other' {
 async function walkTar(path: string, withData: boolean, visit: EntryVisitor): Promise<void> {
   let failure: Error | undefined;
   const pending: Promise<void>[] = [];
+  const { Parser } = await import('tar'); // loaded only for tar.gz
   const parser = new Parser({
     strict: true,
     onReadEntry: (entry: ReadEntry) => {

@@ -1,4 +1,4 @@
-import { TarArchive, type Archiver } from 'archiver';
+import type { Archiver } from 'archiver';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { ArchiveFormat } from '../../../src-shared/domain/enums.js';
@@ -15,8 +15,11 @@ export async function createArchiveWriter(path: string, format: ArchiveFormat, l
   switch (format) {
     case 'zip':
       return ZipWriter.create(path, { level });
-    case 'tar.gz':
-      return new TarGzWriter(path, level);
+    case 'tar.gz': {
+      // archiver is loaded only for tar.gz (ZIP has its own writer): it costs ~20 MB of memory.
+      const { TarArchive } = await import('archiver');
+      return new TarGzWriter(path, new TarArchive({ gzip: true, gzipOptions: { level } }));
+    }
     default:
       return assertNever(format);
   }
@@ -40,9 +43,9 @@ class TarGzWriter implements ArchiveSink {
 
   constructor(
     readonly path: string,
-    level: number,
+    archive: Archiver,
   ) {
-    this.archive = new TarArchive({ gzip: true, gzipOptions: { level } });
+    this.archive = archive;
     this.archiveHash = new HashingStream();
     // wx: never overwrite; flush: fsync before close, so a finished archive survives a power cut.
     this.out = createWriteStream(path, { flags: 'wx', flush: true });

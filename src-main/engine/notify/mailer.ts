@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { SmtpSettings } from '../../../src-shared/ipc/contract.js';
 import type { EngineEnv } from '../engine-env.js';
 import { render, type Outcome } from './templates.js';
@@ -17,7 +17,9 @@ export interface Delivery {
   readonly auditRef: string;
 }
 
-function transport(s: SmtpSettings, password: string | undefined): Transporter {
+/** nodemailer is loaded on first use: most runs send no email. */
+async function transport(s: SmtpSettings, password: string | undefined): Promise<Transporter> {
+  const { default: nodemailer } = await import('nodemailer');
   return nodemailer.createTransport({
     host: s.host,
     port: s.port,
@@ -64,7 +66,7 @@ export class Mailer {
     const msg = render(o, { actor: this.env.actor, host: this.env.host, at: this.env.now(), auditRef });
     let error: string | null = null;
     try {
-      await transport(s, this.password()).sendMail({
+      await (await transport(s, this.password())).sendMail({
         from: s.from,
         to: s.to,
         subject: msg.subject,
@@ -90,7 +92,7 @@ export class Mailer {
 /** "Send test email" in Settings: one message to the configured recipients, the error if it fails. */
 export async function sendTestEmail(s: SmtpSettings, password: string | undefined): Promise<{ sent: boolean; error: string | null }> {
   try {
-    await transport(s, password).sendMail({
+    await (await transport(s, password)).sendMail({
       from: s.from,
       to: s.to,
       subject: '[Lifeboat] Test email',

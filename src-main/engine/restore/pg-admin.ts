@@ -15,7 +15,7 @@ export interface PgAdmin {
 /** Connect to `postgres` on the URL's server as the URL's user. */
 export async function connectAdmin(url: string): Promise<PgAdmin> {
   const t = parsePgUrl(url);
-  const admin = pgClient(t, 'postgres');
+  const admin = await pgClient(t, 'postgres');
   try {
     await admin.connect();
   } catch (e) {
@@ -37,7 +37,7 @@ export async function connectAdmin(url: string): Promise<PgAdmin> {
       await admin.query(`DROP DATABASE IF EXISTS ${ident(db)}`);
     },
     async rowCounts(db) {
-      const c = pgClient(t, db);
+      const c = await pgClient(t, db);
       await c.connect();
       try {
         const tables = await c.query<{ schema: string; name: string }>(

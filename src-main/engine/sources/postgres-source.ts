@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import type { ErrorCode } from '../../../src-shared/errors/codes.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { ManifestSource } from '../../../src-shared/manifest/schema.js';
@@ -55,9 +55,13 @@ export function redact(url: string): string {
   return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
 }
 
-/** A client for one database of the target's server (errors surface on connect/query, not as events). */
-export function pgClient(t: PgTarget, database: string): pg.Client {
-  const client = new pg.Client({
+/**
+ * A client for one database of the target's server (errors surface on connect/query, not as
+ * events). The pg module is loaded on first use: most runs never talk to PostgreSQL.
+ */
+export async function pgClient(t: PgTarget, database: string): Promise<pg.Client> {
+  const { default: driver } = await import('pg');
+  const client = new driver.Client({
     host: t.host,
     port: t.port,
     user: t.user,
@@ -142,7 +146,7 @@ function runPgDump(tool: PgTool, t: PgTarget, snapshot: string, file: string, si
 export async function dumpPostgres(name: string, url: string, file: string, ctx: DumpContext): Promise<PostgresRecord> {
   const t = parsePgUrl(url);
   const tool = await resolvePgTool('pg_dump', ctx.pgDumpPath ?? process.env.LIFEBOAT_PG_DUMP);
-  const client = pgClient(t, t.database);
+  const client = await pgClient(t, t.database);
   try {
     await client.connect();
   } catch (e) {
@@ -215,7 +219,7 @@ export function withPassword(url: string, password: string | undefined): string 
 /** Connect once and report the server version: the profile editor's "Test connection". */
 export async function testPgConnection(url: string): Promise<{ serverVersion: string; database: string }> {
   const t = parsePgUrl(url);
-  const client = pgClient(t, t.database);
+  const client = await pgClient(t, t.database);
   try {
     await client.connect();
     const v = await client.query<{ v: string }>(`SELECT current_setting('server_version') AS v`);

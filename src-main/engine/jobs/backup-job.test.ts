@@ -90,6 +90,44 @@ describe('backup failures leave nothing behind', () => {
     await expect(engine.backup(request(out, [folder(src)], { options: { allowEmpty: true, skipUnreadable: false } }))).resolves.toMatchObject({ status: 'COMPLETED' });
   });
 
+  it('a database that fails while a folder is being archived beside it fails the whole backup, leaving nothing', async () => {
+    const { engine, out } = await testEngine();
+    const src = await tempDir();
+    await writeTree(src, Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`f${i}.txt`, `file ${i}\n`.repeat(200)])));
+    const dir = await tempDir();
+    // Not a database at all: the dump runs beside the folder archiving and fails there.
+    await writeTree(dir, { 'fake.db': 'SQLite format 3\u0000 but then garbage '.repeat(300) });
+    await expect(engine.backup(request(out, [folder(src), { kind: 'sqlite', path: join(dir, 'fake.db') }]))).rejects.toMatchObject({
+      code: expect.stringMatching(/SQLITE_CORRUPT|SOURCE_UNREADABLE/),
+      message: expect.stringContaining('fake.db'),
+    });
+    expect(await readdir(out)).toEqual([]);
+    expect(engine.history({}).rows[0]).toMatchObject({ status: 'FAILED' });
+  });
+
+  it('a folder plus two databases: the dumps run side by side and all land, checked, in one archive', async () => {
+    const { engine, out } = await testEngine();
+    const src = await tempDir();
+    await writeTree(src, { 'a.txt': 'a', 'b/c.txt': 'c' });
+    const dir = await tempDir();
+    const one = walDatabaseWithRowsOnlyInWal(join(dir, 'one.db'), 300);
+    const two = walDatabaseWithRowsOnlyInWal(join(dir, 'two.db'), 700);
+    try {
+      const r = await engine.backup(request(out, [folder(src), { kind: 'sqlite', path: join(dir, 'one.db') }, { kind: 'sqlite', path: join(dir, 'two.db') }]));
+      const m = await readManifest(r.path);
+      expect(m.sources.map((x) => [x.kind, x.kind === 'sqlite' ? x.totalRows : null])).toEqual([
+        ['folder', null],
+        ['sqlite', 301],
+        ['sqlite', 701],
+      ]);
+      expect(r.verifiedAt).not.toBeNull();
+      expect((await listArchive(r.path)).map((e) => e.path)).toEqual(expect.arrayContaining(['databases/one.sqlite', 'databases/two.sqlite', 'files/' + m.sources[0]!.name + '/b/c.txt']));
+    } finally {
+      one.close();
+      two.close();
+    }
+  });
+
   it('a missing source fails with SOURCE_MISSING and names the path', async () => {
     const { engine, out } = await testEngine();
     await expect(engine.backup(request(out, [{ kind: 'sqlite', path: '/nonexistent/app.db' }]))).rejects.toMatchObject({

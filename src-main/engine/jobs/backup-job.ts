@@ -156,6 +156,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
       writerReady = resolve;
       noWriter = reject;
     });
+    writerCreated.catch(() => undefined); // rejected only to release waiting dumps on failure
     const dumpEntries = new Map<string, ManifestEntry>();
     const now = env.now();
     const dumpOne = async (s: NamedSource): Promise<void> => {

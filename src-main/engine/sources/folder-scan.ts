@@ -105,7 +105,10 @@ export async function scanFolder(root: string, rules: ScanRules): Promise<Folder
   const workers = new PackPool(1);
   const listings = new Map<string, ReturnType<PackPool['list']>>();
   const prefetch = (dir: string): void => {
-    if (!listings.has(dir)) listings.set(dir, workers.list(dir));
+    if (listings.has(dir)) return;
+    const listing = workers.list(dir);
+    listing.catch(() => undefined); // a folder the walk then skips (excluded, ignored) is never awaited
+    listings.set(dir, listing);
   };
   const walk = async (dirAbs: string, dirRel: string, levels: readonly GitignoreLevel[]): Promise<void> => {
     prefetch(dirAbs);

@@ -183,12 +183,15 @@ export class ZipWriter implements ArchiveSink {
         if (this.open === batch) this.open = undefined;
         if (batch.sent) return;
         batch.sent = true;
-        deliver(this.pool.pack(
+        const packed = this.pool.pack(
           batch.items.map((i) => i.request),
           this.o.level,
-        ));
+        );
+        packed.catch(() => undefined); // awaited by the batch's turn, which an abort may skip
+        deliver(packed);
       },
     };
+    batch.results.catch(() => undefined); // awaited by the batch's turn, which an abort may skip
     this.open = batch;
     setImmediate(batch.send);
     this.inOrder(async () => {

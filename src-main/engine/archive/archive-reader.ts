@@ -7,9 +7,20 @@ import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { Manifest } from '../../../src-shared/manifest/schema.js';
 import { ARCHIVE_LAYOUT, parseManifest } from '../../../src-shared/manifest/schema.js';
 import { FLAG_ENCRYPTED, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from './zip/zip-format.js';
-import { ZipReader, type EntryData, type ZipEntry } from './zip/zip-reader.js';
+import { Digest, ZipReader, type EntryData, type Offload, type ZipEntry } from './zip/zip-reader.js';
+import type { PackPool } from '../workers/pack-pool.js';
 
-export type { EntryData } from './zip/zip-reader.js';
+export { Digest, type EntryData } from './zip/zip-reader.js';
+
+/**
+ * ZIP only: small entries are decoded, checked and hashed by `pool`'s workers (and written to
+ * `plan(path).dest`, if given); the visitor then gets a Digest. `plan` returning undefined keeps an
+ * entry's bytes.
+ */
+export interface ArchiveOffload {
+  readonly pool: PackPool;
+  readonly plan: (path: string) => ReturnType<Offload['plan']>;
+}
 
 /** One entry as found in an archive (its own headers, not the manifest's claims). */
 export interface ArchiveEntryInfo {
@@ -78,17 +89,21 @@ function zipInfo(entry: ZipEntry): ArchiveEntryInfo {
   };
 }
 
-async function walkZip(path: string, withData: boolean, visit: EntryVisitor): Promise<void> {
+async function walkZip(path: string, withData: boolean, visit: EntryVisitor, offload?: Offload): Promise<void> {
   const zip = await ZipReader.open(path);
   try {
-    await zip.walk(withData, async (entry, data) => {
+    await zip.walk(
+      withData,
+      async (entry, data) => {
       const info = zipInfo(entry);
       try {
         await visit(info, info.kind === 'directory' || info.encrypted ? null : data);
       } catch (e) {
         throw e instanceof LifeboatError ? e : new Error(`entry "${entry.name}": ${(e as Error).message}`, { cause: e });
       }
-    });
+      },
+      offload,
+    );
   } finally {
     await zip.close();
   }
@@ -145,9 +160,9 @@ async function walkTar(path: string, withData: boolean, visit: EntryVisitor): Pr
  * Visit every entry of an archive in order. With `withData`, file entries (and ZIP symlinks)
  * come with a stream of their bytes, which the visitor must consume before it resolves.
  */
-export async function walkArchive(path: string, format: ArchiveFormat, withData: boolean, visit: EntryVisitor): Promise<void> {
+export async function walkArchive(path: string, format: ArchiveFormat, withData: boolean, visit: EntryVisitor, offload?: ArchiveOffload): Promise<void> {
   try {
-    if (format === 'zip') await walkZip(path, withData, visit);
+    if (format === 'zip') await walkZip(path, withData, visit, offload && { pool: offload.pool, plan: (e) => offload.plan(e.name.replace(/\/$/, '')) });
     else await walkTar(path, withData, visit);
   } catch (e) {
     throw invalid(path, e);
@@ -169,6 +184,7 @@ const MAX_MANIFEST_BYTES = 512 * 1024 * 1024;
 
 /** Gather an entry's bytes, refusing more than `MAX_MANIFEST_BYTES`. */
 export async function readAll(data: EntryData, name: string): Promise<Buffer> {
+  if (data instanceof Digest) throw new Error(`internal: "${name}" was only hashed`);
   if (Buffer.isBuffer(data)) return data;
   const chunks: Buffer[] = [];
   let size = 0;

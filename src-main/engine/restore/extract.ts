@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import type { ArchiveFormat } from '../../../src-shared/domain/enums.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { Manifest, ManifestEntry } from '../../../src-shared/manifest/schema.js';
-import { walkArchive } from '../archive/archive-reader.js';
+import { Digest, walkArchive } from '../archive/archive-reader.js';
 import { flushWritten } from '../util/sync-fs.js';
 import { PackPool } from '../workers/pack-pool.js';
 import { eachChunk, TaskPool } from '../util/task-pool.js';
@@ -90,6 +90,14 @@ export async function verifyAndExtract(
     }
     if (!data) throw new LifeboatError('ARCHIVE_INVALID', `Entry "${printable(entry.path)}" has no data.`);
     const mtime = new Date(entry.mtime);
+    if (data instanceof Digest) {
+      // A small entry a worker decoded, hashed and (given a target) already wrote, mode and mtime included.
+      if (data.size > entry.size) throw tooLong(entry.path, entry.size);
+      check(entry, data.size, data.sha256);
+      onBytes?.(data.size);
+      if (dest) written.push({ entry, dest });
+      return;
+    }
     if (Buffer.isBuffer(data)) {
       // A small entry, already read whole: check it now, write it while the next ones are read.
       if (data.length > entry.size) throw tooLong(entry.path, entry.size);
@@ -122,6 +130,14 @@ export async function verifyAndExtract(
       await fh?.close();
     }
     check(entry, bytes, hash.digest('hex'));
+  }, {
+    pool: workers,
+    plan: (path) => {
+      const entry = byPath.get(path);
+      const dest = entry?.kind === 'file' ? destinations.get(path) : undefined;
+      if (entry && entry.kind !== 'file') return undefined;
+      return { dest: dest && entry ? { path: dest, mode: entry.mode & 0o777, mtime: new Date(entry.mtime).getTime() } : null };
+    },
   });
   try {
     // Writes still in flight finish before a failure is reported, so the caller's cleanup sees them.

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Manifest } from '../../../src-shared/manifest/schema.js';
 import { ARCHIVE_LAYOUT } from '../../../src-shared/manifest/schema.js';
-import { detectFormat, readManifest, walkArchive } from '../archive/archive-reader.js';
+import { detectFormat, Digest, readManifest, walkArchive } from '../archive/archive-reader.js';
+import { PackPool } from '../workers/pack-pool.js';
 import { inspectSqliteInWorker } from '../workers/untrusted-sqlite.js';
 import { eachChunk } from '../util/task-pool.js';
 
@@ -108,6 +109,8 @@ export async function verifyArchive(
   const work = await mkdtemp(join(tmpdir(), 'lifeboat-verify-'));
   let databasesChecked = 0;
   const inspections: Promise<void>[] = [];
+  // Worker threads inflate, check and hash the small entries; databases to check come whole.
+  const workers = new PackPool();
   try {
     await walkArchive(path, format, true, async (entry, data) => {
       if (entry.path === ARCHIVE_LAYOUT.manifest || entry.path === ARCHIVE_LAYOUT.readme) return;
@@ -122,6 +125,11 @@ export async function verifyArchive(
         return;
       }
       if (want.kind !== 'file' || !data) return;
+      if (data instanceof Digest) {
+        if (data.size !== want.size) problems.push({ path: entry.path, problem: `holds ${data.size} bytes, the manifest says ${want.size}` });
+        if (data.sha256 !== want.sha256) problems.push({ path: entry.path, problem: `SHA-256 is ${data.sha256}, the manifest says ${want.sha256 ?? '(none)'}` });
+        return;
+      }
       const h = createHash('sha256');
       let bytes = 0;
       const db = checkDatabases ? sqliteEntries.get(entry.path) : undefined;
@@ -155,11 +163,15 @@ export async function verifyArchive(
             }),
         );
       }
+    }, {
+      pool: workers,
+      plan: (p) => (checkDatabases && sqliteEntries.has(p) ? undefined : { dest: null }),
     });
   } catch (e) {
     problems.push({ path: basename(path), problem: (e as Error).message });
   } finally {
     await Promise.all(inspections);
+    await workers.close();
     await rm(work, { recursive: true, force: true });
   }
   const sha256 = await checkWhole();

@@ -13,6 +13,19 @@ export type PackResult =
   | { readonly ok: true; readonly size: number; readonly sha256: string; readonly crc: number; readonly deflated: boolean; readonly data: Buffer }
   | { readonly ok: false; readonly stage: 'open' | 'read'; readonly error: NodeJS.ErrnoException };
 
+/** One small ZIP entry to decode in a worker; `dest` also writes it there (a new file only). */
+export interface UnpackItem {
+  readonly method: number;
+  readonly size: number;
+  readonly crc: number;
+  readonly dest: { readonly path: string; readonly mode: number; readonly mtime: number } | null;
+}
+
+/** The entry's SHA-256 and size, or what was wrong with it. */
+export type UnpackResult =
+  | { readonly sha256: string; readonly size: number; readonly error?: undefined }
+  | { readonly error: 'too-large' | 'damaged' | 'size' | 'crc' | 'write'; readonly message: string; readonly code?: string };
+
 /** What lstat found for one name (symlinks with their target). */
 export type NameStat =
   | { readonly type: 'file' | 'directory' | 'symlink' | 'other'; readonly size: number; readonly mode: number; readonly mtimeMs: number; readonly uid: number; readonly gid: number; readonly target?: string }
@@ -123,28 +136,56 @@ function list({ id, dir }) {
   });
   parentPort.postMessage({ id, results: [{ names, stats }], buffer: new ArrayBuffer(0) });
 }
+// Decode (inflate or take as stored), check size and CRC-32, SHA-256 and, when given a target,
+// write a batch of small ZIP entries: the mirror of packing.
+function unpack({ id, items, buffer }) {
+  const all = Buffer.from(buffer);
+  const results = items.map((it) => {
+    const raw = all.subarray(it.start, it.end);
+    let out;
+    try {
+      out = it.method === 0 ? raw : zlib.inflateRawSync(raw, { maxOutputLength: Math.max(it.size, 1) });
+    } catch (e) {
+      return { error: e.code === 'ERR_BUFFER_TOO_LARGE' ? 'too-large' : 'damaged', message: e.message };
+    }
+    if (out.length !== it.size) return { error: 'size', message: String(out.length) };
+    if (zlib.crc32(out) !== it.crc) return { error: 'crc', message: '' };
+    const sha256 = createHash('sha256').update(out).digest('hex');
+    if (it.dest) {
+      try {
+        writeOne({ path: it.dest.path, data: out, mode: it.dest.mode, mtime: it.dest.mtime });
+      } catch (e) {
+        return { error: 'write', message: 'Writing ' + it.dest.path + ' failed: ' + e.message, code: e.code };
+      }
+    }
+    return { sha256, size: out.length };
+  });
+  parentPort.postMessage({ id, results, buffer: new ArrayBuffer(0) });
+}
 const madeDirs = new Set();
 const NEW_FILE = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
+function writeOne(f) {
+  const dir = path.dirname(f.path);
+  if (!madeDirs.has(dir)) {
+    fs.mkdirSync(dir, { recursive: true });
+    madeDirs.add(dir);
+  }
+  const fd = fs.openSync(f.path, NEW_FILE, 0o600);
+  try {
+    let done = 0;
+    while (done < f.data.length) done += fs.writeSync(fd, f.data, done, f.data.length - done);
+    fs.fchmodSync(fd, f.mode);
+    fs.futimesSync(fd, f.mtime / 1000, f.mtime / 1000);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 function writeFiles({ id, files, buffer }) {
   let error = null;
   const all = Buffer.from(buffer);
   for (const f of files) {
-    f.data = all.subarray(f.start, f.end);
     try {
-      const dir = path.dirname(f.path);
-      if (!madeDirs.has(dir)) {
-        fs.mkdirSync(dir, { recursive: true });
-        madeDirs.add(dir);
-      }
-      const fd = fs.openSync(f.path, NEW_FILE, 0o600);
-      try {
-        let done = 0;
-        while (done < f.data.length) done += fs.writeSync(fd, f.data, done, f.data.length - done);
-        fs.fchmodSync(fd, f.mode);
-        fs.futimesSync(fd, f.mtime / 1000, f.mtime / 1000);
-      } finally {
-        fs.closeSync(fd);
-      }
+      writeOne({ ...f, data: all.subarray(f.start, f.end) });
     } catch (e) {
       error = { ...errorOf(e), message: 'Writing ' + f.path + ' failed: ' + e.message };
       break;
@@ -157,6 +198,7 @@ parentPort.on('message', (m) => {
   if (m.op === 'inspect') return inspect(m);
   if (m.op === 'list') return list(m);
   if (m.op === 'write') return writeFiles(m);
+  if (m.op === 'unpack') return unpack(m);
   const { id, files, level } = m;
   const results = [];
   const datas = [];
@@ -298,6 +340,20 @@ export class PackPool {
     const m = await this.send({ op: 'write', files: meta, buffer: all.buffer }, [all.buffer], worker);
     const r = m.results?.[0];
     if (r && !r.ok) throw Object.assign(new Error(r.error?.message ?? 'write failed'), r.error ?? {});
+  }
+
+  /** Decode, check, hash (and write, where a target is given) a batch of small ZIP entries. */
+  async unpack(items: readonly UnpackItem[], raws: readonly Buffer[]): Promise<UnpackResult[]> {
+    const all = Buffer.allocUnsafeSlow(raws.reduce((n, r) => n + r.length, 0));
+    let at = 0;
+    const wire = items.map((it, i) => {
+      const raw = raws[i] ?? Buffer.alloc(0);
+      raw.copy(all, at);
+      at += raw.length;
+      return { ...it, start: at - raw.length, end: at };
+    });
+    const m = await this.send({ op: 'unpack', items: wire, buffer: all.buffer }, [all.buffer]);
+    return (m.results ?? []) as unknown as UnpackResult[];
   }
 
   private failAll(e: Error): void {

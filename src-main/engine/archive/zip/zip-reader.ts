@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { crc32, createInflateRaw, inflateRaw, inflateRawSync } from 'node:zlib';
 import { LifeboatError } from '../../../../src-shared/errors/lifeboat-error.js';
 import { printable } from '../../util/printable.js';
+import type { PackPool, UnpackItem, UnpackResult } from '../../workers/pack-pool.js';
 import { SeqReader } from './seq-reader.js';
 import { decodeName, extraTimestamp, extraZip64, FLAG_ENCRYPTED, FLAG_UTF8, fromDosDateTime, MAX16, MAX32, METHOD_DEFLATE, METHOD_STORE, parseExtras, SIG } from './zip-format.js';
 
@@ -22,8 +23,28 @@ export interface ZipEntry {
   readonly mtime: Date;
 }
 
-/** An entry's bytes: whole (small entries, inflated ahead) or streamed (big ones). */
-export type EntryData = Buffer | AsyncIterable<Buffer>;
+/** A small entry decoded, checked and hashed by a worker (and written, if it was given a target). */
+export class Digest {
+  constructor(
+    readonly sha256: string,
+    readonly size: number,
+  ) {}
+}
+
+/**
+ * An entry's bytes: whole (small entries, inflated ahead) or streamed (big ones); or, for entries
+ * handed to workers through an Offload, only their digest.
+ */
+export type EntryData = Buffer | AsyncIterable<Buffer> | Digest;
+
+/**
+ * Hand small entries to worker threads instead of decoding them here: `plan` returns where to
+ * write an entry (or null to only hash it), or undefined to have its bytes as usual.
+ */
+export interface Offload {
+  readonly pool: PackPool;
+  readonly plan: (entry: ZipEntry) => { readonly dest: UnpackItem['dest'] } | undefined;
+}
 
 /** Central directories beyond this are refused rather than read into memory (~10 M entries). */
 const MAX_CENTRAL_DIRECTORY = 1024 * 1024 * 1024;
@@ -191,11 +212,50 @@ export class ZipReader {
     this.checkCrc(entry, crc);
   }
 
+  private batch: { items: UnpackItem[]; raws: Buffer[]; bytes: number; settle: ((r: UnpackResult | Error) => void)[]; pool: PackPool } | undefined;
+
+  /** Queue a small entry for a worker; its digest (or its error, named) comes back in its turn. */
+  private inBatch(pool: PackPool, entry: ZipEntry, raw: Buffer, dest: UnpackItem['dest']): Promise<EntryData> {
+    this.batch ??= { items: [], raws: [], bytes: 0, settle: [], pool };
+    const batch = this.batch;
+    const result = new Promise<UnpackResult | Error>((resolve) => batch.settle.push(resolve));
+    batch.items.push({ method: entry.method, size: entry.size, crc: entry.crc, dest });
+    batch.raws.push(raw);
+    batch.bytes += raw.length + entry.size;
+    if (batch.items.length >= 64 || batch.bytes >= 4 * 1024 * 1024) this.sendBatch();
+    return result.then((r) => {
+      if (r instanceof Error) throw r;
+      if (r.error === undefined) return new Digest(r.sha256, r.size);
+      switch (r.error) {
+        case 'too-large':
+          throw hostile(this.path, entry.name, `inflates to more than the ${entry.size} bytes its header declares`);
+        case 'size':
+          throw invalid(this.path, `entry "${esc(entry.name)}" inflates to ${r.message} bytes, its header says ${entry.size} (damaged)`);
+        case 'crc':
+          throw invalid(this.path, `entry "${esc(entry.name)}" is damaged (CRC-32 mismatch)`);
+        case 'damaged':
+          throw invalid(this.path, `entry "${esc(entry.name)}" is damaged (${r.message})`);
+        case 'write':
+          throw Object.assign(new Error(r.message), r.code ? { code: r.code } : {});
+      }
+    });
+  }
+
+  private sendBatch(): void {
+    const batch = this.batch;
+    this.batch = undefined;
+    if (!batch) return;
+    batch.pool.unpack(batch.items, batch.raws).then(
+      (results) => batch.settle.forEach((settle, i) => settle(results[i] ?? new Error('internal: missing unpack result'))),
+      (e: unknown) => batch.settle.forEach((settle) => settle(e instanceof Error ? e : new Error(String(e)))),
+    );
+  }
+
   /**
    * Visit every entry in file order. With `withData`, file entries (and symlinks) come with their
    * bytes, which the visitor may consume or ignore. Encrypted entries and folders come without.
    */
-  async walk(withData: boolean, visit: (entry: ZipEntry, data: EntryData | null) => Promise<void>): Promise<void> {
+  async walk(withData: boolean, visit: (entry: ZipEntry, data: EntryData | null) => Promise<void>, offload?: Offload): Promise<void> {
     const order = [...this.entries].sort((a, b) => a.localOffset - b.localOffset);
     if (!withData) {
       for (const e of order) await visit(e, null);
@@ -223,13 +283,16 @@ export class ZipReader {
         let data: Promise<EntryData | null> = Promise.resolve(null);
         if (wantsData(entry)) {
           const raw = await this.readRaw(reader, entry, false);
+          const planned = raw !== 'stream' ? offload?.plan(entry) : undefined;
           if (raw === 'stream') {
             streaming = true;
             data = Promise.resolve(this.streamEntry(reader, entry));
+          } else if (planned && offload) {
+            data = this.inBatch(offload.pool, entry, Buffer.from(raw), planned.dest);
           } else {
             data = this.decode(entry, raw);
-            data.catch(() => undefined); // rethrown when its turn comes
           }
+          data.catch(() => undefined); // rethrown when its turn comes
         }
         lastEnd = reader.position;
         const bytes = entry.compressedSize + entry.size;
@@ -238,13 +301,15 @@ export class ZipReader {
       }
     };
     for (;;) {
-      await fill();
+      // Top up in bursts, so worker batches fill; whatever batch is open goes before waiting.
+      if (queue.length < AHEAD_ENTRIES / 2) await fill();
+      this.sendBatch();
       const item = queue.shift();
       if (!item) break;
       aheadBytes -= item.bytes;
       const data = await item.data;
       await visit(item.entry, data);
-      if (data && !Buffer.isBuffer(data)) {
+      if (data && !Buffer.isBuffer(data) && !(data instanceof Digest)) {
         // A stream the visitor left unread is read to its end (the reader is shared).
         for await (const chunk of data) void chunk;
         streaming = false;

@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../../test-support/temp-dir.js';
 import { describeTree, writeTree } from '../../../../test-support/tree.js';
 import { writeRawZip } from '../../../../test-support/raw-zip.js';
+import { PackPool } from '../../workers/pack-pool.js';
 import { SourceOpenError } from '../source-file.js';
-import { ZipReader, type EntryData } from './zip-reader.js';
+import { Digest, ZipReader, type EntryData } from './zip-reader.js';
 import { ZipWriter, type ZipWriterOptions } from './zip-writer.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -16,6 +17,7 @@ const attrs = { mode: 0o644, mtime: new Date('2026-03-04T05:06:08Z') };
 async function bytesOf(data: EntryData | null): Promise<Buffer> {
   if (!data) return Buffer.alloc(0);
   if (Buffer.isBuffer(data)) return data;
+  if (data instanceof Digest) throw new Error('a digest, not bytes');
   const parts: Buffer[] = [];
   for await (const c of data) parts.push(c);
   return Buffer.concat(parts);
@@ -90,6 +92,33 @@ describe('the ZIP writer', () => {
     expect(tree.link).toBe('-> small.txt');
     // The extended timestamp field carries the exact second (DOS time alone has 2 s steps).
     expect((await stat(join(out, 'files', 'small.txt'))).mtime.toISOString()).toBe(attrs.mtime.toISOString());
+  });
+
+  it('hands small entries to worker threads that hash them, or write them where told, with mode and mtime', async () => {
+    const dir = await tempDir();
+    const src = join(dir, 'src');
+    const files = await sources(src);
+    const zip = join(dir, 'out.zip');
+    await writeZip(zip, src, files);
+    const pool = new PackPool();
+    const digests = new Map<string, string>();
+    try {
+      const r = await ZipReader.open(zip);
+      await r.walk(
+        true,
+        async (e, data) => {
+          if (data instanceof Digest) digests.set(e.name, data.sha256);
+        },
+        { pool, plan: (e) => (e.name === 'files/small.txt' ? { dest: { path: join(dir, 'out', 'small.txt'), mode: 0o640, mtime: attrs.mtime.getTime() } } : { dest: null }) },
+      );
+      await r.close();
+    } finally {
+      await pool.close();
+    }
+    for (const [name, content] of Object.entries(files)) expect(digests.get(`files/${name}`)).toBe(sha(content));
+    const written = await stat(join(dir, 'out', 'small.txt'));
+    expect([written.mode & 0o777, written.mtime.toISOString()]).toEqual([0o640, attrs.mtime.toISOString()]);
+    expect(await readFile(join(dir, 'out', 'small.txt'), 'utf8')).toBe('hello lifeboat\n');
   });
 
   it('reads back through its own reader with the same bytes, modes and times', async () => {
@@ -197,6 +226,21 @@ describe('the ZIP reader', () => {
     const r2 = await ZipReader.open(bomb);
     await expect(r2.walk(true, async () => undefined)).rejects.toMatchObject({ code: 'ARCHIVE_HOSTILE', message: expect.stringContaining('bomb.bin') });
     await r2.close();
+
+    // The same damage is named the same way when worker threads decode (as restores and verify do).
+    const pool = new PackPool();
+    try {
+      for (const [file, code, name] of [
+        [crcZip, 'ARCHIVE_INVALID', 'x.txt'],
+        [bomb, 'ARCHIVE_HOSTILE', 'bomb.bin'],
+      ] as const) {
+        const r = await ZipReader.open(file);
+        await expect(r.walk(true, async () => undefined, { pool, plan: () => ({ dest: null }) })).rejects.toMatchObject({ code, message: expect.stringContaining(name) });
+        await r.close();
+      }
+    } finally {
+      await pool.close();
+    }
 
     const cut = join(dir, 'cut.zip');
     await writeFile(cut, (await readFile(crcZip)).subarray(0, 40));

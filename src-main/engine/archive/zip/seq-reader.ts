@@ -1,4 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
+import { readAt } from '../../util/read-at.js';
 
 const BLOCK = 4 * 1024 * 1024;
 
@@ -22,17 +23,7 @@ export class SeqReader {
   private readAt(at: number): Promise<Buffer> {
     const length = Math.min(BLOCK, this.end - at);
     if (length <= 0) return Promise.resolve(Buffer.alloc(0));
-    const buf = Buffer.allocUnsafe(length);
-    const read = async (): Promise<Buffer> => {
-      let filled = 0;
-      while (filled < length) {
-        const { bytesRead } = await this.fh.read(buf, filled, length - filled, at + filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      return buf.subarray(0, filled);
-    };
-    return read();
+    return readAt(this.fh, at, length);
   }
 
   /** Make the byte at `position` available in `block`. */

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { crc32, createInflateRaw, inflateRaw, inflateRawSync } from 'node:zlib';
 import { LifeboatError } from '../../../../src-shared/errors/lifeboat-error.js';
 import { printable } from '../../util/printable.js';
+import { readAt } from '../../util/read-at.js';
 import type { PackPool, UnpackItem, UnpackResult } from '../../workers/pack-pool.js';
 import { SeqReader } from './seq-reader.js';
 import { decodeName, extraTimestamp, extraZip64, FLAG_ENCRYPTED, FLAG_UTF8, fromDosDateTime, MAX16, MAX32, METHOD_DEFLATE, METHOD_STORE, parseExtras, SIG } from './zip-format.js';
@@ -74,17 +75,6 @@ function unsafeName(name: string): string | null {
   if (/^([a-zA-Z]:|\/)/.test(name)) return 'is unsafe (absolute path)';
   if (name.split('/').includes('..')) return 'is unsafe (invalid relative path)';
   return null;
-}
-
-async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buf = Buffer.alloc(length);
-  let filled = 0;
-  while (filled < length) {
-    const { bytesRead } = await fh.read(buf, filled, length - filled, position + filled);
-    if (bytesRead === 0) break;
-    filled += bytesRead;
-  }
-  return buf.subarray(0, filled);
 }
 
 function inflateWhole(data: Buffer, size: number): Promise<Buffer> {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
+import { readAt } from '../../util/read-at.js';
 import { PackPool, type PackRequest, type PackResult } from '../../workers/pack-pool.js';
 import type { ArchiveSink, EntryAttrs, WrittenArchive, WrittenFile } from '../archive-sink.js';
 import { deflateWhole, DICTIONARY_BYTES, FINAL_BLOCK, isPrecompressed, sampleCompresses } from '../compress.js';
@@ -260,7 +260,7 @@ export class ZipWriter implements ArchiveSink {
       const readAhead = (): Promise<Buffer> => {
         const at = position;
         position += chunkBytes;
-        return readChunk(fh, at, chunkBytes);
+        return readAt(fh, at, chunkBytes);
       };
       let next = readAhead();
       let chunk = await next;
@@ -330,16 +330,4 @@ export class ZipWriter implements ArchiveSink {
     await this.chain;
     await this.out.abort();
   }
-}
-
-/** Read up to `length` bytes at `position` (fewer only at the end of the file). */
-async function readChunk(fh: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buf = Buffer.allocUnsafe(length);
-  let filled = 0;
-  while (filled < length) {
-    const { bytesRead } = await fh.read(buf, filled, length - filled, position + filled);
-    if (bytesRead === 0) break;
-    filled += bytesRead;
-  }
-  return buf.subarray(0, filled);
 }

@@ -182,6 +182,15 @@ export async function listArchive(path: string, format?: ArchiveFormat): Promise
 /** A manifest of a million entries is ~250 MB; anything beyond is refused rather than buffered. */
 const MAX_MANIFEST_BYTES = 512 * 1024 * 1024;
 
+/** Call `onChunk` for every chunk of an entry's bytes (a whole Buffer or a stream of them). */
+export async function eachChunk(data: Buffer | AsyncIterable<Buffer>, onChunk: (chunk: Buffer) => void | Promise<void>): Promise<void> {
+  if (Buffer.isBuffer(data)) {
+    await onChunk(data);
+    return;
+  }
+  for await (const chunk of data) await onChunk(chunk);
+}
+
 /** Gather an entry's bytes, refusing more than `MAX_MANIFEST_BYTES`. */
 export async function readAll(data: EntryData, name: string): Promise<Buffer> {
   if (data instanceof Digest) throw new Error(`internal: "${name}" was only hashed`);
@@ -190,21 +199,30 @@ export async function readAll(data: EntryData, name: string): Promise<Buffer> {
   let size = 0;
   for await (const c of data) {
     size += c.length;
-    if (size > MAX_MANIFEST_BYTES) throw new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive: "${name}" is larger than ${MAX_MANIFEST_BYTES} bytes.`, { entry: name });
+    if (size > MAX_MANIFEST_BYTES) throw tooBig(name);
     chunks.push(c);
   }
   return Buffer.concat(chunks);
 }
 
-/** The manifest's bytes: by random access in a ZIP (it is the last entry), by a pass in a tar.gz. */
+function tooBig(name: string): LifeboatError {
+  return new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive: "${name}" is larger than ${MAX_MANIFEST_BYTES} bytes.`, { entry: name });
+}
+
+/** The manifest's bytes from an open ZIP, by random access (it is the last entry). */
+async function zipManifestBytes(zip: ZipReader): Promise<Buffer | undefined> {
+  const entry = zip.entries.find((e) => e.name === ARCHIVE_LAYOUT.manifest);
+  if (!entry) return undefined;
+  if (entry.size > MAX_MANIFEST_BYTES) throw tooBig(entry.name);
+  return zip.readEntry(entry);
+}
+
+/** The manifest's bytes: by random access in a ZIP, by a pass in a tar.gz. */
 async function manifestBytes(path: string, format: ArchiveFormat): Promise<Buffer | undefined> {
   if (format === 'zip') {
     const zip = await ZipReader.open(path);
     try {
-      const entry = zip.entries.find((e) => e.name === ARCHIVE_LAYOUT.manifest);
-      if (!entry) return undefined;
-      if (entry.size > MAX_MANIFEST_BYTES) throw new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive: "${entry.name}" is larger than ${MAX_MANIFEST_BYTES} bytes.`, { entry: entry.name });
-      return await zip.readEntry(entry);
+      return await zipManifestBytes(zip);
     } finally {
       await zip.close();
     }
@@ -216,6 +234,17 @@ async function manifestBytes(path: string, format: ArchiveFormat): Promise<Buffe
   return raw;
 }
 
+function parseManifestBytes(path: string, raw: Buffer | undefined): Manifest {
+  if (!raw) throw new LifeboatError('ARCHIVE_INVALID', `${path} holds no ${ARCHIVE_LAYOUT.manifest}; it was not written by Lifeboat.`, { path });
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch (e) {
+    throw new LifeboatError('ARCHIVE_INVALID', `The manifest in ${path} is not valid JSON: ${(e as Error).message}`, { path });
+  }
+  return parseManifest(json, path);
+}
+
 /** Read and validate `manifest.json` from an archive. */
 export async function readManifest(path: string, format?: ArchiveFormat): Promise<Manifest> {
   const fmt = format ?? (await detectFormat(path));
@@ -225,12 +254,34 @@ export async function readManifest(path: string, format?: ArchiveFormat): Promis
   } catch (e) {
     throw invalid(path, e);
   }
-  if (!raw) throw new LifeboatError('ARCHIVE_INVALID', `${path} holds no ${ARCHIVE_LAYOUT.manifest}; it was not written by Lifeboat.`, { path });
-  let json: unknown;
-  try {
-    json = JSON.parse(raw.toString('utf8'));
-  } catch (e) {
-    throw new LifeboatError('ARCHIVE_INVALID', `The manifest in ${path} is not valid JSON: ${(e as Error).message}`, { path });
+  return parseManifestBytes(path, raw);
+}
+
+/**
+ * The entries as the archive's own headers describe them, and its manifest (null when it has
+ * none), from one opening of a ZIP. The manifest comes as a promise so callers can judge the
+ * entries first; it is already being read.
+ */
+export async function listWithManifest(path: string, format: ArchiveFormat): Promise<{ entries: ArchiveEntryInfo[]; manifest: Promise<Manifest | null> }> {
+  if (format !== 'zip') {
+    const entries = await listArchive(path, format);
+    const manifest = entries.some((e) => e.path === ARCHIVE_LAYOUT.manifest) ? readManifest(path, format) : Promise.resolve(null);
+    manifest.catch(() => undefined); // awaited by the caller
+    return { entries, manifest };
   }
-  return parseManifest(json, path);
+  let zip: ZipReader;
+  try {
+    zip = await ZipReader.open(path);
+  } catch (e) {
+    throw invalid(path, e);
+  }
+  const entries = [...zip.entries].sort((a, b) => a.localOffset - b.localOffset).map(zipInfo);
+  const manifest = zipManifestBytes(zip)
+    .then((raw) => (raw ? parseManifestBytes(path, raw) : null))
+    .catch((e: unknown) => {
+      throw invalid(path, e);
+    })
+    .finally(() => zip.close());
+  manifest.catch(() => undefined); // awaited by the caller
+  return { entries, manifest };
 }

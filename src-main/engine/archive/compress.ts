@@ -1,10 +1,7 @@
 import { extname } from 'node:path';
-import { constants, deflateRaw, deflateRawSync, type ZlibOptions } from 'node:zlib';
+import { deflateRaw, deflateRawSync } from 'node:zlib';
 
-/**
- * Compression decisions and raw-deflate calls. Async zlib runs on libuv's thread pool, so several
- * entries (or several chunks of one big entry) compress on all cores at once.
- */
+/** Compression decisions and the raw-deflate pieces the ZIP writer uses outside the pack workers. */
 
 /** Formats that are already compressed: deflating them again costs CPU and saves nothing. */
 const PRECOMPRESSED = new Set(
@@ -27,26 +24,17 @@ export function sampleCompresses(sample: Buffer): boolean {
   return deflateRawSync(probe, { level: 1 }).length < probe.length * 0.92;
 }
 
-function run(data: Buffer, opts: ZlibOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => deflateRaw(data, opts, (e, out) => (e ? reject(e) : resolve(out))));
-}
-
-/** One whole entry as a complete raw-deflate stream. */
+/** One whole entry as a complete raw-deflate stream, on the thread pool. */
 export function deflateWhole(data: Buffer, level: number): Promise<Buffer> {
-  return run(data, { level });
+  return new Promise((resolve, reject) => deflateRaw(data, { level }, (e, out) => (e ? reject(e) : resolve(out))));
 }
-
-/** The window a chunk may refer back into, taken from the chunk before it. */
-export const DICTIONARY_BYTES = 32 * 1024;
 
 /**
- * One chunk of a big entry, compressed independently (in parallel with its neighbours) but primed
- * with the previous chunk's tail and ended by a sync flush, so the chunks concatenate into one valid
- * deflate stream (the pigz technique). `FINAL_BLOCK` closes that stream.
+ * Big entries are compressed in chunks, in parallel (by the pack workers): each chunk is primed
+ * with the previous chunk's last `DICTIONARY_BYTES` and ended by a sync flush, so the chunks
+ * concatenate into one valid deflate stream (the pigz technique); `FINAL_BLOCK` closes it.
  */
-export function deflateChunk(data: Buffer, level: number, dictionary: Buffer | undefined): Promise<Buffer> {
-  return run(data, { level, finishFlush: constants.Z_SYNC_FLUSH, ...(dictionary ? { dictionary } : {}) });
-}
+export const DICTIONARY_BYTES = 32 * 1024;
 
 /** An empty final fixed-Huffman block: the end of a chunked deflate stream. */
 export const FINAL_BLOCK = Buffer.from([0x03, 0x00]);

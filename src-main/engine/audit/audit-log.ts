@@ -1,21 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { AuditOutcome } from '../../../src-shared/domain/enums.js';
+import type { AuditEventView } from '../../../src-shared/ipc/contract.js';
 import type { CatalogDb } from '../catalog/open-catalog.js';
 
 /** The hash that precedes the first event. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** One audit event as stored. */
-export interface AuditEvent {
-  readonly id: number;
-  readonly ts: string;
-  readonly actor: string;
-  readonly action: string;
-  readonly target: string;
-  readonly outcome: AuditOutcome;
-  readonly details: Readonly<Record<string, unknown>>;
+/** One audit event as stored: what the Audit screen shows, plus the link to the event before. */
+export interface AuditEvent extends AuditEventView {
   readonly prevHash: string;
-  readonly hash: string;
 }
 
 /** What a caller records. */

@@ -6,8 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { BackupWarning } from '../../../src-shared/domain/backup.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { Manifest } from '../../../src-shared/manifest/schema.js';
-import { ARCHIVE_LAYOUT } from '../../../src-shared/manifest/schema.js';
-import { detectFormat, listArchive, readManifest, type ArchiveEntryInfo } from '../archive/archive-reader.js';
+import { detectFormat, listWithManifest, type ArchiveEntryInfo } from '../archive/archive-reader.js';
 import type { EngineEnv } from '../engine-env.js';
 import { defaultBackupDir } from '../home.js';
 import { runBackup } from '../jobs/backup-job.js';
@@ -143,10 +142,11 @@ export async function importArchive(env: EngineEnv, file: string): Promise<Impor
   if (dup) {
     result = { id: dup.id, kind: 'lifeboat', duplicate: true, path: dup.path, sha256, warnings: [] };
   } else {
-    const entries = await listArchive(path, format);
+    const listed = await listWithManifest(path, format);
+    const entries = listed.entries;
     assertSafeEntries(entries);
-    const hasManifest = entries.some((e) => e.path === ARCHIVE_LAYOUT.manifest);
-    result = hasManifest ? await importLifeboat(env, path, await readManifest(path, format), entries) : await importPlain(env, path, format, entries);
+    const manifest = await listed.manifest;
+    result = manifest ? await importLifeboat(env, path, manifest, entries) : await importPlain(env, path, format, entries);
     // A plain archive is re-packed; remember the original's checksum so the same download is caught next time.
     env.catalog.backups.setOrigin(result.id, sha256);
   }

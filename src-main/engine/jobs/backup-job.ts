@@ -15,7 +15,7 @@ import type { EngineEnv } from '../engine-env.js';
 import { scanFolder, type FolderScan } from '../sources/folder-scan.js';
 import { dumpPostgres } from '../sources/postgres-source.js';
 import { assignNames, type NamedSource } from '../sources/source-names.js';
-import { checkSqliteCopy, copySqlite, dumpSqlite, sqliteEntry } from '../sources/sqlite-source.js';
+import { checkSqliteCopy, copySqlite, sqliteEntry } from '../sources/sqlite-source.js';
 import { destinationError, errnoCode } from '../util/fs-errors.js';
 import { verifyArchive } from '../verify/verify-archive.js';
 import { checkWrittenArchive } from './check-written.js';
@@ -318,8 +318,9 @@ function classify(raw: unknown, partialPath: string): LifeboatError {
   return new LifeboatError(info.code, info.message, {}, { cause: raw });
 }
 
+/** Scan a folder, or dump a PostgreSQL database (SQLite copies are made by the job itself, so they can be archived while checked). */
 async function prepareSource(
-  s: NamedSource,
+  s: Exclude<NamedSource, { kind: 'sqlite' }>,
   req: BackupRequest,
   workDir: string,
   destination: string,
@@ -328,17 +329,6 @@ async function prepareSource(
 ): Promise<{ record: ManifestSource; dumpFile?: string; scan?: FolderScan }> {
   signal?.throwIfAborted();
   switch (s.kind) {
-    case 'sqlite': {
-      progress?.item(s.path);
-      const file = join(workDir, `${s.name}.sqlite`);
-      const record = await dumpSqlite(s.name, resolve(s.path), file, {
-        busyTimeoutMs: req.sqliteBusyTimeoutMs ?? 30_000,
-        allowEmpty: req.options.allowEmpty,
-        ...(signal ? { signal } : {}),
-      });
-      progress?.fileDone();
-      return { record, dumpFile: file };
-    }
     case 'postgres': {
       progress?.item(s.url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@'));
       const file = join(workDir, `${s.name}.pgdump`);

@@ -2,8 +2,8 @@ import { access, constants, lstat, readdir, statfs } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { SourceKind } from '../../../src-shared/domain/enums.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
-import type { Manifest, ManifestSource } from '../../../src-shared/manifest/schema.js';
-import { detectFormat, listArchive, readManifest } from '../archive/archive-reader.js';
+import { ARCHIVE_LAYOUT, type Manifest, type ManifestSource } from '../../../src-shared/manifest/schema.js';
+import { detectFormat, listWithManifest } from '../archive/archive-reader.js';
 import type { EngineEnv } from '../engine-env.js';
 import { processAlive } from '../engine-env.js';
 import type { ResolvedTarget } from '../lifeboat-engine.js';
@@ -117,9 +117,11 @@ export async function planRestore(env: EngineEnv, resolved: ResolvedTarget, req:
   // The checksum is read alongside the listing; nothing is decided before both are in.
   const hashing = sha256File(archive);
   hashing.catch(() => undefined); // awaited below
-  const entries = await listArchive(archive, format);
+  const listed = await listWithManifest(archive, format);
+  const entries = listed.entries;
   assertSafeEntries(entries);
-  const manifest = await readManifest(archive, format);
+  const manifest = await listed.manifest;
+  if (!manifest) throw new LifeboatError('ARCHIVE_INVALID', `${archive} holds no ${ARCHIVE_LAYOUT.manifest}; it was not written by Lifeboat. Import it first (lifeboat import, or drop it on the window).`, { path: archive });
   assertManifestMatches(manifest, entries);
 
   const problems: string[] = [];

@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { Transform, Writable, type TransformCallback } from 'node:stream';
+import { Transform, type TransformCallback } from 'node:stream';
 
 /** A pass-through that SHA-256s and counts every byte on its way, so nothing is read twice. */
 export class HashingStream extends Transform {
@@ -26,13 +26,4 @@ export class HashingStream extends Transform {
   digest(): string {
     return this.hash.digest('hex');
   }
-}
-
-/** A sink that discards what it is given (for streams read only for their hash). */
-export function discard(): Writable {
-  return new Writable({
-    write(_chunk, _enc, done) {
-      done();
-    },
-  });
 }

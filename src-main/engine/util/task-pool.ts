@@ -24,12 +24,3 @@ export class TaskPool {
     if (this.failure) throw this.failure.error;
   }
 }
-
-/** Call `onChunk` for every chunk of an entry's data (a whole Buffer or a stream of them). */
-export async function eachChunk(data: Buffer | AsyncIterable<Buffer>, onChunk: (chunk: Buffer) => void | Promise<void>): Promise<void> {
-  if (Buffer.isBuffer(data)) {
-    await onChunk(data);
-    return;
-  }
-  for await (const chunk of data) await onChunk(chunk);
-}

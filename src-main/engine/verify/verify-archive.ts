@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Manifest } from '../../../src-shared/manifest/schema.js';
 import { ARCHIVE_LAYOUT } from '../../../src-shared/manifest/schema.js';
-import { detectFormat, Digest, readManifest, walkArchive } from '../archive/archive-reader.js';
+import { detectFormat, Digest, eachChunk, readManifest, walkArchive } from '../archive/archive-reader.js';
 import { PackPool } from '../workers/pack-pool.js';
 import { inspectSqliteInWorker } from '../workers/untrusted-sqlite.js';
-import { eachChunk } from '../util/task-pool.js';
 
 /** Where the expected whole-archive checksum came from. */
 export type ChecksumSource = 'catalog' | 'sidecar' | 'none';
@@ -109,8 +108,8 @@ export async function verifyArchive(
   const work = await mkdtemp(join(tmpdir(), 'lifeboat-verify-'));
   let databasesChecked = 0;
   const inspections: Promise<void>[] = [];
-  // Worker threads inflate, check and hash the small entries; databases to check come whole.
-  const workers = new PackPool();
+  // In a ZIP, worker threads inflate, check and hash the small entries; databases to check come whole.
+  const workers = format === 'zip' ? new PackPool() : undefined;
   try {
     await walkArchive(path, format, true, async (entry, data) => {
       if (entry.path === ARCHIVE_LAYOUT.manifest || entry.path === ARCHIVE_LAYOUT.readme) return;
@@ -163,7 +162,7 @@ export async function verifyArchive(
             }),
         );
       }
-    }, {
+    }, workers && {
       pool: workers,
       plan: (p) => (checkDatabases && sqliteEntries.has(p) ? undefined : { dest: null }),
     });
@@ -171,7 +170,7 @@ export async function verifyArchive(
     problems.push({ path: basename(path), problem: (e as Error).message });
   } finally {
     await Promise.all(inspections);
-    await workers.close();
+    await workers?.close();
     await rm(work, { recursive: true, force: true });
   }
   const sha256 = await checkWhole();

@@ -180,24 +180,10 @@ function writeOne(f) {
     fs.closeSync(fd);
   }
 }
-function writeFiles({ id, files, buffer }) {
-  let error = null;
-  const all = Buffer.from(buffer);
-  for (const f of files) {
-    try {
-      writeOne({ ...f, data: all.subarray(f.start, f.end) });
-    } catch (e) {
-      error = { ...errorOf(e), message: 'Writing ' + f.path + ' failed: ' + e.message };
-      break;
-    }
-  }
-  parentPort.postMessage({ id, results: [{ ok: !error, error }], buffer: new ArrayBuffer(0) });
-}
 parentPort.on('message', (m) => {
   if (m.op === 'deflate') return deflateChunk(m);
   if (m.op === 'inspect') return inspect(m);
   if (m.op === 'list') return list(m);
-  if (m.op === 'write') return writeFiles(m);
   if (m.op === 'unpack') return unpack(m);
   const { id, files, level } = m;
   const results = [];
@@ -252,14 +238,11 @@ export class PackPool {
   private readonly pending = new Map<number, { worker: number; resolve: (r: { results?: WireResult[]; buffer: ArrayBuffer }) => void; reject: (e: Error) => void }>();
   private readonly busy: number[];
   private nextId = 0;
-  readonly size: number;
 
   constructor(size = Math.max(1, Math.min(availableParallelism(), 4))) {
-    this.size = size;
     this.busy = new Array<number>(size).fill(0);
     this.workers = Array.from({ length: size }, () => {
-      // Small heaps: the workers hold only the batch in hand, and memory is the budget here.
-      const w = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 } });
+      const w = new Worker(WORKER_SOURCE, { eval: true });
       w.unref();
       w.on('message', (m: { id: number; results?: WireResult[]; buffer: ArrayBuffer }) => this.settle(m));
       w.on('error', (e) => this.failAll(e));
@@ -275,9 +258,9 @@ export class PackPool {
     p.resolve(m);
   }
 
-  private send<T extends object>(message: T, transfer: ArrayBuffer[] = [], worker?: number): Promise<{ results?: WireResult[]; buffer: ArrayBuffer }> {
+  private send<T extends object>(message: T, transfer: ArrayBuffer[] = []): Promise<{ results?: WireResult[]; buffer: ArrayBuffer }> {
     const id = this.nextId++;
-    const index = worker !== undefined ? worker % this.size : this.busy.indexOf(Math.min(...this.busy));
+    const index = this.busy.indexOf(Math.min(...this.busy));
     this.busy[index] = (this.busy[index] ?? 0) + 1;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { worker: index, resolve, reject });
@@ -320,26 +303,6 @@ export class PackPool {
   async inspect(items: readonly { path: string; hash: boolean }[]): Promise<PathFacts[]> {
     const m = await this.send({ op: 'inspect', items });
     return (m.results ?? []) as unknown as PathFacts[];
-  }
-
-  /**
-   * Create new files (O_EXCL, never through a link, parents made as needed) with their bytes,
-   * mode and mtime, on the given worker (or the least busy). Stops at the first failure, which
-   * it throws.
-   */
-  async writeFiles(files: readonly { path: string; data: Buffer; mode: number; mtime: number }[], worker?: number): Promise<void> {
-    // One fresh buffer holds the batch's bytes and is transferred, not cloned (a Buffer is often a
-    // view into a larger pooled block, which cloning would copy whole).
-    const all = Buffer.allocUnsafeSlow(files.reduce((n, f) => n + f.data.length, 0));
-    let at = 0;
-    const meta = files.map((f) => {
-      f.data.copy(all, at);
-      at += f.data.length;
-      return { path: f.path, mode: f.mode, mtime: f.mtime, start: at - f.data.length, end: at };
-    });
-    const m = await this.send({ op: 'write', files: meta, buffer: all.buffer }, [all.buffer], worker);
-    const r = m.results?.[0];
-    if (r && !r.ok) throw Object.assign(new Error(r.error?.message ?? 'write failed'), r.error ?? {});
   }
 
   /** Decode, check, hash (and write, where a target is given) a batch of small ZIP entries. */

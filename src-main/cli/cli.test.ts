@@ -246,13 +246,13 @@ describe('lifeboat CLI (through its binary)', () => {
 
     const child = spawn(process.execPath, [LIFEBOAT_BIN, '--home', home, 'restore', b.id], {
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, LIFEBOAT_TEST_PAUSE_AFTER: 'folders-swapped' },
+      env: { ...process.env, LIFEBOAT_TEST_PAUSE_AFTER: 'swapped' },
     });
     await new Promise<void>((resolve, reject) => {
       let err = '';
       child.stderr?.on('data', (d: Buffer) => {
         err += d.toString();
-        if (err.includes('paused after folders-swapped')) resolve();
+        if (err.includes('paused after swapped')) resolve();
       });
       child.once('close', () => reject(new Error(`restore ended before the pause: ${err}`)));
     });

@@ -16,10 +16,9 @@ import { runBackup, workDirFor, type BackupRequest, type BackupResult, type RunH
 import { importArchive, type ImportResult } from './import/import-archive.js';
 import { doctor, type DoctorReport } from './retention/doctor.js';
 import { cleanup, deleteBackup, exportBackup, type CleanupGroup } from './retention/housekeeping.js';
-import { RestoresRepo } from './restore/journal.js';
 import { runRestore, type RestoreHooks, type RestoreResult } from './restore/restore-job.js';
 import { planRestore, type RestorePlan, type RestoreRequest } from './restore/restore-plan.js';
-import { rollback } from './restore/rollback.js';
+import { recoverRestores, type RecoveredRestore } from './restore/recover.js';
 import { quickVerify, readSidecar, verifyArchive, type VerifyReport } from './verify/verify-archive.js';
 
 /** Options for opening an engine. */
@@ -58,11 +57,11 @@ export class LifeboatEngine {
   readonly env: EngineEnv;
   readonly profiles: ProfilesRepo;
   readonly recovered: readonly InterruptedBackup[];
-  /** Restores found interrupted at start and rolled back. */
-  readonly rolledBack: readonly { id: string; undone: string[]; failed: string[] }[];
+  /** Restores found interrupted at start, rolled back or (past their commit) forward. */
+  readonly rolledBack: readonly RecoveredRestore[];
   private readonly busyProfiles = new Set<string>();
 
-  private constructor(env: EngineEnv, recovered: InterruptedBackup[], rolledBack: { id: string; undone: string[]; failed: string[] }[]) {
+  private constructor(env: EngineEnv, recovered: InterruptedBackup[], rolledBack: RecoveredRestore[]) {
     this.env = env;
     this.profiles = new ProfilesRepo(env.catalog.db);
     this.recovered = recovered;
@@ -79,18 +78,8 @@ export class LifeboatEngine {
       await rm(workDirFor(dirname(d.path), d.id), { recursive: true, force: true });
       catalog.audit.append({ actor: env.actor, action: 'backup.interrupted', target: d.id, outcome: 'failure', details: { path: d.path, cleaned: true } });
     }
-    // A restore killed mid-way (kill -9, power loss) is rolled back from its journal.
-    const restores = new RestoresRepo(catalog.db);
-    const rolledBack: { id: string; undone: string[]; failed: string[] }[] = [];
-    for (const r of restores.interrupted((h, pid) => processAlive(h, pid, env.host))) {
-      const result = await rollback(r.journal);
-      restores.finish(r.id, result.failed.length ? 'FAILED' : 'ROLLED_BACK', env.now().toISOString(), {
-        code: 'INTERRUPTED',
-        message: `interrupted: the restore process stopped; ${result.failed.length ? `rollback incomplete: ${result.failed.join('; ')}` : 'every target was rolled back'}`,
-      });
-      catalog.audit.append({ actor: env.actor, action: 'restore.rollback', target: r.id, outcome: result.failed.length ? 'failure' : 'success', details: { interrupted: true, ...result } });
-      rolledBack.push({ id: r.id, ...result });
-    }
+    // A restore killed mid-way (kill -9, power loss) is finished from its journal: back before its commit, forward after.
+    const rolledBack = await recoverRestores(env);
     return new LifeboatEngine(env, dead, rolledBack);
   }
 

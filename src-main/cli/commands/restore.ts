@@ -27,7 +27,7 @@ function planTable(plan: RestorePlan): string {
   );
 }
 
-/** Test-only pause points (`LIFEBOAT_TEST_PAUSE_AFTER=folders-swapped`), for the kill -9 recovery test. */
+/** Test-only pause points (`LIFEBOAT_TEST_PAUSE_AFTER=swapped`), for the kill -9 recovery test. */
 function testPause(): ((s: RestoreStep) => Promise<void>) | undefined {
   const at = process.env.LIFEBOAT_TEST_PAUSE_AFTER;
   if (!at) return undefined;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { BackupSummary, BackupWarning } from '../../../src-shared/domain/backup.js';
 import type { ArchiveFormat, BackupType, Trigger } from '../../../src-shared/domain/enums.js';
@@ -16,6 +16,8 @@ import { scanFolder, type FolderScan } from '../sources/folder-scan.js';
 import { dumpPostgres } from '../sources/postgres-source.js';
 import { assignNames, type NamedSource } from '../sources/source-names.js';
 import { checkSqliteCopy, copySqlite, sqliteEntry } from '../sources/sqlite-source.js';
+import { fsyncDir } from '../util/durable.js';
+import { faultPoint } from '../util/fault.js';
 import { destinationError, errnoCode } from '../util/fs-errors.js';
 import { verifyArchive } from '../verify/verify-archive.js';
 import { checkWrittenArchive } from './check-written.js';
@@ -127,6 +129,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
   });
   env.catalog.audit.append({ actor: env.actor, action: 'backup.start', target: id, outcome: 'info', details: { file: fileName, trigger: req.trigger, profile: req.profile } });
   hooks.onStarted?.(id);
+  faultPoint('backup:start');
 
   let writer: ArchiveSink | undefined;
   // Dumps stop on cancel, and on any other failure before the work folder is removed.
@@ -255,15 +258,15 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
       throw destinationError(e, partialPath);
     });
     writer = undefined;
-    await rename(partialPath, finalPath);
-    await fsyncDir(destination);
-    await checkWrittenArchive(finalPath, req.format, manifest);
+    faultPoint('backup:written');
+    // Checked and verified under its temporary name: a file with the final name is always a verified archive.
+    await checkWrittenArchive(partialPath, req.format, manifest);
     let verifiedAt: string | null = null;
     if (req.verify !== false) {
       progress.setPhase('verifying', { bytes: archive.size, files: manifest.totals.files });
       // Every entry is re-read and re-hashed; the databases' integrity_check already ran on the
       // dumps whose SHA-256 the manifest holds, so matching hashes prove those same bytes.
-      const report = await verifyArchive(finalPath, { sha256: archive.sha256, source: 'catalog' }, (n) => progress.addBytes(n), false);
+      const report = await verifyArchive(partialPath, { sha256: archive.sha256, source: 'catalog' }, (n) => progress.addBytes(n), false);
       if (!report.ok) {
         throw new LifeboatError('VERIFY_FAILED', `The archive just written fails verification: ${report.problems.slice(0, 3).map((p) => `${p.path}: ${p.problem}`).join('; ')}`, {
           problems: report.problems.slice(0, 50),
@@ -271,6 +274,14 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
       }
       verifiedAt = env.now().toISOString();
     }
+    faultPoint('backup:verified');
+    // The dumps are in the archive now; the work folder goes while the row is still RUNNING, so a
+    // crash from here on leaves nothing that the next start's recovery of RUNNING rows would miss.
+    await rm(workDir, { recursive: true, force: true });
+    await writeFile(`${finalPath}.sha256`, `${archive.sha256}  ${fileName}\n`);
+    await rename(partialPath, finalPath);
+    await fsyncDir(destination);
+    faultPoint('backup:renamed');
 
     const summary = summarize(manifest);
     const warnings = [
@@ -280,11 +291,13 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
         ? [{ code: 'SKIPPED_FILES' as const, message: `${countSkipped(manifest)} entries were left out; the manifest lists them.` }]
         : []),
     ];
-    await writeFile(`${finalPath}.sha256`, `${archive.sha256}  ${fileName}\n`);
     const finishedAt = env.now();
     const durationMs = finishedAt.getTime() - startedAt.getTime();
-    env.catalog.backups.markCompleted(id, { size: archive.size, sha256: archive.sha256, finishedAt: finishedAt.toISOString(), durationMs, summary, warnings });
-    if (verifiedAt) env.catalog.backups.markVerified(id, verifiedAt);
+    // One transaction: a COMPLETED row is never without its verification stamp.
+    env.catalog.db.transaction(() => {
+      env.catalog.backups.markCompleted(id, { size: archive.size, sha256: archive.sha256, finishedAt: finishedAt.toISOString(), durationMs, summary, warnings });
+      if (verifiedAt) env.catalog.backups.markVerified(id, verifiedAt);
+    })();
     env.catalog.audit.append({
       actor: env.actor,
       action: 'backup.complete',
@@ -292,6 +305,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
       outcome: 'success',
       details: { file: fileName, sha256: archive.sha256, size: archive.size, verified: verifiedAt !== null, warnings: warnings.map((w) => w.code) },
     });
+    faultPoint('backup:done');
     progress.setPhase('done');
     return { id, verifiedAt, status: 'COMPLETED', path: finalPath, fileName, size: archive.size, sha256: archive.sha256, durationMs, summary, warnings, manifest };
   } catch (raw) {
@@ -453,11 +467,4 @@ function toolVersions(records: readonly ManifestSource[]): Record<string, string
     if (r.kind === 'postgres') tools.pg_dump = r.pgDumpVersion;
   }
   return tools;
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  // The rename is only durable once the folder itself is flushed (not supported on Windows).
-  const fh = await open(dir, 'r').catch(() => undefined);
-  await fh?.sync().catch(() => undefined);
-  await fh?.close();
 }

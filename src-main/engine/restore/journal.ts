@@ -23,8 +23,27 @@ export type JournalStep =
       phase: 'restoring' | 'renamed-old' | 'swapped';
     };
 
+/**
+ * The restore's named steps, in order. The journal records the step *before* it runs. Recovery
+ * after a crash follows one rule: before `commit` the new state is not yet proven, so every target
+ * is rolled back; from `commit` on, the new state is in place, durable and checked, so recovery
+ * rolls forward (only the old state is removed, the new one is never touched).
+ */
+export const RESTORE_PHASES = ['plan', 'stage', 'safety', 'swap', 'check', 'commit', 'done'] as const;
+/** One step of the restore state machine. */
+export type RestorePhase = (typeof RESTORE_PHASES)[number];
+
+/** True once a restore has passed the point of no return: recovery must roll it forward. */
+export function rollsForward(journal: RestoreJournal): boolean {
+  return journal.phase === 'commit' || journal.phase === 'done';
+}
+
 /** The journal of one restore. */
 export interface RestoreJournal {
+  /** The step under way (absent in journals written before phases existed: treated as before commit). */
+  phase?: RestorePhase;
+  /** Old state the commit could not remove yet (reported, retried on every start); never the new state. */
+  leftovers?: string[];
   readonly steps: JournalStep[];
   /** Staging paths to delete on commit or rollback. */
   readonly scratch: string[];
@@ -86,7 +105,14 @@ export class RestoresRepo {
       .run(status, at, error?.code ?? null, error?.message ?? null, id);
   }
 
-  /** RUNNING restores whose process is gone: they need a rollback. */
+  /** Finished restores whose commit left old state behind: cleanup is retried on start. */
+  withLeftovers(): RestoreRow[] {
+    return (this.db.prepare(`SELECT * FROM restores WHERE status = 'COMPLETED' AND journal LIKE '%"leftovers":[%'`).all() as Row[])
+      .map(toRow)
+      .filter((r) => (r.journal.leftovers?.length ?? 0) > 0);
+  }
+
+  /** RUNNING restores whose process is gone: recovery rolls them back or forward. */
   interrupted(isAlive: (host: string, pid: number | null) => boolean): RestoreRow[] {
     return (this.db.prepare(`SELECT * FROM restores WHERE status = 'RUNNING'`).all() as Row[]).map(toRow).filter((r) => !isAlive(r.host, r.pid));
   }

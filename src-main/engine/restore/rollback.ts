@@ -1,11 +1,11 @@
 import Database from 'better-sqlite3';
-import { rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fsyncDir } from '../util/durable.js';
 import { connectAdmin } from './pg-admin.js';
 import type { JournalStep, RestoreJournal } from './journal.js';
 
 async function exists(path: string): Promise<boolean> {
-  const { lstat } = await import('node:fs/promises');
   return lstat(path).then(
     () => true,
     () => false,
@@ -20,6 +20,7 @@ async function undoStep(step: JournalStep): Promise<string> {
       if (oldAside || !step.existed) await rm(step.target, { recursive: true, force: true });
       if (oldAside) await rename(step.old, step.target);
       await rm(step.staged, { recursive: true, force: true });
+      await fsyncDir(dirname(step.target)).catch(() => undefined); // best effort: the parent may be gone too
       return `folder ${step.target} ${step.existed ? 'put back' : 'removed (it did not exist before)'}`;
     }
     case 'sqlite': {
@@ -59,14 +60,17 @@ async function undoStep(step: JournalStep): Promise<string> {
 
 /** Remove `dir` and its subfolders if they hold no files at all. */
 async function removeEmptyTree(dir: string): Promise<void> {
-  const { readdir, rmdir } = await import('node:fs/promises');
   const names = await readdir(dir).catch(() => null);
   if (names === null) return;
   for (const n of names) await removeEmptyTree(join(dir, n));
   await rmdir(dir).catch(() => undefined);
 }
 
-/** Undo every journalled step, newest first; returns what was done and any step that failed. */
+/**
+ * Undo every journalled step, newest first; returns what was done and any step that failed. Only
+ * for a restore that has not reached its commit (see rollsForward): before that point the old
+ * state is whole, so putting it back loses nothing.
+ */
 export async function rollback(journal: RestoreJournal): Promise<{ undone: string[]; failed: string[] }> {
   const undone: string[] = [];
   const failed: string[] = [];
@@ -81,28 +85,4 @@ export async function rollback(journal: RestoreJournal): Promise<{ undone: strin
   // Parent folders the restore created: only removed when nothing else appeared in them.
   for (const dir of [...(journal.created ?? [])].reverse()) await removeEmptyTree(dir);
   return { undone, failed };
-}
-
-/** After success: drop the previous state kept for rollback, and the staging leftovers. */
-export async function commit(journal: RestoreJournal): Promise<void> {
-  for (const step of journal.steps) {
-    switch (step.kind) {
-      case 'folder':
-        await rm(step.old, { recursive: true, force: true });
-        break;
-      case 'sqlite':
-        await rm(step.aside, { force: true });
-        break;
-      case 'postgres': {
-        const admin = await connectAdmin(step.url);
-        try {
-          await admin.drop(step.old);
-        } finally {
-          await admin.close();
-        }
-        break;
-      }
-    }
-  }
-  for (const p of journal.scratch) await rm(p, { recursive: true, force: true });
 }

@@ -1,0 +1,295 @@
+import Database from 'better-sqlite3';
+import { mkdir, rename } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
+import type { Manifest, ManifestSource } from '../../../src-shared/manifest/schema.js';
+import type { EngineEnv } from '../engine-env.js';
+import { defaultBackupDir } from '../home.js';
+import { runBackup } from '../jobs/backup-job.js';
+import type { ProgressTracker } from '../jobs/progress-tracker.js';
+import { resolvePgTool } from '../sources/pg-tools.js';
+import { parsePgUrl } from '../sources/postgres-source.js';
+import { flushTrees, fsyncDir, fsyncFileAndDir } from '../util/durable.js';
+import { faultPoint } from '../util/fault.js';
+import { PackPool, type PathFacts } from '../workers/pack-pool.js';
+import { inspectSqliteInWorker } from '../workers/untrusted-sqlite.js';
+import { verifyAndExtract } from './extract.js';
+import type { JournalStep, RestoreJournal } from './journal.js';
+import { connectAdmin, urlWithDatabase } from './pg-admin.js';
+import { assertCustomDump, pgRestoreInto } from './pg-restore.js';
+import type { PlannedTarget, RestorePlan, RestoreRequest } from './restore-plan.js';
+
+/** Everything the steps of one restore share. */
+export interface RestoreRun {
+  readonly env: EngineEnv;
+  readonly plan: RestorePlan;
+  readonly req: RestoreRequest;
+  readonly id: string;
+  readonly short: string;
+  readonly journal: RestoreJournal;
+  /** Persist the journal (durably: the catalog runs synchronous=FULL) before the next mutation. */
+  readonly save: () => void;
+  readonly progress: ProgressTracker;
+  readonly warnings: string[];
+  /** Source name → staged file or folder. */
+  readonly staged: Map<string, string>;
+  safetyBackupId: string | null;
+}
+
+function sourceOf(manifest: Manifest, name: string): ManifestSource | undefined {
+  return manifest.sources.find((s) => s.name === name);
+}
+
+function compareRows(what: string, want: readonly { name: string; rows: number }[], got: readonly { name: string; rows: number }[]): string[] {
+  return want.flatMap((t) => {
+    const g = got.find((x) => x.name === t.name);
+    return g && g.rows === t.rows ? [] : [`${what}: table ${t.name} has ${g?.rows ?? 'no'} rows, the manifest says ${t.rows}`];
+  });
+}
+
+/** Create the targets' parent folders; returns the topmost folder each call created. */
+async function mkdirParents(targets: readonly PlannedTarget[]): Promise<string[]> {
+  const created: string[] = [];
+  for (const t of targets) {
+    if (t.kind === 'postgres') continue;
+    const first = await mkdir(dirname(t.target), { recursive: true });
+    if (first) created.push(first);
+  }
+  return created;
+}
+
+/** Copy a SQLite database through the backup API (consistent even while others use `to`), then make it durable. */
+async function backupFile(from: string, to: string): Promise<void> {
+  const db = new Database(from, { readonly: true, fileMustExist: true });
+  try {
+    await db.backup(to);
+  } finally {
+    db.close();
+  }
+  await fsyncFileAndDir(to);
+}
+
+/**
+ * stage: every entry is hashed against the manifest while the selected ones land in staging beside
+ * their targets; staged SQLite files get integrity_check and row counts; PostgreSQL dumps are
+ * restored into a new database that is checked. No target is touched.
+ */
+export async function stage(run: RestoreRun): Promise<void> {
+  const { plan, journal } = run;
+  const work = journal.scratch[0] ?? '';
+  await mkdir(work, { recursive: true });
+  const destinations = new Map<string, string>();
+  for (const t of plan.targets) {
+    const src = sourceOf(plan.manifest, t.source);
+    if (!src) continue;
+    if (src.kind === 'folder') {
+      const at = join(dirname(t.target), `.lifeboat-restore-${run.short}-${basename(t.target)}`);
+      journal.scratch.push(at);
+      run.staged.set(t.source, at);
+      const root = src.prefix.replace(/\/$/, '');
+      for (const e of plan.manifest.entries) {
+        if (e.source === src.name) destinations.set(e.path, e.path === root ? at : join(at, e.path.slice(src.prefix.length)));
+      }
+    } else {
+      const file = join(work, `${src.name}.${src.kind === 'sqlite' ? 'sqlite' : 'pgdump'}`);
+      run.staged.set(t.source, file);
+      destinations.set(src.entry, file);
+    }
+  }
+  for (const dir of await mkdirParents(plan.targets)) journal.created?.push(dir);
+  run.save();
+  run.progress.setPhase('verifying', { bytes: plan.manifest.totals.bytes, files: plan.manifest.totals.files });
+  await verifyAndExtract(plan.archive, plan.format, plan.manifest, destinations, (n) => run.progress.addBytes(n), run.req.applyOwners === true);
+  await Promise.all(
+    plan.targets.map(async (t) => {
+      const src = sourceOf(plan.manifest, t.source);
+      const file = run.staged.get(t.source) ?? '';
+      if (src?.kind === 'sqlite') {
+        const facts = await inspectSqliteInWorker(file);
+        const bad = facts.integrityCheck !== 'ok' ? [`integrity_check: ${facts.integrityCheck.slice(0, 200)}`] : compareRows(src.entry, src.tables, facts.tables);
+        if (bad.length) throw new LifeboatError('SQLITE_CORRUPT', `The SQLite database in the archive (${src.entry}) is not what its manifest describes: ${bad.join('; ')}. Nothing was restored.`, { entry: src.entry });
+      }
+      if (src?.kind === 'postgres') await assertCustomDump(await resolvePgTool('pg_restore', run.req.pgRestorePath ?? process.env.LIFEBOAT_PG_RESTORE), file, src.entry);
+    }),
+  );
+  for (const t of plan.targets) if (t.kind === 'postgres') await stagePostgres(run, t);
+}
+
+/** Restore one dump into a new database `<db>_lb_<id>`, journalled first so a crash drops it again. */
+async function stagePostgres(run: RestoreRun, t: PlannedTarget): Promise<void> {
+  const url = t.connectUrl ?? t.target;
+  const database = parsePgUrl(url).database;
+  const s: JournalStep & { kind: 'postgres' } = {
+    kind: 'postgres',
+    url: urlWithDatabase(url, 'postgres'),
+    database,
+    staged: `${database}_lb_${run.short}`,
+    old: `${database}_lb_old_${run.short}`,
+    existed: t.exists,
+    phase: 'restoring',
+  };
+  run.journal.steps.push(s);
+  run.save();
+  const admin = await connectAdmin(s.url);
+  try {
+    await admin.create(s.staged);
+    const tool = await resolvePgTool('pg_restore', run.req.pgRestorePath ?? process.env.LIFEBOAT_PG_RESTORE);
+    for (const w of await pgRestoreInto(tool, urlWithDatabase(url, s.staged), run.staged.get(t.source) ?? '')) run.warnings.push(w);
+    const src = sourceOf(run.plan.manifest, t.source);
+    const bad = src?.kind === 'postgres' ? compareRows(`database ${s.staged}`, src.tables, await admin.rowCounts(s.staged)) : [];
+    if (bad.length) throw new LifeboatError('RESTORE_FAILED', `The restored PostgreSQL database does not match the manifest: ${bad.join('; ')}`);
+  } finally {
+    await admin.close();
+  }
+}
+
+/** safety: a backup of exactly what will be overwritten, kept in the catalog. */
+export async function safety(run: RestoreRun): Promise<void> {
+  const existing = run.plan.targets.filter((t) => t.exists);
+  if (run.req.safetyBackup === false || existing.length === 0) return;
+  const result = await runBackup(run.env, {
+    sources: existing.map((t) =>
+      t.kind === 'folder'
+        ? { kind: 'folder', name: t.source, path: t.target, include: [], exclude: [], gitignore: false }
+        : t.kind === 'sqlite'
+          ? { kind: 'sqlite', name: t.source, path: t.target }
+          : { kind: 'postgres', name: t.source, url: t.connectUrl ?? t.target },
+    ),
+    type: 'full',
+    format: 'zip',
+    destination: defaultBackupDir(run.env.home),
+    description: `Safety backup before restore ${run.short} of ${run.plan.backupId?.slice(0, 8) ?? basename(run.plan.archive)}`,
+    trigger: 'PRE_RESTORE_SAFETY',
+    profile: null,
+    options: { allowEmpty: true, skipUnreadable: false },
+  });
+  run.safetyBackupId = result.id;
+  run.save();
+}
+
+/**
+ * swap: each target's old state is set aside (journalled before each move) and the staged state
+ * put in its place; then everything is flushed to disk, so the commit never deletes old state
+ * while its replacement exists only in the page cache.
+ */
+export async function swap(run: RestoreRun): Promise<void> {
+  const { plan, journal } = run;
+  run.progress.setPhase('restoring', { bytes: 0, files: plan.targets.length });
+  const flush: string[] = [];
+  for (const t of plan.targets.filter((x) => x.kind === 'folder')) {
+    const s: JournalStep = { kind: 'folder', target: t.target, old: join(dirname(t.target), `.lifeboat-old-${run.short}-${basename(t.target)}`), staged: run.staged.get(t.source) ?? '', existed: t.exists };
+    journal.steps.push(s);
+    run.save();
+    if (t.exists) await rename(t.target, s.old);
+    faultPoint('restore:swap-folder-aside');
+    await rename(s.staged, t.target);
+    await fsyncDir(dirname(t.target));
+    flush.push(t.target);
+    run.progress.item(t.target);
+  }
+  for (const t of plan.targets.filter((x) => x.kind === 'sqlite')) {
+    const s: JournalStep & { kind: 'sqlite' } = { kind: 'sqlite', target: t.target, aside: join(journal.scratch[0] ?? '', `${t.source}.before.sqlite`), existed: t.exists, phase: 'saving' };
+    journal.steps.push(s);
+    run.save();
+    if (t.exists) await backupFile(t.target, s.aside);
+    s.phase = 'replacing';
+    run.save();
+    faultPoint('restore:swap-sqlite-aside');
+    // A live database is written through the backup API (its users see a consistent switch);
+    // a new one is the checked staged file itself, renamed into place when on the same disk.
+    const file = run.staged.get(t.source) ?? '';
+    const moved = !t.exists && (await rename(file, t.target).then(() => true, () => false));
+    if (moved) await fsyncFileAndDir(t.target);
+    else await backupFile(file, t.target);
+    faultPoint('restore:swap-sqlite-replaced');
+    run.progress.item(t.target);
+  }
+  for (const s of journal.steps) {
+    if (s.kind !== 'postgres') continue;
+    const admin = await connectAdmin(s.url);
+    try {
+      if (s.existed) {
+        s.phase = 'renamed-old';
+        run.save();
+        await admin.rename(s.database, s.old).catch((e: Error) => {
+          throw new LifeboatError('RESTORE_FAILED', `Cannot swap in the restored database: renaming "${s.database}" failed (${e.message}). Close the applications connected to it and retry.`);
+        });
+        faultPoint('restore:swap-pg-renamed-old');
+      }
+      s.phase = 'swapped';
+      run.save();
+      await admin.rename(s.staged, s.database);
+    } finally {
+      await admin.close();
+    }
+    run.progress.item(s.database);
+  }
+  await flushTrees(flush);
+}
+
+/** After the swap, re-read what landed at a folder target and compare it with the manifest. */
+async function checkFolder(manifest: Manifest, source: Extract<ManifestSource, { kind: 'folder' }>, target: string): Promise<string[]> {
+  const problems: string[] = [];
+  const root = source.prefix.replace(/\/$/, '');
+  const entries = manifest.entries.filter((x) => x.source === source.name);
+  const paths = entries.map((e) => (e.path === root ? target : join(target, e.path.slice(source.prefix.length))));
+  // Worker threads lstat and hash what landed, in batches; the answers come back in order.
+  const workers = new PackPool();
+  const facts: PathFacts[] = [];
+  try {
+    const batches: Promise<PathFacts[]>[] = [];
+    for (let i = 0; i < entries.length; i += 256) {
+      batches.push(workers.inspect(entries.slice(i, i + 256).map((e, j) => ({ path: paths[i + j] ?? '', hash: e.kind === 'file' }))));
+    }
+    for (const batch of await Promise.all(batches)) for (const f of batch) facts.push(f);
+  } finally {
+    await workers.close();
+  }
+  entries.forEach((e, i) => {
+    const p = paths[i] ?? '';
+    const f = facts[i];
+    if (!f || f.type === 'missing') problems.push(`${p} is missing after the restore`);
+    else if (f.type === 'error') problems.push(`${p} cannot be checked (${f.error?.message ?? 'error'})`);
+    else if (e.kind === 'file' && (f.type !== 'file' || f.size !== e.size || f.sha256 !== e.sha256)) problems.push(`${p} does not match its SHA-256`);
+    else if (e.kind === 'symlink' && (f.type !== 'symlink' || f.target !== e.target)) problems.push(`${p} is not the expected symlink`);
+    else if (e.kind === 'directory' && f.type !== 'directory') problems.push(`${p} is not a folder`);
+  });
+  return problems;
+}
+
+/** check: success is decided by what landed at each target, not by what was written. */
+export async function check(run: RestoreRun): Promise<void> {
+  const { plan } = run;
+  run.progress.setPhase('checking');
+  const problems: string[] = [];
+  const folders = Promise.all(
+    plan.targets
+      .filter((t) => t.kind === 'folder')
+      .map(async (t) => {
+        const src = sourceOf(plan.manifest, t.source);
+        return src?.kind === 'folder' ? checkFolder(plan.manifest, src, t.target) : [];
+      }),
+  );
+  folders.catch(() => undefined); // awaited below
+  for (const t of plan.targets.filter((x) => x.kind === 'sqlite')) {
+    const src = sourceOf(plan.manifest, t.source);
+    // The staged copy passed integrity_check; what landed gets the faster quick_check.
+    const facts = await inspectSqliteInWorker(t.target, 60 * 60 * 1000, true);
+    if (facts.integrityCheck !== 'ok') problems.push(`${t.target}: quick_check says ${facts.integrityCheck.slice(0, 200)}`);
+    else if (src?.kind === 'sqlite') problems.push(...compareRows(t.target, src.tables, facts.tables));
+  }
+  for (const s of run.journal.steps) {
+    if (s.kind !== 'postgres') continue;
+    const t = plan.targets.find((x) => x.kind === 'postgres' && parsePgUrl(x.connectUrl ?? x.target).database === s.database);
+    const src = t ? sourceOf(plan.manifest, t.source) : undefined;
+    if (src?.kind !== 'postgres') continue;
+    const admin = await connectAdmin(s.url);
+    try {
+      problems.push(...compareRows(`database ${s.database}`, src.tables, await admin.rowCounts(s.database)));
+    } finally {
+      await admin.close();
+    }
+  }
+  for (const list of await folders) for (const p of list) problems.push(p);
+  if (problems.length) throw new LifeboatError('RESTORE_FAILED', `What was restored does not match the manifest: ${problems.slice(0, 5).join('; ')}`, { problems: problems.slice(0, 100) });
+}

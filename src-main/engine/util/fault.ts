@@ -1,0 +1,63 @@
+/**
+ * Deterministic fault points for crash tests. `LIFEBOAT_FAULT` holds a comma-separated list of
+ * point names, each optionally `@N` (fire on the Nth time the point is reached, default the first).
+ * When a listed point is reached the process kills itself with SIGKILL: no `finally`, no rollback,
+ * no flush, exactly like `kill -9` or a power cut from the application's point of view.
+ *
+ * The names are the steps of the backup and restore state machines (`backup:verified`,
+ * `restore:commit`, `restore:commit-removing@100`, ...); see FAULT_POINTS.
+ */
+
+/** Every point a test may name, so a typo in a test fails loudly instead of never firing. */
+export const FAULT_POINTS = [
+  'backup:start',
+  'backup:written',
+  'backup:verified',
+  'backup:renamed',
+  'backup:done',
+  'restore:stage',
+  'restore:staged',
+  'restore:safety',
+  'restore:swap',
+  'restore:swap-folder-aside',
+  'restore:swap-sqlite-aside',
+  'restore:swap-sqlite-replaced',
+  'restore:swap-pg-renamed-old',
+  'restore:swapped',
+  'restore:check',
+  'restore:commit',
+  'restore:commit-removing',
+  'restore:commit-pg-dropped',
+  'restore:done',
+] as const;
+
+/** A named fault point. */
+export type FaultPoint = (typeof FAULT_POINTS)[number];
+
+interface Armed {
+  readonly at: number;
+  hits: number;
+}
+
+let armed: Map<string, Armed> | undefined;
+
+function parse(spec: string | undefined): Map<string, Armed> {
+  const out = new Map<string, Armed>();
+  for (const part of (spec ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [name = '', n] = part.split('@');
+    if (!(FAULT_POINTS as readonly string[]).includes(name)) {
+      throw new Error(`LIFEBOAT_FAULT names an unknown fault point "${name}"; known: ${FAULT_POINTS.join(', ')}`);
+    }
+    out.set(name, { at: n === undefined ? 1 : Math.max(1, Number(n)), hits: 0 });
+  }
+  return out;
+}
+
+/** Reached a named point: die here with SIGKILL if the environment asks for it. */
+export function faultPoint(name: FaultPoint): void {
+  armed ??= parse(process.env.LIFEBOAT_FAULT);
+  const a = armed.get(name);
+  if (!a) return;
+  a.hits += 1;
+  if (a.hits === a.at) process.kill(process.pid, 'SIGKILL');
+}

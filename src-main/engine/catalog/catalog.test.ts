@@ -36,6 +36,14 @@ describe('catalog', () => {
     again.close();
   });
 
+  it('commits durably: synchronous=FULL, so a journal record or COMPLETED row survives a power cut once written', async () => {
+    const home = await tempDir();
+    const c = Catalog.open(home);
+    // 2 = FULL: in WAL mode the WAL is fsynced at every commit (NORMAL may lose the last commits).
+    expect(c.db.pragma('synchronous', { simple: true })).toBe(2);
+    c.close();
+  });
+
   it('refuses a catalog from a newer Lifeboat instead of damaging it', async () => {
     const home = await tempDir();
     const db = new Database(join(home, 'catalog.sqlite'));

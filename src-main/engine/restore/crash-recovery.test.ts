@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { readdir, rm } from 'node:fs/promises';
+import { chmod, readdir, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lifeboat } from '../../../test-support/cli.js';
@@ -156,5 +157,48 @@ describe('restore crash recovery (kill -9 at every named step, then random kills
       await noStagingLeft(s);
     }
     expect(outcomes).toHaveLength(kills);
+  });
+});
+
+const isRoot = process.getuid?.() === 0;
+describe.skipIf(!isRoot)(`a commit that cannot delete the old state${isRoot ? '' : ' (skipped: needs root to run the CLI as nobody and meet a real EACCES)'}`, () => {
+  it('keeps the new state, reports the leftover and retries it at every start; it never rolls back over the new tree', async () => {
+    const home = await tempDir();
+    const dir = await tempDir();
+    const data = join(dir, 'data');
+    await writeTree(data, treeFiles('new', 60));
+    // As root every unlink succeeds; as nobody a read-only folder in the old tree is a real EACCES.
+    execFileSync('chown', ['-R', '65534:65534', home, dir]);
+    const asNobody = { uid: 65534, gid: 65534 };
+    const b = await lifeboat(['--home', home, 'backup', '--dir', data, '--json'], asNobody);
+    expect(b.code, b.stderr).toBe(0);
+    const id = b.json<{ id: string }>().id;
+    const newTree = await describeTree(data);
+    await rm(data, { recursive: true });
+    await writeTree(data, { ...treeFiles('old', 40), 'locked/keep.txt': 'cannot be deleted by nobody' });
+    execFileSync('chown', ['-R', '65534:65534', data]);
+    await chmod(join(data, 'locked'), 0o555);
+
+    const r = await lifeboat(['--home', home, 'restore', id, '--json'], asNobody);
+    expect(r.code, r.stderr).toBe(0);
+    const result = r.json<{ warnings: string[]; id: string }>();
+    expect(result.warnings.join(' ')).toMatch(/previous state could not be fully removed.*\.lifeboat-old-.*data.*(EACCES|permission denied)/i);
+    expect(await describeTree(data)).toEqual(newTree);
+    const aside = (await readdir(dir)).filter((n) => n.startsWith('.lifeboat-old-'));
+    expect(aside).toHaveLength(1);
+    expect(catalogRows<{ status: string }>(home, 'SELECT status FROM restores')).toEqual([{ status: 'COMPLETED' }]);
+
+    // The next start retries; it still cannot delete, and still leaves the new tree alone.
+    await nextStart(home, asNobody);
+    expect(await describeTree(data)).toEqual(newTree);
+    expect(catalogRows<{ outcome: string }>(home, "SELECT outcome FROM audit_events WHERE action = 'restore.cleanup'")).toEqual([{ outcome: 'failure' }]);
+
+    // Once the admin fixes the permission, the next start finishes the cleanup.
+    await chmod(join(dir, aside[0] ?? '', 'locked'), 0o755);
+    await nextStart(home, asNobody);
+    expect((await readdir(dir)).filter((n) => n.startsWith('.lifeboat'))).toEqual([]);
+    expect(await describeTree(data)).toEqual(newTree);
+    const last = catalogRows<{ journal: string }>(home, 'SELECT journal FROM restores')[0];
+    expect(JSON.parse(last?.journal ?? '{}')).toMatchObject({ phase: 'done', leftovers: [] });
   });
 });

@@ -4,6 +4,7 @@ import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { RestoreStep } from '../../engine/restore/restore-job.js';
 import type { RestorePlan } from '../../engine/restore/restore-plan.js';
 import { restoreFailed, restoreSucceeded } from '../../engine/notify/outcomes.js';
+import { printable } from '../../engine/util/printable.js';
 import { cliMailer, collect, withEngine } from '../context.js';
 import { EXIT, printJson, progressPrinter, table, type Io } from '../output.js';
 
@@ -18,6 +19,9 @@ interface RestoreFlags {
   readonly yes?: boolean;
   readonly pgRestore?: string;
   readonly applyOwners?: boolean;
+  readonly confirmSmaller?: boolean;
+  readonly offset?: string;
+  readonly limit?: string;
 }
 
 function planTable(plan: RestorePlan): string {
@@ -25,6 +29,28 @@ function planTable(plan: RestorePlan): string {
     ['SOURCE', 'KIND', 'TARGET', 'WRITES', 'OVERWRITES'],
     plan.targets.map((t) => [t.source, t.kind, t.target, formatBytes(t.writeBytes), t.exists ? (t.overwriteBytes === null ? 'existing database' : formatBytes(t.overwriteBytes)) : '(new)']),
   );
+}
+
+/** What the restore deletes, replaces and adds at each folder target, and the "much smaller" warnings. */
+function changesText(plan: RestorePlan): string {
+  const lines: string[] = [];
+  for (const t of plan.targets) {
+    const c = t.changes;
+    if (c) {
+      lines.push(`${t.target}: deletes ${c.deleted.count} (${formatBytes(c.deleted.bytes)}) not in the backup, replaces ${c.replaced.count} (${formatBytes(c.replaced.bytes)}), adds ${c.added.count}, keeps ${c.unchanged} unchanged`);
+      for (const [what, list] of [['delete', c.deleted], ['replace', c.replaced], ['add', c.added]] as const) {
+        for (const p of list.paths) lines.push(`  ${what.padEnd(7)} ${printable(p)}`);
+        const shown = list.paths.length;
+        if (list.count > shown) lines.push(`  ${what.padEnd(7)} … listed ${shown ? `${list.offset + 1}–${list.offset + shown}` : 'none'} of ${list.count} (--offset N --limit N pages through them)`);
+      }
+    } else if (t.exists && typeof t.liveRows === 'number') {
+      lines.push(`${t.target}: replaces ${t.liveRows} rows with the backup's ${t.backupRows ?? 0}`);
+    } else if (t.exists && t.kind === 'postgres') {
+      lines.push(`${t.target}: replaces the existing database`);
+    }
+  }
+  for (const w of plan.smaller) lines.push(`WARNING much smaller: ${w}`);
+  return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
 /** Test-only pause points (`LIFEBOAT_TEST_PAUSE_AFTER=swapped`), for the kill -9 recovery test. */
@@ -36,6 +62,13 @@ function testPause(): ((s: RestoreStep) => Promise<void>) | undefined {
     process.stderr.write(`paused after ${s}\n`);
     await new Promise((r) => setTimeout(r, 60_000));
   };
+}
+
+function pageNumber(v: string | undefined, flag: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new LifeboatError('USAGE', `${flag} takes a whole number ≥ 0, not "${v}".`);
+  return n;
 }
 
 /** `lifeboat restore`. */
@@ -53,6 +86,9 @@ export function registerRestore(program: Command, io: Io): void {
     .option('--no-safety-backup', 'skip the safety backup of what will be overwritten (needs --yes)')
     .option('--yes', 'confirm --no-safety-backup')
     .option('--apply-owners', 'give restored files the owners recorded in the backup (system restore, as root); off by default')
+    .option('--confirm-smaller', 'restore even though the backup is much smaller (rows, files, bytes) than what it replaces')
+    .option('--offset <n>', 'with --dry-run/--check: skip the first N paths of each change list', '0')
+    .option('--limit <n>', 'with --dry-run/--check: list at most N paths of each change list (default 20; 200 with --json)')
     .option('--pg-restore <path>', 'pg_restore to use (default: LIFEBOAT_PG_RESTORE, PATH, /usr/lib/postgresql/*/bin)')
     .action(async (target: string, _o: unknown, cmd: Command) => {
       process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
@@ -66,6 +102,8 @@ export function registerRestore(program: Command, io: Io): void {
           ...(f.pgRestore ? { pgRestorePath: f.pgRestore } : {}),
           safetyBackup: f.safetyBackup,
           ...(f.applyOwners ? { applyOwners: true } : {}),
+          ...(f.confirmSmaller ? { confirmSmaller: true } : {}),
+          page: { offset: pageNumber(f.offset, '--offset', 0), limit: pageNumber(f.limit, '--limit', json ? 200 : 20) },
         };
         const resolved = await engine.resolve(target);
         if (f.check || f.dryRun) {
@@ -77,7 +115,9 @@ export function registerRestore(program: Command, io: Io): void {
           } else {
             io.out(`${f.dryRun ? 'Dry run' : 'Pre-flight'} for ${plan.archive} (sha256 ${plan.sha256.slice(0, 16)}…, ${plan.checksumSource === 'none' ? 'no checksum on record' : `checked against the ${plan.checksumSource}`}):\n`);
             io.out(planTable(plan));
+            io.out(changesText(plan));
             for (const p of plan.problems) io.err(`  problem: ${p}\n`);
+            if (plan.smaller.length && !f.confirmSmaller) io.err('  The backup is much smaller than what it replaces: the restore needs --confirm-smaller.\n');
             io.out(ok ? 'No problems found. Nothing was changed.\n' : `${plan.problems.length} problem(s). Nothing was changed.\n`);
           }
           return ok ? EXIT.ok : plan.checksumOk ? EXIT.failed : EXIT.verifyFailed;
@@ -86,7 +126,7 @@ export function registerRestore(program: Command, io: Io): void {
         const pause = testPause();
         try {
           const mailer = cliMailer(engine);
-          const r = await engine.restore(resolved, req, { ...(bar ? { onProgress: bar.update } : {}), ...(pause ? { afterStep: pause } : {}) }).catch(async (e: unknown) => {
+          const r = await engine.restore(resolved, req, { ...(bar ? { onProgress: bar.update } : {}), ...(pause ? { afterStep: pause } : {}), ...(json ? {} : { onPlan: (p: RestorePlan) => io.err(changesText(p)) }) }).catch(async (e: unknown) => {
             await mailer.send(restoreFailed(resolved.path, e));
             throw e;
           });

@@ -8,7 +8,7 @@ import { faultPoint, type FaultPoint } from '../util/fault.js';
 import { commitRestore } from './commit.js';
 import type { RestoreJournal, RestorePhase } from './journal.js';
 import { RestoresRepo } from './journal.js';
-import { assertPlanOk, planRestore, type PlannedTarget, type RestoreRequest } from './restore-plan.js';
+import { assertPlanOk, planRestore, type PlannedTarget, type RestorePlan, type RestoreRequest } from './restore-plan.js';
 import { check, safety, stage, swap, type RestoreRun } from './restore-steps.js';
 import { rollback } from './rollback.js';
 
@@ -18,6 +18,8 @@ export type RestoreStep = 'verified' | 'safety-backup' | 'swapped' | 'checked';
 /** Hooks for one restore. */
 export interface RestoreHooks {
   readonly onProgress?: ProgressListener;
+  /** Called with the pre-flight's plan before anything changes (to say what will be deleted). */
+  readonly onPlan?: (plan: RestorePlan) => void;
   /** Called after each step; a throw here is treated like a failure of the restore itself. */
   readonly afterStep?: (step: RestoreStep) => void | Promise<void>;
 }
@@ -57,7 +59,8 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
   let plan;
   try {
     plan = await planRestore(env, resolved, req);
-    assertPlanOk(plan);
+    hooks.onPlan?.(plan);
+    assertPlanOk(plan, req);
   } catch (e) {
     // Refused before anything changed (damaged or hostile archive, failed pre-flight): still audited.
     env.catalog.audit.append({ actor: env.actor, action: 'restore.refused', target: resolved.path, outcome: 'failure', details: { backup: resolved.record?.id ?? null, ...toErrorInfo(e) } });
@@ -67,7 +70,7 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
   const id = randomUUID();
   const repo = new RestoresRepo(env.catalog.db);
   const targets = plan.targets;
-  repo.insert({ id, backupId: plan.backupId, archivePath: plan.archive, archiveSha256: plan.sha256, startedBy: env.actor, host: env.host, startedAt: started.toISOString(), targets });
+  repo.insert({ id, backupId: plan.backupId, archivePath: plan.archive, archiveSha256: plan.sha256, startedBy: env.actor, host: env.host, startedAt: started.toISOString(), targets: targets.map(({ connectUrl: _url, changes: _changes, ...t }) => t) });
   const audit = (action: string, outcome: 'success' | 'failure' | 'info', details: Record<string, unknown>): void => {
     env.catalog.audit.append({ actor: env.actor, action, target: id, outcome, details: { backup: plan.backupId, archive: plan.archive, sha256: plan.sha256, ...details } });
   };

@@ -1,9 +1,13 @@
-import { access, constants, lstat, readdir, statfs } from 'node:fs/promises';
+import { access, constants, lstat, statfs } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { SourceKind } from '../../../src-shared/domain/enums.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { ARCHIVE_LAYOUT, type Manifest, type ManifestSource } from '../../../src-shared/manifest/schema.js';
+import { formatBytes } from '../../../src-shared/domain/format.js';
 import { detectFormat, listWithManifest } from '../archive/archive-reader.js';
+import { DROP_RATIO } from '../jobs/drop-warnings.js';
+import { inspectSqliteInWorker } from '../workers/untrusted-sqlite.js';
+import { folderChanges, type FolderChanges } from './target-changes.js';
 import type { EngineEnv } from '../engine-env.js';
 import { processAlive } from '../engine-env.js';
 import type { ResolvedTarget } from '../lifeboat-engine.js';
@@ -24,6 +28,10 @@ export interface RestoreRequest {
   readonly pgRestorePath?: string;
   /** Apply the owners recorded in the manifest (a system restore, as root). Off by default. */
   readonly applyOwners?: boolean;
+  /** The user confirmed restoring a backup much smaller than what is at the target now. */
+  readonly confirmSmaller?: boolean;
+  /** Which page of changed paths the plan lists per kind (default the first 200). */
+  readonly page?: { readonly offset: number; readonly limit: number };
 }
 
 /** One source and where it will go. */
@@ -39,6 +47,11 @@ export interface PlannedTarget {
   readonly writeBytes: number;
   /** Bytes currently at the target that will be replaced (null for databases on a server). */
   readonly overwriteBytes: number | null;
+  /** For an existing folder target: what the restore deletes, replaces and adds (a page of paths each). */
+  readonly changes?: FolderChanges;
+  /** For an existing database target: rows there now, and rows in the backup. */
+  readonly liveRows?: number | null;
+  readonly backupRows?: number;
 }
 
 /** The pre-flight's result: nothing has been changed. */
@@ -51,6 +64,8 @@ export interface RestorePlan {
   readonly manifest: Manifest;
   readonly targets: readonly PlannedTarget[];
   readonly problems: readonly string[];
+  /** The backup is much smaller than what it replaces: the restore needs `confirmSmaller`. */
+  readonly smaller: readonly string[];
   readonly checksumOk: boolean;
 }
 
@@ -59,15 +74,6 @@ async function exists(p: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-async function treeBytes(p: string): Promise<number> {
-  const st = await lstat(p).catch(() => undefined);
-  if (!st) return 0;
-  if (!st.isDirectory()) return st.size;
-  let n = 0;
-  for (const name of await readdir(p)) n += await treeBytes(join(p, name));
-  return n;
 }
 
 /** The nearest folder that exists at or above `p`. */
@@ -151,12 +157,23 @@ export async function planRestore(env: EngineEnv, resolved: ResolvedTarget, req:
       } catch (e) {
         problems.push(`${t.source.name}: ${(e as Error).message}`);
       }
-      targets.push({ source: t.source.name, kind: 'postgres', target: t.target, connectUrl: url, exists: dbExists, writeBytes, overwriteBytes: null });
+      const liveRows = dbExists ? await livePgRows(url).catch(() => null) : null;
+      targets.push({ source: t.source.name, kind: 'postgres', target: t.target, connectUrl: url, exists: dbExists, writeBytes, overwriteBytes: null, liveRows, backupRows: t.source.totalRows });
       continue;
     }
-    const there = await exists(t.target);
-    const overwriteBytes = there ? await treeBytes(t.target) : 0;
-    targets.push({ source: t.source.name, kind: t.source.kind, target: t.target, exists: there, writeBytes, overwriteBytes });
+    const st = await lstat(t.target).catch(() => undefined);
+    if (st && t.source.kind === 'folder') {
+      const changes = await folderChanges(manifest, t.source, t.target, req.page ?? { offset: 0, limit: 200 });
+      targets.push({ source: t.source.name, kind: 'folder', target: t.target, exists: true, writeBytes, overwriteBytes: changes.liveBytes, changes });
+      const mount = await mountPointProblem(t.target);
+      if (mount) problems.push(`${t.source.name}: ${mount}`);
+    } else if (st && t.source.kind === 'sqlite') {
+      const liveRows = await inspectSqliteInWorker(t.target, 60_000, true).then((f) => f.totalRows, () => null);
+      targets.push({ source: t.source.name, kind: 'sqlite', target: t.target, exists: true, writeBytes, overwriteBytes: Number(st.size), liveRows, backupRows: t.source.totalRows });
+    } else {
+      targets.push({ source: t.source.name, kind: t.source.kind, target: t.target, exists: false, writeBytes, overwriteBytes: 0 });
+    }
+    const overwriteBytes = targets[targets.length - 1]?.overwriteBytes ?? 0;
     const parent = await nearestExisting(dirname(t.target));
     try {
       await access(parent, constants.W_OK);
@@ -178,11 +195,63 @@ export async function planRestore(env: EngineEnv, resolved: ResolvedTarget, req:
     const running = env.catalog.backups.runningForProfile(manifest.profile, (h, pid) => processAlive(h, pid, env.host));
     if (running.length > 0) problems.push(`a backup of profile "${manifest.profile}" is running (${running[0]?.id.slice(0, 8)}); wait for it to finish`);
   }
-  return { archive, format, sha256, checksumSource, backupId: resolved.record?.id ?? null, manifest, targets, problems, checksumOk };
+  const smaller = targets.flatMap((t) => smallerWarning(manifest, t));
+  return { archive, format, sha256, checksumSource, backupId: resolved.record?.id ?? null, manifest, targets, problems, smaller, checksumOk };
 }
 
-/** Throw the pre-flight's problems as one error (checksum problems are verification failures). */
-export function assertPlanOk(plan: RestorePlan): void {
+/** Rows in every table of a live PostgreSQL database (for the "much smaller" warning). */
+async function livePgRows(url: string): Promise<number> {
+  const admin = await connectAdmin(urlWithDatabase(url, 'postgres'));
+  try {
+    return (await admin.rowCounts(parsePgUrl(url).database)).reduce((n, t) => n + t.rows, 0);
+  } finally {
+    await admin.close();
+  }
+}
+
+/**
+ * A folder target that is a mount point cannot be swapped by rename (EBUSY), and its staging folder
+ * would sit on another filesystem; say so in the pre-flight instead of failing half way.
+ */
+async function mountPointProblem(target: string): Promise<string | null> {
+  const [self, parent] = await Promise.all([lstat(target), lstat(dirname(target))]);
+  if (!self.isDirectory() || self.dev === parent.dev) return null;
+  return `${target} is a mount point; Lifeboat restores a folder by swapping it with a staged copy, which a mount point does not allow. Restore into a folder inside it (--to-dir ${join(target, 'restored')}) or unmount it first`;
+}
+
+/**
+ * A backup much smaller than what it replaces (rows, files or bytes below DROP_RATIO of the live
+ * target, or empty over something) is usually the wrong backup or a source that was missing when it
+ * was taken; the restore goes ahead only when the user confirms it.
+ */
+function smallerWarning(manifest: Manifest, t: PlannedTarget): string[] {
+  if (!t.exists) return [];
+  const src = manifest.sources.find((s) => s.name === t.source);
+  const less = (backup: number, live: number): boolean => live > 0 && backup < live * DROP_RATIO;
+  if (src?.kind === 'folder' && t.changes) {
+    const liveFiles = t.changes.liveFiles;
+    if (less(src.files, liveFiles) || less(src.bytes, t.changes.liveBytes)) {
+      return [`${t.target}: the backup holds ${src.files} files (${formatBytes(src.bytes)}), the folder has ${liveFiles} files (${formatBytes(t.changes.liveBytes)}) now`];
+    }
+  }
+  if (src && src.kind !== 'folder' && typeof t.liveRows === 'number' && less(src.totalRows, t.liveRows)) {
+    return [`${t.target}: the backup holds ${src.totalRows} rows, the database has ${t.liveRows} now`];
+  }
+  return [];
+}
+
+/**
+ * Throw the pre-flight's problems as one error (checksum problems are verification failures); a
+ * backup much smaller than its target stops the restore unless the request confirms it.
+ */
+export function assertPlanOk(plan: RestorePlan, req: RestoreRequest = {}): void {
+  if (plan.problems.length === 0 && plan.smaller.length > 0 && req.confirmSmaller !== true) {
+    throw new LifeboatError(
+      'PRECHECK_FAILED',
+      `The backup is much smaller than what it would replace; nothing was changed:${plan.smaller.map((p) => `\n  - ${p}`).join('')}\nCheck that this is the backup you mean, then confirm (CLI: --confirm-smaller; app: tick "Restore the smaller backup anyway").`,
+      { smaller: plan.smaller },
+    );
+  }
   if (plan.problems.length === 0) return;
   const list = plan.problems.map((p) => `\n  - ${p}`).join('');
   throw new LifeboatError(plan.checksumOk ? 'PRECHECK_FAILED' : 'CHECKSUM_MISMATCH', `The restore pre-flight found ${plan.problems.length} problem(s); nothing was changed:${list}`, {

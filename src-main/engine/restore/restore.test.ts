@@ -238,3 +238,43 @@ describe('restore of untrusted databases', () => {
     expect((await stat(join(system, 'owned.txt'))).uid).toBe(65534);
   });
 });
+
+describe('restore shows what it will destroy', () => {
+  it('the plan lists the files it deletes, replaces and adds (counts, bytes, a page of paths)', async () => {
+    const s = await scenario();
+    try {
+      await writeFile(join(s.data, 'stray.txt'), 'a user file added after the backup');
+      await writeFile(join(s.data, 'org-1/studies/study-a/source_data/20240823_143022/measurements.parquet'), 'changed');
+      await rm(join(s.data, 'org-2'), { recursive: true });
+      const plan = await s.engine.planRestore(await s.engine.resolve(s.backup.id), { only: ['data'] });
+      const c = plan.targets[0]?.changes;
+      expect(c?.deleted).toEqual({ count: 1, bytes: 34, offset: 0, paths: ['stray.txt'] });
+      expect(c?.replaced.paths).toEqual(['org-1/studies/study-a/source_data/20240823_143022/measurements.parquet']);
+      expect(c?.added.count).toBeGreaterThanOrEqual(10);
+      expect(c?.added.paths).toContain('org-2/');
+      // Paged: a second page of one path.
+      const page = await s.engine.planRestore(await s.engine.resolve(s.backup.id), { only: ['data'], page: { offset: 1, limit: 1 } });
+      expect(page.targets[0]?.changes?.added.paths).toHaveLength(1);
+      expect(page.targets[0]?.changes?.added.paths[0]).not.toBe(c?.added.paths[0]);
+    } finally {
+      s.writer.close();
+    }
+  });
+
+  it('a backup much smaller than its target (0 rows over a live table) needs an explicit confirmation', async () => {
+    const { engine, out } = await testEngine();
+    const dir = await tempDir();
+    const empty = join(dir, 'empty.db');
+    const e = new Database(empty);
+    e.exec('CREATE TABLE events (id INTEGER PRIMARY KEY, body TEXT)');
+    e.close();
+    const b = await engine.backup(request(out, [{ kind: 'sqlite', path: empty, name: 'app' }], { options: { allowEmpty: true, skipUnreadable: false } }));
+    const live = new Database(empty);
+    live.prepare("INSERT INTO events (body) SELECT 'row' FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300) SELECT x FROM c)").run();
+    live.close();
+    await expect(engine.restore(await engine.resolve(b.id), {})).rejects.toMatchObject({ code: 'PRECHECK_FAILED', message: expect.stringMatching(/much smaller[\s\S]*0 rows, the database has 300 now[\s\S]*--confirm-smaller/) });
+    expect(countRows(empty, 'events')).toBe(300);
+    await engine.restore(await engine.resolve(b.id), { confirmSmaller: true });
+    expect(countRows(empty, 'events')).toBe(0);
+  });
+});

@@ -178,9 +178,14 @@ export class OpenedSource {
     throw last ?? new Error('internal: no open attempt');
   }
 
-  /** Read `length` bytes at `position` (fewer only at the end of the file). */
+  /**
+   * Read `length` bytes at `position`, never past the size seen at open: a file appended to
+   * faster than it is read would otherwise never end (growth shows in `finish()`).
+   */
   async read(position: number, length: number): Promise<Buffer> {
-    const chunk = await readAt(this.handle, position, length);
+    const want = Math.min(length, Math.max(0, this.before.size - position));
+    if (want === 0) return Buffer.alloc(0);
+    const chunk = await readAt(this.handle, position, want);
     await sourceTestHooks.afterChunk?.(this.path, position + chunk.length);
     return chunk;
   }

@@ -19,9 +19,28 @@ export interface BackupSummary {
   readonly entries: number;
 }
 
+/**
+ * Why a backup completed with a warning. Drops compare with the last good backup; the rest say
+ * what the read of the sources met: files that changed while read (stored as read), vanished
+ * (deleted mid-walk), sparse files left out, names that are not UTF-8, folders not entered
+ * (another filesystem, or already walked through a bind mount).
+ */
+export const BACKUP_WARNING_CODES = [
+  'SIZE_DROP',
+  'FILE_COUNT_DROP',
+  'ROW_COUNT_DROP',
+  'SKIPPED_FILES',
+  'UNVERIFIED_ORIGIN',
+  'CHANGED_FILES',
+  'VANISHED_FILES',
+  'SPARSE_FILES',
+  'UNKEPT_NAMES',
+  'FOLDERS_NOT_ENTERED',
+] as const;
+
 /** A warning attached to a backup that completed but looks wrong (e.g. a sharp drop in size). */
 export interface BackupWarning {
-  readonly code: 'SIZE_DROP' | 'FILE_COUNT_DROP' | 'ROW_COUNT_DROP' | 'SKIPPED_FILES' | 'UNVERIFIED_ORIGIN';
+  readonly code: (typeof BACKUP_WARNING_CODES)[number];
   readonly message: string;
 }
 

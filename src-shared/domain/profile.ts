@@ -32,6 +32,17 @@ export const backupOptionsSchema = z.object({
   allowEmpty: z.boolean().default(false),
   /** Leave out files that cannot be read, listing them in the manifest, instead of failing. */
   skipUnreadable: z.boolean().default(false),
+  /**
+   * A file that changes while it is read (twice: it is read once more) is stored as read and
+   * named in the backup's warnings (`warn`, the default: a live folder always has a log being
+   * written, and failing would leave no backup at all), or fails the backup (`fail`: every file
+   * must be one moment's state). A file replaced (by a symlink, say) is left out under `warn`.
+   */
+  onChangedFile: z.enum(['warn', 'fail']).default('warn'),
+  /** Read sparse files (mostly holes: VM disks, preallocated files) in full instead of leaving them out with a warning. */
+  includeSparse: z.boolean().default(false),
+  /** Back up folders on other filesystems mounted inside a folder source (off: stop at mount points, like `tar --one-file-system`). */
+  crossFilesystems: z.boolean().default(false),
   /** Verify each backup right after writing it (every hash, SQLite integrity). */
   verify: z.boolean().default(true),
 });
@@ -64,7 +75,7 @@ export const profileSpecSchema = z.object({
   format: z.enum(ARCHIVE_FORMATS).default('zip'),
   type: z.enum(BACKUP_TYPES).default('full'),
   retention: retentionSchema.default({ keepLast: null, keepDays: null, keepDaily: null, keepWeekly: null, keepMonthly: null }),
-  options: backupOptionsSchema.default({ allowEmpty: false, skipUnreadable: false, verify: true }),
+  options: backupOptionsSchema.default({ allowEmpty: false, skipUnreadable: false, onChangedFile: 'warn', includeSparse: false, crossFilesystems: false, verify: true }),
   schedule: scheduleSchema.nullable().default(null),
   /** Re-verify the newest backup on this schedule too (catches disk rot between backups). */
   verifySchedule: scheduleSchema.nullable().default(null),

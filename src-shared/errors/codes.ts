@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   'SOURCE_EMPTY',
   'SOURCE_UNREADABLE',
   'SOURCE_BUSY',
+  'SOURCE_CHANGED',
   'SQLITE_CORRUPT',
   'PG_DUMP_NOT_FOUND',
   'PG_DUMP_TOO_OLD',
@@ -48,6 +49,8 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
     'An empty source usually means an unmounted disk or a wrong path. Check it, or pass --allow-empty if empty is expected.',
   SOURCE_UNREADABLE: 'Fix the file permissions, or pass --skip-unreadable to leave such files out (they are listed in the manifest).',
   SOURCE_BUSY: 'Another program holds an exclusive lock on the database. Retry when it has finished writing.',
+  SOURCE_CHANGED:
+    'A file kept changing (or was replaced) while it was read. Stop the program writing it and run the backup again, or set onChangedFile to "warn" (--on-changed-file warn) to store it as read with a warning.',
   SQLITE_CORRUPT: 'The database fails PRAGMA integrity_check. Repair it (sqlite3 .recover) before backing it up.',
   PG_DUMP_NOT_FOUND:
     'Install the PostgreSQL client tools (Debian/Ubuntu: apt install postgresql-client; macOS: brew install libpq) or point --pg-dump / LIFEBOAT_PG_DUMP at pg_dump.',

@@ -65,6 +65,8 @@ const folderSource = z.object({
   symlinks: count,
   bytes: count,
   skipped: z.array(skippedFile),
+  /** Files stored as read although they changed while read (their hashes match what is stored). */
+  changed: z.array(skippedFile).optional(),
 });
 
 /** One source's record in the manifest. */
@@ -106,6 +108,8 @@ export const manifestSchema = z
     entries: z.array(manifestEntrySchema),
     totals: z.object({ files: count, directories: count, symlinks: count, bytes: count, rows: count }),
     fileTypes: z.array(fileType),
+    /** What the read of the sources met (changed, vanished, left-out files), as shown by `list`/`info`. */
+    warnings: z.array(z.object({ code: z.string(), message: z.string() })).optional(),
   })
   .superRefine((m, ctx) => {
     const seen = new Set<string>();

@@ -7,7 +7,7 @@ import type { BackupRequest, BackupResult } from '../../engine/jobs/backup-job.j
 import { backupFailed, backupSucceeded } from '../../engine/notify/outcomes.js';
 import { cliMailer, withEngine, type CommandContext } from '../context.js';
 import { EXIT, keyValues, printJson, progressPrinter, type Io } from '../output.js';
-import { addSourceOptions, sourcesFromFlags, type SourceFlags } from './source-options.js';
+import { addSourceOptions, readOptionsFromFlags, sourcesFromFlags, type SourceFlags } from './source-options.js';
 
 interface BackupFlags extends SourceFlags {
   readonly profile?: string;
@@ -39,7 +39,14 @@ function buildRequest(ctx: CommandContext, f: BackupFlags): BackupRequest {
       destination: resolve(f.out ?? p.spec.destination ?? defaultBackupDir(ctx.engine.env.home)),
       profile: p.name,
       verify: f.verify === false ? false : p.spec.options.verify,
-      options: { allowEmpty: f.allowEmpty ?? p.spec.options.allowEmpty, skipUnreadable: f.skipUnreadable ?? p.spec.options.skipUnreadable },
+      options: {
+        allowEmpty: f.allowEmpty ?? p.spec.options.allowEmpty,
+        skipUnreadable: f.skipUnreadable ?? p.spec.options.skipUnreadable,
+        onChangedFile: p.spec.options.onChangedFile,
+        includeSparse: p.spec.options.includeSparse,
+        crossFilesystems: p.spec.options.crossFilesystems,
+        ...readOptionsFromFlags(f),
+      },
     };
   }
   if (adhoc.length === 0) throw new LifeboatError('USAGE', 'Nothing to back up: give --profile NAME, or at least one --sqlite, --postgres or --dir.');
@@ -51,7 +58,7 @@ function buildRequest(ctx: CommandContext, f: BackupFlags): BackupRequest {
     destination: resolve(f.out ?? defaultBackupDir(ctx.engine.env.home)),
     profile: null,
     verify: f.verify !== false,
-    options: { allowEmpty: Boolean(f.allowEmpty), skipUnreadable: Boolean(f.skipUnreadable) },
+    options: { allowEmpty: Boolean(f.allowEmpty), skipUnreadable: Boolean(f.skipUnreadable), ...readOptionsFromFlags(f) },
   };
 }
 

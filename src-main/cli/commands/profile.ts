@@ -6,7 +6,7 @@ import { nextSlot } from '../../engine/schedule/slots.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { withEngine } from '../context.js';
 import { EXIT, printJson, table, type Io } from '../output.js';
-import { addSourceOptions, positiveFlag, sourcesFromFlags, type SourceFlags } from './source-options.js';
+import { addSourceOptions, positiveFlag, readOptionsFromFlags, type SourceFlags, sourcesFromFlags } from './source-options.js';
 
 interface ProfileFlags extends SourceFlags {
   readonly keepLast?: string;
@@ -66,7 +66,7 @@ export function registerProfile(program: Command, io: Io): void {
             keepWeekly: positiveFlag(f.keepWeekly, '--keep-weekly'),
             keepMonthly: positiveFlag(f.keepMonthly, '--keep-monthly'),
           },
-          options: { allowEmpty: Boolean(f.allowEmpty), skipUnreadable: Boolean(f.skipUnreadable) },
+          options: { allowEmpty: Boolean(f.allowEmpty), skipUnreadable: Boolean(f.skipUnreadable), ...readOptionsFromFlags(f) },
           schedule: f.schedule ? parseScheduleFlag(f.schedule, f.catchUp) : null,
         });
         if (spec.schedule) nextSlot(spec.schedule, new Date());

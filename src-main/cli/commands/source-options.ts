@@ -17,6 +17,18 @@ export interface SourceFlags {
   readonly out?: string;
   readonly allowEmpty?: boolean;
   readonly skipUnreadable?: boolean;
+  readonly onChangedFile?: 'warn' | 'fail';
+  readonly includeSparse?: boolean;
+  readonly crossFilesystems?: boolean;
+}
+
+/** The read options given as flags (absent ones stay absent, so a profile's values apply). */
+export function readOptionsFromFlags(f: SourceFlags): { onChangedFile?: 'warn' | 'fail'; includeSparse?: boolean; crossFilesystems?: boolean } {
+  return {
+    ...(f.onChangedFile ? { onChangedFile: f.onChangedFile } : {}),
+    ...(f.includeSparse ? { includeSparse: true } : {}),
+    ...(f.crossFilesystems ? { crossFilesystems: true } : {}),
+  };
 }
 
 /** Add the source and archive flags to a command. */
@@ -32,7 +44,12 @@ export function addSourceOptions(cmd: Command): Command {
     .addOption(new Option('--type <type>', 'which sources to include').choices(BACKUP_TYPES))
     .option('--out <dir>', 'destination folder for the archive')
     .option('--allow-empty', 'accept a source with no files or rows')
-    .option('--skip-unreadable', 'leave out unreadable files (listed in the manifest) instead of failing');
+    .option('--skip-unreadable', 'leave out unreadable files (listed in the manifest) instead of failing')
+    .addOption(
+      new Option('--on-changed-file <what>', 'a file that changes while it is read (twice): store it as read with a warning, or fail the backup').choices(['warn', 'fail']),
+    )
+    .option('--include-sparse', 'read sparse files (mostly holes, e.g. VM disks) in full instead of leaving them out with a warning')
+    .option('--cross-filesystems', 'also back up filesystems mounted inside a --dir (default: stop at mount points)');
 }
 
 /** The sources named by flags, in the order sqlite, postgres, folders. */

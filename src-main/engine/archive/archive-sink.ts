@@ -6,10 +6,14 @@ export interface EntryAttrs {
   readonly mtime: Date;
 }
 
-/** What was stored for one file entry. */
+/**
+ * What was stored for one file entry. `changed` (source files only) says why the stored bytes
+ * may not be the file at one moment: it changed while it was read (they still match `sha256`).
+ */
 export interface WrittenFile {
   readonly size: number;
   readonly sha256: string;
+  readonly changed?: string | null;
 }
 
 /** The finished archive. */

@@ -1,11 +1,12 @@
 import type { Archiver } from 'archiver';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ArchiveFormat } from '../../../src-shared/domain/enums.js';
 import { assertNever } from '../../../src-shared/domain/enums.js';
 import { HashingStream } from '../util/hashing-stream.js';
 import type { ArchiveSink, EntryAttrs, WrittenArchive, WrittenFile } from './archive-sink.js';
-import { openSourceFile, type SourceFile } from './source-file.js';
+import { OpenedSource, type SourceFile } from './source-file.js';
 import { ZipWriter } from './zip/zip-writer.js';
 
 export type { ArchiveSink, EntryAttrs, WrittenArchive, WrittenFile } from './archive-sink.js';
@@ -102,14 +103,19 @@ class TarGzWriter implements ArchiveSink {
 
   addFile(name: string, file: SourceFile, attrs: EntryAttrs, onBytes?: (n: number) => void): Promise<WrittenFile> {
     return this.inTurn(async () => {
-      const handle = await openSourceFile(file);
-      const h = new HashingStream(onBytes);
-      const input = handle.createReadStream({ highWaterMark: 256 * 1024 });
-      input.on('error', (e) => h.destroy(e));
-      input.pipe(h);
-      h.on('error', (e) => this.fail(new Error(`Reading ${name} failed: ${e.message}`, { cause: e })));
-      await this.appendAndWait(h, { name, mode: attrs.mode, date: attrs.mtime });
-      return { size: h.bytes, sha256: h.digest() };
+      const src = await OpenedSource.open(file);
+      try {
+        const h = new HashingStream(onBytes);
+        const input = Readable.from(src.chunks());
+        input.on('error', (e) => h.destroy(e));
+        input.pipe(h);
+        h.on('error', (e) => this.fail(new Error(`Reading ${name} failed: ${e.message}`, { cause: e })));
+        await this.appendAndWait(h, { name, mode: attrs.mode, date: attrs.mtime });
+        // Streamed into the archive already: a change is reported with the bytes stored, not retried.
+        return { size: h.bytes, sha256: h.digest(), changed: await src.finish(h.bytes) };
+      } finally {
+        await src.close();
+      }
     });
   }
 

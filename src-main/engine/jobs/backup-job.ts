@@ -9,7 +9,6 @@ import { LifeboatError, toErrorInfo } from '../../../src-shared/errors/lifeboat-
 import type { Manifest, ManifestEntry, ManifestSource } from '../../../src-shared/manifest/schema.js';
 import { ARCHIVE_LAYOUT, MANIFEST_FORMAT_VERSION, parseManifest } from '../../../src-shared/manifest/schema.js';
 import { createArchiveWriter, type ArchiveSink } from '../archive/archive-writer.js';
-import { SourceOpenError } from '../archive/source-file.js';
 import { archiveReadme } from '../archive/readme.js';
 import type { EngineEnv } from '../engine-env.js';
 import { scanFolder, type FolderScan } from '../sources/folder-scan.js';
@@ -21,9 +20,10 @@ import { faultPoint } from '../util/fault.js';
 import { destinationError, errnoCode } from '../util/fs-errors.js';
 import { verifyArchive } from '../verify/verify-archive.js';
 import { checkWrittenArchive } from './check-written.js';
-import { dropWarnings } from './drop-warnings.js';
+import { dropWarnings, readWarnings } from './drop-warnings.js';
 import { buildFileTypes, summarize } from './manifest-parts.js';
 import { ProgressTracker, type ProgressListener } from './progress-tracker.js';
+import { fileNotStored, fileStored, type ReadPolicy } from './read-outcomes.js';
 
 /** Everything a backup needs, resolved (profile defaults already applied). */
 export interface BackupRequest {
@@ -34,7 +34,7 @@ export interface BackupRequest {
   readonly description: string;
   readonly trigger: Trigger;
   readonly profile: string | null;
-  readonly options: Pick<BackupOptions, 'allowEmpty' | 'skipUnreadable'>;
+  readonly options: Pick<BackupOptions, 'allowEmpty' | 'skipUnreadable'> & Partial<Pick<BackupOptions, 'onChangedFile' | 'includeSparse' | 'crossFilesystems'>>;
   readonly pgDumpPath?: string;
   readonly compressionLevel?: number;
   readonly sqliteBusyTimeoutMs?: number;
@@ -215,7 +215,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     for (const s of folders) {
       const scan = scans.get(s.name);
       const rec = byName.get(s.name)?.record;
-      if (scan && rec?.kind === 'folder') entries.push(...(await archiveFolder(writer, rec, scan, req.options.skipUnreadable, signal, progress)));
+      if (scan && rec?.kind === 'folder') entries.push(...(await archiveFolder(writer, rec, scan, req.options, signal, progress)));
     }
     await dumping;
     for (const s of databases) {
@@ -248,6 +248,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
           rows: records.reduce((n, r) => n + (r.kind === 'folder' ? 0 : r.totalRows), 0),
         },
         fileTypes: buildFileTypes(entries),
+        warnings: readWarnings([...scans].flatMap(([source, scan]) => scan.notes.map((n) => ({ ...n, source })))),
       },
       'the manifest being written',
     );
@@ -286,6 +287,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     const summary = summarize(manifest);
     const warnings = [
       ...(req.extraWarnings ?? []),
+      ...((manifest.warnings ?? []) as BackupWarning[]),
       ...(req.profile ? dropWarnings(summary, archive.size, env.catalog.backups.lastCompleted(req.profile)) : []),
       ...(countSkipped(manifest) > 0
         ? [{ code: 'SKIPPED_FILES' as const, message: `${countSkipped(manifest)} entries were left out; the manifest lists them.` }]
@@ -357,7 +359,10 @@ async function prepareSource(
     case 'folder': {
       progress?.item(s.path);
       const root = resolve(s.path);
-      const scan = await scanFolder(root, { include: s.include, exclude: s.exclude, gitignore: s.gitignore, avoid: [destination], skipUnreadable: req.options.skipUnreadable });
+      const scan = await scanFolder(root, { include: s.include, exclude: s.exclude, gitignore: s.gitignore, avoid: [destination], skipUnreadable: req.options.skipUnreadable,
+        includeSparse: req.options.includeSparse ?? false,
+        crossFilesystems: req.options.crossFilesystems ?? false,
+      });
       if (scan.files === 0 && !req.options.allowEmpty) {
         throw new LifeboatError('SOURCE_EMPTY', `Folder ${root} has no files to back up${s.include.length || s.exclude.length || s.gitignore ? ' after the include/exclude rules' : ''}. Is the disk mounted?`, {
           path: root,
@@ -391,13 +396,13 @@ type FolderRecord = Extract<ManifestSource, { kind: 'folder' }>;
 /**
  * Stream one scanned folder into the archive. Files are handed to the writer without waiting for
  * each (it reads and compresses ahead, bounded by `ready()`); entries keep the scan's order.
- * Files that fail to open are skipped into `record.skipped` when allowed.
+ * Files that fail to open, vanish or change are handled by read-outcomes.ts (per `policy`).
  */
 async function archiveFolder(
   writer: ArchiveSink,
   record: FolderRecord,
   scan: FolderScan,
-  skipUnreadable: boolean,
+  policy: ReadPolicy,
   signal: AbortSignal | undefined,
   progress: ProgressTracker,
 ): Promise<ManifestEntry[]> {
@@ -435,17 +440,14 @@ async function archiveFolder(
       out[slot] = { ...base, kind: 'symlink', size: 0, target: e.target ?? '' };
     } else {
       progress.item(e.rel);
-      const added = writer.addFile(path, { path: e.abs, size: e.size }, attrs, (n) => progress.addBytes(n)).then(
+      // The walk's device and inode: the file opened must be the one it saw (no swapped-in link).
+      const added = writer.addFile(path, { path: e.abs, size: e.size, identity: { dev: e.dev, ino: e.ino } }, attrs, (n) => progress.addBytes(n)).then(
         (written) => {
+          fileStored(record, scan, e, written, policy);
           out[slot] = { ...base, kind: 'file', size: written.size, sha256: written.sha256 };
           progress.fileDone();
         },
-        (err: unknown) => {
-          if (!(err instanceof SourceOpenError)) throw err;
-          const reason = `${errnoCode(err.original) ?? 'error'}: ${err.original.message}`;
-          if (!skipUnreadable) throw new LifeboatError('SOURCE_UNREADABLE', `Cannot read ${e.abs} (${reason}).`, { path: e.abs }, { cause: err.original });
-          record.skipped.push({ path: e.rel, reason });
-        },
+        (err: unknown) => fileNotStored(record, scan, e, err, policy),
       );
       settle(added);
     }

@@ -17,6 +17,21 @@ export interface ScannedEntry {
   readonly target?: string;
   readonly uid: number;
   readonly gid: number;
+  /** Device and inode as the walk saw them: the file opened later must be this one. */
+  readonly dev: number;
+  readonly ino: number;
+}
+
+/**
+ * What the read of a source met, for one path. `vanished`: deleted while the backup ran;
+ * `sparse`: mostly holes, refused unless asked; `name`: not valid UTF-8; `filesystem`: another
+ * filesystem (a mount point), not crossed unless asked; `cycle`: a folder already walked (a bind
+ * mount of an ancestor), never entered twice; `changed`: changed while read (archiving adds those).
+ */
+export interface ScanNote {
+  readonly path: string;
+  readonly kind: 'changed' | 'vanished' | 'sparse' | 'name' | 'filesystem' | 'cycle';
+  readonly reason: string;
 }
 
 /** What a scan found, and what it left out and why. */
@@ -24,6 +39,8 @@ export interface FolderScan {
   readonly root: string;
   readonly entries: readonly ScannedEntry[];
   readonly skipped: readonly { path: string; reason: string }[];
+  /** The walk's notes; archiving adds the files that changed or vanished while being read. */
+  readonly notes: ScanNote[];
   readonly bytes: number;
   readonly files: number;
 }
@@ -36,6 +53,23 @@ export interface ScanRules {
   /** Absolute paths never to enter (the backup destination: no recursive backups). */
   readonly avoid: readonly string[];
   readonly skipUnreadable: boolean;
+  /** Read sparse files (mostly holes) in full, holes and all, instead of leaving them out. */
+  readonly includeSparse?: boolean;
+  /** Go into folders on other filesystems (mount points) instead of stopping at them. */
+  readonly crossFilesystems?: boolean;
+}
+
+/** Unallocated bytes from which a file counts as sparse (reading holes costs time, not space). */
+export const SPARSE_HOLE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A file is sparse when most of it is holes: at least SPARSE_HOLE_BYTES and over half of its size
+ * are not allocated (`blocks` is st_blocks, in 512-byte units). Node has no SEEK_DATA/SEEK_HOLE,
+ * so such a file could only be read in full, holes included (20 GB of zeros for a VM disk).
+ */
+export function isSparse(size: number, blocks: number): boolean {
+  const holes = size - blocks * 512;
+  return holes >= SPARSE_HOLE_BYTES && holes > size / 2;
 }
 
 interface GitignoreLevel {
@@ -77,6 +111,14 @@ export async function scanFolder(root: string, rules: ScanRules): Promise<Folder
 
   const entries: ScannedEntry[] = [];
   const skipped: { path: string; reason: string }[] = [];
+  const notes: ScanNote[] = [];
+  const note = (path: string, kind: ScanNote['kind'], reason: string, leftOut: boolean): void => {
+    notes.push({ path, kind, reason });
+    if (leftOut) skipped.push({ path, reason });
+  };
+  // Folders entered, by device and inode: a bind mount of an ancestor (or of a sibling) is never
+  // walked a second time.
+  const seen = new Set<string>([`${rootStat.dev}:${rootStat.ino}`]);
   let bytes = 0;
   let files = 0;
 
@@ -92,6 +134,11 @@ export async function scanFolder(root: string, rules: ScanRules): Promise<Folder
   };
 
   const unreadable = (rel: string, e: unknown): void => {
+    if (errnoCode(e) === 'ENOENT') {
+      // Deleted between its parent's listing and now: nothing to keep, nothing lost.
+      note(rel, 'vanished', 'deleted while the backup ran', true);
+      return;
+    }
     const reason = `${errnoCode(e) ?? 'error'}: ${(e as Error).message}`;
     if (!rules.skipUnreadable) {
       throw new LifeboatError('SOURCE_UNREADABLE', `Cannot read ${join(root, rel)} (${reason}).`, { path: join(root, rel) }, { cause: e });
@@ -128,7 +175,7 @@ export async function scanFolder(root: string, rules: ScanRules): Promise<Folder
         const text = await readFile(join(dirAbs, '.gitignore'), 'utf8');
         here = [...levels, { base: dirRel, rules: ignore().add(text) }];
       } catch (e) {
-        unreadable(dirRel ? `${dirRel}/.gitignore` : '.gitignore', e);
+        if (errnoCode(e) !== 'ENOENT') unreadable(dirRel ? `${dirRel}/.gitignore` : '.gitignore', e);
       }
     }
     for (const [index, name] of names.entries()) {
@@ -139,23 +186,46 @@ export async function scanFolder(root: string, rules: ScanRules): Promise<Folder
         unreadable(rel, st.error);
         continue;
       }
+      if (st.type === 'badname') {
+        // ZIP, tar and the manifest carry names as UTF-8: these bytes would come back as other
+        // bytes (or not be found at all), so the file is named, escaped, and left out.
+        note(rel, 'name', 'its name is not valid UTF-8 (bytes shown as \\xNN) and could not be restored byte-exact; rename it to back it up', true);
+        continue;
+      }
       const isDir = st.type === 'directory';
       if (excluded(rel)) continue;
       if (rules.gitignore && ((isDir && name === '.git') || ignoredByGit(here, rel, isDir))) continue;
       // Rounded to the millisecond, as Node's Stats.mtime is.
-      const attrs = { rel, abs, mode: st.mode & 0o7777, mtime: new Date(Math.round(st.mtimeMs)), uid: st.uid, gid: st.gid };
+      const attrs = { rel, abs, mode: st.mode & 0o7777, mtime: new Date(Math.round(st.mtimeMs)), uid: st.uid, gid: st.gid, dev: st.dev, ino: st.ino };
       if (isDir) {
         // The destination (and anything reached through it) is never backed up into itself.
         // Only real folders are entered (never links), so below the root no realpath() is needed.
         const real = join(realRoot, rel);
         if (avoid.includes(real)) continue;
+        // The folder itself is kept (a mount point comes back as an empty folder), its content
+        // only when it is on the root's filesystem (or crossing is allowed) and not seen before.
         entries.push({ ...attrs, kind: 'directory', size: 0 });
+        if (st.dev !== rootStat.dev && !rules.crossFilesystems) {
+          note(rel, 'filesystem', 'another filesystem is mounted here; its content was not backed up (allow crossing filesystems to include it)', false);
+          continue;
+        }
+        const key = `${st.dev}:${st.ino}`;
+        if (seen.has(key)) {
+          note(rel, 'cycle', 'the same folder was already backed up through another path (a bind mount or loop); not entered twice', false);
+          continue;
+        }
+        seen.add(key);
         await walk(abs, rel, here);
       } else if (st.type === 'symlink') {
         if (!included(rel)) continue;
         entries.push({ ...attrs, kind: 'symlink', size: 0, target: st.target ?? '' });
       } else if (st.type === 'file') {
         if (!included(rel)) continue;
+        if (!rules.includeSparse && isSparse(st.size, st.blocks)) {
+          const reason = `it is a sparse file of ${st.size} bytes with only ${st.blocks * 512} allocated; reading it would read every hole. Include sparse files (--include-sparse, or the profile option includeSparse) to back it up in full`;
+          note(rel, 'sparse', reason, true);
+          continue;
+        }
         entries.push({ ...attrs, kind: 'file', size: st.size });
         bytes += st.size;
         files += 1;
@@ -171,7 +241,7 @@ export async function scanFolder(root: string, rules: ScanRules): Promise<Folder
   } finally {
     await workers.close();
   }
-  return { root, entries: rules.include.length > 0 ? pruneDirectories(entries) : entries, skipped, bytes, files };
+  return { root, entries: rules.include.length > 0 ? pruneDirectories(entries) : entries, skipped, notes, bytes, files };
 }
 
 /** With include globs, keep only the folders that lead to an included file or link. */

@@ -13,6 +13,9 @@ const OWN_COPY_TIMEOUT_MS = 60 * 60 * 1000;
 export type SqliteRecord = Extract<ManifestSource, { kind: 'sqlite' }>;
 
 
+/** better-sqlite3's largest step: the whole database in one sqlite3_backup_step. */
+const ALL_PAGES = 0x7fffffff;
+
 const SQLITE_MAGIC = 'SQLite format 3\0';
 const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY']);
 
@@ -47,22 +50,38 @@ export interface SqliteDumpOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Run the online backup, retrying while the database is locked, until the deadline. Returns the source's journal mode. */
+function cancelled(path: string): LifeboatError {
+  return new LifeboatError('CANCELLED', `The copy of SQLite database ${path} was cancelled; nothing was kept.`, { path });
+}
+
+/**
+ * Run the online backup, retrying while the database is locked, until the deadline. Returns the
+ * source's journal mode. The copy is taken in ONE step after the set-up step: a backup that copies
+ * a few pages per step restarts from page 1 whenever another connection writes between two steps,
+ * so a writer committing every 10 ms kept it from ever finishing. One step holds the read lock for
+ * the whole copy (in WAL mode writers go on meanwhile), so it ends against any writer, in one pass.
+ * Cancel is honoured before every step and between attempts.
+ */
 async function backupWithRetry(path: string, copyPath: string, opts: SqliteDumpOptions): Promise<string> {
   const deadline = Date.now() + opts.busyTimeoutMs;
   for (let attempt = 1; ; attempt += 1) {
-    opts.signal?.throwIfAborted();
+    if (opts.signal?.aborted) throw cancelled(path);
     let src: Database.Database | undefined;
     try {
       src = new Database(path, { readonly: true, fileMustExist: true, timeout: Math.min(2000, opts.busyTimeoutMs) });
       const journalMode = String(src.pragma('journal_mode', { simple: true }));
-      // 1000 pages (4 MiB at the default page size) per event-loop turn: fewer turns, and still
-      // short enough to keep IPC responsive.
-      const result = await src.backup(copyPath, { progress: () => 1000 });
+      const result = await src.backup(copyPath, {
+        progress: () => {
+          if (opts.signal?.aborted) throw cancelled(path);
+          return ALL_PAGES;
+        },
+      });
       // better-sqlite3 resolves {totalPages: 0} and writes nothing when the connection is mid-transaction.
       if (result.totalPages === 0) throw Object.assign(new Error('backup copied 0 pages'), { code: 'SQLITE_BUSY' });
       return journalMode;
     } catch (e) {
+      if (e instanceof LifeboatError) throw e;
+      if (opts.signal?.aborted) throw cancelled(path);
       const code = errnoCode(e) ?? '';
       if (!BUSY_CODES.has(code)) {
         throw new LifeboatError('SOURCE_UNREADABLE', `Backing up SQLite database ${path} failed: ${(e as Error).message}`, { path, sqliteCode: code }, { cause: e });
@@ -74,7 +93,9 @@ async function backupWithRetry(path: string, copyPath: string, opts: SqliteDumpO
           { path, attempts: attempt },
         );
       }
-      await sleep(Math.min(250 * attempt, 2000));
+      await sleep(Math.min(250 * attempt, 2000), undefined, opts.signal ? { signal: opts.signal } : {}).catch(() => {
+        throw cancelled(path);
+      });
     } finally {
       src?.close();
     }
@@ -94,6 +115,7 @@ export function sqliteEntry(name: string): string {
 export async function copySqlite(path: string, copyPath: string, opts: SqliteDumpOptions): Promise<string> {
   await assertSqliteFile(path);
   const journalMode = await backupWithRetry(path, copyPath, opts);
+  if (opts.signal?.aborted) throw cancelled(path);
   const copy = new Database(copyPath);
   try {
     copy.pragma('journal_mode = DELETE');

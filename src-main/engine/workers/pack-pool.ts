@@ -1,17 +1,25 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { openedProblem, readSourceSync, skipKindOf, stampChange, type SourceIdentity, type SourceSkipKind } from '../archive/source-file.js';
 
 /** A small file to read, hash and (maybe) compress off the main thread. */
 export interface PackRequest {
   readonly path: string;
   readonly size: number;
   readonly compress: boolean;
+  /** The identity the walk saw; the opened file must be it. */
+  readonly identity?: SourceIdentity;
+  /** A file that grew past this since the walk is not read here (`grown`): the caller streams it. */
+  readonly limit: number;
 }
 
-/** The packed file, or why it could not be opened or read. */
+/**
+ * The packed file (`changed` says why its bytes may not be one moment's state), or why it could not
+ * be opened or read, or that it grew past the request's limit.
+ */
 export type PackResult =
-  | { readonly ok: true; readonly size: number; readonly sha256: string; readonly crc: number; readonly deflated: boolean; readonly data: Buffer }
-  | { readonly ok: false; readonly stage: 'open' | 'read'; readonly error: NodeJS.ErrnoException };
+  | { readonly ok: true; readonly size: number; readonly sha256: string; readonly crc: number; readonly deflated: boolean; readonly data: Buffer; readonly changed: string | null }
+  | { readonly ok: false; readonly stage: 'open' | 'read'; readonly kind: SourceSkipKind | 'grown'; readonly error: NodeJS.ErrnoException };
 
 /** One small ZIP entry to decode in a worker; `dest` also writes it there (a new file only). */
 export interface UnpackItem {
@@ -26,10 +34,25 @@ export type UnpackResult =
   | { readonly sha256: string; readonly size: number; readonly error?: undefined }
   | { readonly error: 'too-large' | 'damaged' | 'size' | 'crc' | 'write'; readonly message: string; readonly code?: string };
 
-/** What lstat found for one name (symlinks with their target). */
+/**
+ * What lstat found for one name (symlinks with their target; `blocks` in 512-byte units, for
+ * sparse files), or why not; `badname` is a name that is not valid UTF-8, shown with `\xNN` escapes.
+ */
 export type NameStat =
-  | { readonly type: 'file' | 'directory' | 'symlink' | 'other'; readonly size: number; readonly mode: number; readonly mtimeMs: number; readonly uid: number; readonly gid: number; readonly target?: string }
-  | { readonly type: 'error'; readonly error: NodeJS.ErrnoException };
+  | {
+      readonly type: 'file' | 'directory' | 'symlink' | 'other';
+      readonly size: number;
+      readonly mode: number;
+      readonly mtimeMs: number;
+      readonly uid: number;
+      readonly gid: number;
+      readonly dev: number;
+      readonly ino: number;
+      readonly blocks: number;
+      readonly target?: string;
+    }
+  | { readonly type: 'error'; readonly error: NodeJS.ErrnoException }
+  | { readonly type: 'badname' };
 
 /** What `inspect` found at a path. */
 export interface PathFacts {
@@ -43,6 +66,8 @@ export interface PathFacts {
 interface WireResult {
   ok: boolean;
   stage?: 'open' | 'read';
+  kind?: SourceSkipKind | 'grown';
+  changed?: string | null;
   error?: { message: string; code?: string; errno?: number; syscall?: string };
   size?: number;
   sha256?: string;
@@ -62,23 +87,26 @@ const path = require('node:path');
 const zlib = require('node:zlib');
 const { createHash } = require('node:crypto');
 const errorOf = (e) => ({ message: e.message, code: e.code, errno: e.errno, syscall: e.syscall });
-function readWhole(fd, size) {
-  const parts = [];
-  let buf = Buffer.allocUnsafe(size + 1);
-  let position = 0;
-  for (;;) {
-    let filled = 0;
-    while (filled < buf.length) {
-      const n = fs.readSync(fd, buf, filled, buf.length - filled, position);
-      if (n === 0) break;
-      filled += n;
-      position += n;
+// The checked open-and-read of source-file.ts, the same code as the main thread's.
+${skipKindOf.toString()}
+${openedProblem.toString()}
+${stampChange.toString()}
+${readSourceSync.toString()}
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+// A name's bytes as text: valid UTF-8 sequences as they are, every other byte as \\xNN.
+function escapeName(bytes) {
+  let out = '';
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i];
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    let text = null;
+    if (len === 1) text = b >= 0x20 && b !== 0x7f ? String.fromCharCode(b) : null;
+    else if (len > 1 && i + len <= bytes.length) {
+      try { text = UTF8.decode(bytes.subarray(i, i + len)); } catch { text = null; }
     }
-    parts.push(buf.subarray(0, filled));
-    if (filled < buf.length) break;
-    buf = Buffer.allocUnsafe(1024 * 1024);
+    if (text === null) { out += '\\\\x' + b.toString(16).padStart(2, '0'); i += 1; } else { out += text; i += len; }
   }
-  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  return out;
 }
 function deflateChunk({ id, data, dictionary, level }) {
   const d = zlib.deflateRawSync(data, { level, finishFlush: zlib.constants.Z_SYNC_FLUSH, ...(dictionary ? { dictionary } : {}) });
@@ -117,19 +145,26 @@ function inspect({ id, items }) {
   });
   parentPort.postMessage({ id, results, buffer: new ArrayBuffer(0) });
 }
+// Names are read as bytes: one that is not valid UTF-8 would otherwise be mangled (U+FFFD) and
+// then not found. Such names are reported, escaped, never guessed at.
 function list({ id, dir }) {
-  let names;
+  let raw;
   try {
-    names = fs.readdirSync(dir).sort();
+    raw = fs.readdirSync(dir, { encoding: 'buffer' });
   } catch (e) {
     return parentPort.postMessage({ id, results: [{ error: errorOf(e) }], buffer: new ArrayBuffer(0) });
   }
-  const stats = names.map((name) => {
+  const entries = raw.map((bytes) => {
+    try { return { name: UTF8.decode(bytes), bad: false }; } catch { return { name: escapeName(bytes), bad: true }; }
+  }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const names = entries.map((e) => e.name);
+  const stats = entries.map(({ name, bad }) => {
+    if (bad) return { type: 'badname' };
     const p = path.join(dir, name);
     try {
       const st = fs.lstatSync(p);
       const type = st.isFile() ? 'file' : st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : 'other';
-      return { type, size: st.size, mode: st.mode, mtimeMs: st.mtimeMs, uid: st.uid, gid: st.gid, ...(type === 'symlink' ? { target: fs.readlinkSync(p) } : {}) };
+      return { type, size: st.size, mode: st.mode, mtimeMs: st.mtimeMs, uid: st.uid, gid: st.gid, dev: st.dev, ino: st.ino, blocks: st.blocks, ...(type === 'symlink' ? { target: fs.readlinkSync(p) } : {}) };
     } catch (e) {
       return { type: 'error', error: errorOf(e) };
     }
@@ -190,24 +225,13 @@ parentPort.on('message', (m) => {
   const datas = [];
   let total = 0;
   for (const f of files) {
-    let fd;
-    try {
-      fd = fs.openSync(f.path, 'r');
-    } catch (e) {
-      results.push({ ok: false, stage: 'open', error: errorOf(e) });
+    const read = readSourceSync(fs, f);
+    if (!read.ok) {
+      results.push({ ok: false, stage: read.stage, kind: read.kind, error: errorOf(read.error) });
       datas.push(null);
       continue;
     }
-    let content;
-    try {
-      content = readWhole(fd, f.size);
-    } catch (e) {
-      results.push({ ok: false, stage: 'read', error: errorOf(e) });
-      datas.push(null);
-      continue;
-    } finally {
-      fs.closeSync(fd);
-    }
+    const content = read.data;
     let data = content;
     let deflated = false;
     if (f.compress && content.length > 0) {
@@ -217,7 +241,7 @@ parentPort.on('message', (m) => {
         deflated = true;
       }
     }
-    results.push({ ok: true, size: content.length, sha256: createHash('sha256').update(content).digest('hex'), crc: zlib.crc32(content), deflated, start: total, end: total + data.length });
+    results.push({ ok: true, changed: read.changed, size: content.length, sha256: createHash('sha256').update(content).digest('hex'), crc: zlib.crc32(content), deflated, start: total, end: total + data.length });
     datas.push(data);
     total += data.length;
   }
@@ -275,9 +299,9 @@ export class PackPool {
     return (m.results ?? []).map((r): PackResult => {
       if (!r.ok) {
         const error = Object.assign(new Error(r.error?.message ?? 'unknown error'), r.error ?? {}) as NodeJS.ErrnoException;
-        return { ok: false, stage: r.stage ?? 'read', error };
+        return { ok: false, stage: r.stage ?? 'read', kind: r.kind ?? 'unreadable', error };
       }
-      return { ok: true, size: r.size ?? 0, sha256: r.sha256 ?? '', crc: r.crc ?? 0, deflated: r.deflated ?? false, data: all.subarray(r.start, r.end) };
+      return { ok: true, size: r.size ?? 0, sha256: r.sha256 ?? '', crc: r.crc ?? 0, deflated: r.deflated ?? false, data: all.subarray(r.start, r.end), changed: r.changed ?? null };
     });
   }
 
@@ -290,7 +314,7 @@ export class PackPool {
     return Buffer.from(m.buffer);
   }
 
-  /** A folder's names (sorted) with their lstat (readlink for symlinks), or why it cannot be read. */
+  /** A folder's names (sorted; read as bytes) with their lstat (readlink for symlinks), or why it cannot be read. */
   async list(dir: string): Promise<{ names: string[]; stats: NameStat[] } | { error: NodeJS.ErrnoException }> {
     const m = await this.send({ op: 'list', dir });
     const r = m.results?.[0] as unknown as { names: string[]; stats: NameStat[] } | { error: NodeJS.ErrnoException };

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { readAt } from '../../util/read-at.js';
 import { PackPool, type PackRequest, type PackResult } from '../../workers/pack-pool.js';
 import type { ArchiveSink, EntryAttrs, WrittenArchive, WrittenFile } from '../archive-sink.js';
 import { deflateWhole, DICTIONARY_BYTES, FINAL_BLOCK, isPrecompressed, sampleCompresses } from '../compress.js';
-import { openSourceFile, SourceOpenError, type SourceFile } from '../source-file.js';
+import { OpenedSource, SourceOpenError, type SourceFile } from '../source-file.js';
 import { OutputFile } from './output-file.js';
 import { centralHeader, dataDescriptor, endRecords, FLAG_DESCRIPTOR, FLAG_UTF8, localHeader, MAX32, METHOD_DEFLATE, METHOD_STORE, S_IFDIR, S_IFLNK, S_IFREG, type CentralRecord } from './zip-format.js';
 
@@ -160,7 +159,13 @@ export class ZipWriter implements ArchiveSink {
       return this.inOrder(() => this.streamFile(name, file, attrs, onBytes));
     }
     const batch = this.open ?? this.startBatch();
-    const request = { path: file.path, size: file.size, compress: this.o.level > 0 && !isPrecompressed(name) };
+    const request: PackRequest = {
+      path: file.path,
+      size: file.size,
+      compress: this.o.level > 0 && !isPrecompressed(name),
+      limit: this.o.smallFileMax,
+      ...(file.identity ? { identity: file.identity } : {}),
+    };
     const written = new Promise<WrittenFile>((resolve, reject) => batch.items.push({ name, attrs, request, onBytes, resolve, reject }));
     batch.bytes += file.size;
     this.reserve(file.size);
@@ -201,21 +206,25 @@ export class ZipWriter implements ArchiveSink {
       } finally {
         this.release(batch.bytes);
       }
-      let failure: Error | undefined;
-      batch.items.forEach((item, i) => {
+      for (const [i, item] of batch.items.entries()) {
         const r = results[i];
-        if (failure || !r) item.reject(failure ?? new Error('internal: missing result'));
-        else if (r.ok) {
+        if (!r) throw new Error('internal: missing result');
+        if (r.ok) {
           this.writeReady({ name: item.name, method: r.deflated ? METHOD_DEFLATE : METHOD_STORE, crc: r.crc, size: r.size, data: r.data, unixMode: S_IFREG | item.attrs.mode, mtime: item.attrs.mtime });
           item.onBytes?.(r.size);
-          item.resolve({ size: r.size, sha256: r.sha256 });
-        } else if (r.stage === 'open') item.reject(new SourceOpenError(item.request.path, r.error));
-        else {
-          failure = new Error(`Reading ${item.request.path} failed: ${r.error.message}`, { cause: r.error });
-          item.reject(failure);
+          item.resolve({ size: r.size, sha256: r.sha256, changed: r.changed });
+        } else if (r.kind === 'grown') {
+          // It grew past the small-file size since the walk: streamed here, in its place.
+          const file = { path: item.request.path, size: item.request.limit + 1, ...(item.request.identity ? { identity: item.request.identity } : {}) };
+          await this.streamFile(item.name, file, item.attrs, item.onBytes).then(item.resolve, (e: unknown) => {
+            if (!(e instanceof SourceOpenError)) throw e;
+            item.reject(e);
+          });
+        } else {
+          // Nothing of it was written: only this entry is lost.
+          item.reject(new SourceOpenError(item.request.path, r.error, r.kind));
         }
-      });
-      if (failure) throw failure;
+      }
     }).catch((e: unknown) => {
       for (const item of batch.items) item.reject(e);
     });
@@ -246,7 +255,7 @@ export class ZipWriter implements ArchiveSink {
    * and (unless stored) compressed by the pool, several at once; sizes go in a data descriptor.
    */
   private async streamFile(name: string, file: SourceFile, attrs: EntryAttrs, onBytes?: (n: number) => void): Promise<WrittenFile> {
-    const fh = await openSourceFile(file);
+    const src = await OpenedSource.open(file);
     try {
       const { chunkBytes, chunkJobs, level } = this.o;
       const sha = createHash('sha256');
@@ -260,7 +269,7 @@ export class ZipWriter implements ArchiveSink {
       const readAhead = (): Promise<Buffer> => {
         const at = position;
         position += chunkBytes;
-        return readAt(fh, at, chunkBytes);
+        return src.read(at, chunkBytes);
       };
       let next = readAhead();
       let chunk = await next;
@@ -304,9 +313,11 @@ export class ZipWriter implements ArchiveSink {
       }
       this.out.write(dataDescriptor(crc, compressedSize, size, zip64));
       this.central.push({ name: nameBuf, method, flags: FLAG_UTF8 | FLAG_DESCRIPTOR, crc, compressedSize, size, offset, unixMode: S_IFREG | attrs.mode, mtime: attrs.mtime });
-      return { size, sha256: sha.digest('hex') };
+      // Its bytes are already in the archive (hash and CRC of exactly those): a change is reported,
+      // not retried, since re-reading would mean holding the whole file.
+      return { size, sha256: sha.digest('hex'), changed: await src.finish(size) };
     } finally {
-      await fh.close();
+      await src.close();
     }
   }
 

@@ -38,6 +38,9 @@ test('restore wizard end to end: the restored SQLite rows and files are back on 
   await wizard.getByTestId('restore-next').click();
   const name = (await wizard.locator('p').filter({ hasText: /^lifeboat-demo-.*\.zip$/ }).textContent()) ?? '';
   await expect(wizard.getByTestId('restore-start')).toBeDisabled();
+  // What the restore destroys is on screen before the confirmation.
+  await expect(wizard.getByTestId('changes-deleted')).toContainText('stray.txt');
+  await expect(wizard.getByTestId('restore-changes')).toContainText('Replaces 60 rows with the backup\'s 1,050');
   await wizard.getByTestId('restore-confirm').fill(name);
   await app.shot('11-restore-confirm');
   await wizard.getByTestId('restore-start').click();
@@ -50,4 +53,37 @@ test('restore wizard end to end: the restored SQLite rows and files are back on 
   await expect(readFile(join(home, 'demo', 'files', 'stray.txt'))).rejects.toThrow();
   await wizard.getByTestId('restore-close').click();
   await expect(page.locator('.MuiDataGrid-row').filter({ hasText: 'Safety' })).toHaveCount(1);
+});
+
+test('a backup much smaller than the live database cannot be started until the user ticks "restore the smaller backup anyway"', async ({ app }) => {
+  const { page, services, home } = app;
+  await handler(services, 'demo:create', {});
+  await handler(services, 'backup:start', { profile: 'demo', description: 'small one' });
+  await services.jobs.idle();
+  const db = join(home, 'demo', 'app.db');
+  const w = new Database(db);
+  w.prepare('INSERT INTO orders (user_id, total) SELECT user_id, total FROM orders').run();
+  w.prepare('INSERT INTO orders (user_id, total) SELECT user_id, total FROM orders').run();
+  w.close();
+  const live = rows(db, 'orders');
+  expect(live).toBe(4000);
+
+  await page.reload();
+  await page.getByTestId('nav-history').click();
+  await page.getByRole('row').filter({ hasText: 'small one' }).getByTestId('row-actions').click();
+  await page.getByTestId('action-restore').click();
+  const wizard = page.getByRole('dialog', { name: /Restore/ });
+  await wizard.getByTestId('restore-next').click();
+  await wizard.getByTestId('restore-next').click();
+  await expect(wizard.getByTestId('preflight-ok')).toBeVisible();
+  await wizard.getByTestId('restore-next').click();
+  const name = (await wizard.locator('p').filter({ hasText: /^lifeboat-demo-.*\.zip$/ }).textContent()) ?? '';
+  await wizard.getByTestId('restore-confirm').fill(name);
+  await expect(wizard.getByTestId('restore-smaller')).toContainText(`the database has ${live + rows(db, 'users')} now`);
+  await expect(wizard.getByTestId('restore-start')).toBeDisabled();
+  await app.shot('11b-restore-smaller');
+  await wizard.getByLabel('Restore the smaller backup anyway').check();
+  await wizard.getByTestId('restore-start').click();
+  await expect(wizard.getByTestId('restore-result')).toContainText('Restored', { timeout: 30_000 });
+  expect(rows(db, 'orders')).toBe(1000);
 });

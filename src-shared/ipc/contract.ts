@@ -55,6 +55,8 @@ export const restoreOptionsSchema = z.object({
   toSqlite: z.string().min(1).optional(),
   toPostgres: z.string().min(1).optional(),
   safetyBackup: z.boolean().default(true),
+  /** The user ticked "restore the smaller backup anyway". */
+  confirmSmaller: z.boolean().optional(),
 });
 
 /** Every request channel's payload schema. */
@@ -152,6 +154,21 @@ export interface DashboardStats {
   readonly alerts: readonly { profile: string; message: string }[];
 }
 
+/** One kind of change at a folder target: how many, how many bytes, and the first paths. */
+export interface ChangeListView {
+  readonly count: number;
+  readonly bytes: number;
+  readonly paths: readonly string[];
+}
+
+/** What a restore does to a folder that exists: deletes (not in the backup), replaces, adds, keeps. */
+export interface FolderChangesView {
+  readonly deleted: ChangeListView;
+  readonly replaced: ChangeListView;
+  readonly added: ChangeListView;
+  readonly unchanged: number;
+}
+
 /** A restore pre-flight as the wizard shows it. */
 export interface RestorePlanView {
   readonly archive: string;
@@ -160,8 +177,20 @@ export interface RestorePlanView {
   readonly checksumSource: 'catalog' | 'sidecar' | 'none';
   readonly checksumOk: boolean;
   readonly sources: readonly { name: string; kind: string; rows: number | null; files: number | null }[];
-  readonly targets: readonly { source: string; kind: string; target: string; exists: boolean; writeBytes: number; overwriteBytes: number | null }[];
+  readonly targets: readonly {
+    source: string;
+    kind: string;
+    target: string;
+    exists: boolean;
+    writeBytes: number;
+    overwriteBytes: number | null;
+    changes?: FolderChangesView;
+    liveRows?: number | null;
+    backupRows?: number;
+  }[];
   readonly problems: readonly string[];
+  /** The backup is much smaller than what it replaces: starting needs `confirmSmaller`. */
+  readonly smaller: readonly string[];
   readonly estimatedSeconds: number | null;
 }
 

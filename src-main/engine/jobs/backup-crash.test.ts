@@ -55,7 +55,7 @@ describe('backup crash recovery', () => {
       expect(last?.status, point).toBe(point === 'backup:done' ? 'COMPLETED' : 'FAILED');
       expect(rows.length).toBeGreaterThan(0);
     }
-  });
+  }, 240_000);
 
   it('random kills during a backup leave no RUNNING row, no temporary file and no unverified final archive', async () => {
     const home = await tempDir();
@@ -73,5 +73,5 @@ describe('backup crash recovery', () => {
       await nextStart(home);
       await check(home, out);
     }
-  });
+  }, 240_000);
 });

@@ -131,7 +131,7 @@ describe('restore crash recovery (kill -9 at every named step, then random kills
       expect(lastRestore(s.home), point).toEqual(want === 'new' ? { status: 'COMPLETED', error_code: null } : { status: 'ROLLED_BACK', error_code: 'INTERRUPTED' });
       await noStagingLeft(s);
     }
-  });
+  }, 240_000);
 
   it('random kills during a restore: every time, wholly old or wholly new, and the catalog agrees', async () => {
     const s = await scenario();
@@ -157,7 +157,7 @@ describe('restore crash recovery (kill -9 at every named step, then random kills
       await noStagingLeft(s);
     }
     expect(outcomes).toHaveLength(kills);
-  });
+  }, 240_000);
 });
 
 const isRoot = process.getuid?.() === 0;
@@ -200,5 +200,5 @@ describe.skipIf(!isRoot)(`a commit that cannot delete the old state${isRoot ? ''
     expect(await describeTree(data)).toEqual(newTree);
     const last = catalogRows<{ journal: string }>(home, 'SELECT journal FROM restores')[0];
     expect(JSON.parse(last?.journal ?? '{}')).toMatchObject({ phase: 'done', leftovers: [] });
-  });
+  }, 240_000);
 });

@@ -219,6 +219,9 @@ async function mountPointProblem(target: string): Promise<string | null> {
   return `${target} is a mount point; Lifeboat restores a folder by swapping it with a staged copy, which a mount point does not allow. Restore into a folder inside it (--to-dir ${join(target, 'restored')}) or unmount it first`;
 }
 
+/** Absolute differences below which a smaller backup is not worth a confirmation. */
+export const SMALLER_FLOOR = { files: 10, bytes: 1024 * 1024, rows: 100 } as const;
+
 /**
  * A backup much smaller than what it replaces (rows, files or bytes below DROP_RATIO of the live
  * target, or empty over something) is usually the wrong backup or a source that was missing when it
@@ -227,14 +230,16 @@ async function mountPointProblem(target: string): Promise<string | null> {
 function smallerWarning(manifest: Manifest, t: PlannedTarget): string[] {
   if (!t.exists) return [];
   const src = manifest.sources.find((s) => s.name === t.source);
-  const less = (backup: number, live: number): boolean => live > 0 && backup < live * DROP_RATIO;
+  // Empty over something always counts; otherwise a drop below DROP_RATIO that is also large in
+  // absolute terms (a few files or bytes of difference in a tiny tree are not a warning).
+  const less = (backup: number, live: number, floor: number): boolean => live > 0 && (backup === 0 || (backup < live * DROP_RATIO && live - backup >= floor));
   if (src?.kind === 'folder' && t.changes) {
     const liveFiles = t.changes.liveFiles;
-    if (less(src.files, liveFiles) || less(src.bytes, t.changes.liveBytes)) {
+    if (less(src.files, liveFiles, SMALLER_FLOOR.files) || less(src.bytes, t.changes.liveBytes, SMALLER_FLOOR.bytes)) {
       return [`${t.target}: the backup holds ${src.files} files (${formatBytes(src.bytes)}), the folder has ${liveFiles} files (${formatBytes(t.changes.liveBytes)}) now`];
     }
   }
-  if (src && src.kind !== 'folder' && typeof t.liveRows === 'number' && less(src.totalRows, t.liveRows)) {
+  if (src && src.kind !== 'folder' && typeof t.liveRows === 'number' && less(src.totalRows, t.liveRows, SMALLER_FLOOR.rows)) {
     return [`${t.target}: the backup holds ${src.totalRows} rows, the database has ${t.liveRows} now`];
   }
   return [];

@@ -77,5 +77,5 @@ describe.skipIf(reason !== null)(`PostgreSQL restore crash recovery${reason ? ` 
       await check(`random kill after ${delay} ms`, runs);
       runs = catalogRows<{ n: number }>(home, 'SELECT count(*) AS n FROM restores')[0]?.n ?? runs;
     }
-  });
+  }, 240_000);
 });

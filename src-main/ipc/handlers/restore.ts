@@ -8,7 +8,7 @@ import type { HandlerGroup } from '../handler.js';
 import type { Services } from '../services.js';
 
 type Target = { id: string } | { path: string };
-type Options = { only?: string[] | undefined; toDir?: string | undefined; toSqlite?: string | undefined; toPostgres?: string | undefined; safetyBackup: boolean };
+type Options = { only?: string[] | undefined; toDir?: string | undefined; toSqlite?: string | undefined; toPostgres?: string | undefined; safetyBackup: boolean; confirmSmaller?: boolean | undefined };
 
 async function resolveTarget(s: Services, t: Target): Promise<ResolvedTarget> {
   return 'id' in t ? { path: s.engine.record(t.id).path, record: s.engine.record(t.id) } : s.engine.resolve(t.path);
@@ -21,6 +21,7 @@ function toRequest(o: Options): RestoreRequest {
     ...(o.toSqlite ? { toSqlite: o.toSqlite } : {}),
     ...(o.toPostgres ? { toPostgres: o.toPostgres } : {}),
     safetyBackup: o.safetyBackup,
+    ...(o.confirmSmaller ? { confirmSmaller: true } : {}),
   };
 }
 
@@ -46,6 +47,7 @@ export const restoreHandlers: HandlerGroup<'restore:plan' | 'restore:start' | 'i
       })),
       targets: plan.targets.map(({ connectUrl: _c, ...t }) => t),
       problems: plan.problems,
+      smaller: plan.smaller,
       estimatedSeconds: throughput ? Math.max(1, Math.round(bytes / throughput)) : null,
     };
   },

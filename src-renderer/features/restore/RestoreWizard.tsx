@@ -22,6 +22,7 @@ import type { RestoreTarget } from '../../app/actions';
 import { JobProgressView } from '../../components/JobProgressView';
 import { call, errorText } from '../../lib/api';
 import { useJob } from '../../lib/hooks';
+import { ChangesSummary } from './ChangesSummary';
 import { PlanTable } from './PlanTable';
 
 const STEPS = ['Verify', 'What and where', 'Safety and pre-flight', 'Confirm', 'Restore'];
@@ -32,6 +33,7 @@ interface Choice {
   toSqlite: string;
   toPostgres: string;
   safetyBackup: boolean;
+  confirmSmaller: boolean;
 }
 
 /** The restore wizard: verify, choose what and where, safety backup and pre-flight, typed confirmation, live progress, result. */
@@ -40,7 +42,7 @@ export function RestoreWizard({ target, onClose }: { target: RestoreTarget; onCl
   const [plan, setPlan] = useState<RestorePlanView | null>(null);
   const [planError, setPlanError] = useState<string | null>(null);
   const [checking, setChecking] = useState(false);
-  const [choice, setChoice] = useState<Choice>({ selected: {}, toDir: '', toSqlite: '', toPostgres: '', safetyBackup: true });
+  const [choice, setChoice] = useState<Choice>({ selected: {}, toDir: '', toSqlite: '', toPostgres: '', safetyBackup: true, confirmSmaller: false });
   const [confirm, setConfirm] = useState('');
   const [jobId, setJobId] = useState<string | null>(null);
   const [startError, setStartError] = useState<string | null>(null);
@@ -54,6 +56,7 @@ export function RestoreWizard({ target, onClose }: { target: RestoreTarget; onCl
       ...(c.toSqlite.trim() ? { toSqlite: c.toSqlite.trim() } : {}),
       ...(c.toPostgres.trim() ? { toPostgres: c.toPostgres.trim() } : {}),
       safetyBackup: c.safetyBackup,
+      ...(c.confirmSmaller ? { confirmSmaller: true } : {}),
     };
   };
 
@@ -175,6 +178,7 @@ export function RestoreWizard({ target, onClose }: { target: RestoreTarget; onCl
             <Alert severity="warning">
               This replaces {plan.targets.filter((t) => t.exists).length} existing target(s) with the backup's contents{choice.safetyBackup ? ', after a safety backup' : ' without a safety backup'}. Type the backup's name to confirm.
             </Alert>
+            <ChangesSummary plan={plan} confirmSmaller={choice.confirmSmaller} onConfirmSmaller={(v) => setChoice((c) => ({ ...c, confirmSmaller: v }))} />
             <Typography variant="body2" sx={{ fontFamily: 'monospace' }}>
               {plan.backupName}
             </Typography>
@@ -213,7 +217,7 @@ export function RestoreWizard({ target, onClose }: { target: RestoreTarget; onCl
           </Button>
         )}
         {step === 3 && (
-          <Button variant="contained" color="warning" disabled={confirm !== plan?.backupName} onClick={() => void start()} data-testid="restore-start">
+          <Button variant="contained" color="warning" disabled={confirm !== plan?.backupName || ((plan?.smaller.length ?? 0) > 0 && !choice.confirmSmaller)} onClick={() => void start()} data-testid="restore-start">
             Restore now
           </Button>
         )}

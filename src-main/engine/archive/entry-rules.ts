@@ -29,11 +29,15 @@ export interface NameRules {
   readonly foldsNames: boolean;
 }
 
-/** The rules of the system this process runs on (archives restore on the same kind of system). */
-export const HOST_NAME_RULES: NameRules = {
-  windowsNames: process.platform === 'win32',
-  foldsNames: process.platform === 'win32' || process.platform === 'darwin',
-};
+/**
+ * The rules of the system this process runs on (archives restore on the same kind of system).
+ * LIFEBOAT_FOLD_NAMES=1 applies macOS/Windows case folding here too: a fault switch that lets
+ * tests on Linux produce an archive the rules refuse.
+ */
+export function hostNameRules(): NameRules {
+  const folds = process.platform === 'win32' || process.platform === 'darwin' || process.env.LIFEBOAT_FOLD_NAMES === '1';
+  return { windowsNames: process.platform === 'win32', foldsNames: folds };
+}
 
 // Control characters are exactly what this pattern looks for (refused on Windows only).
 // eslint-disable-next-line no-control-regex
@@ -44,7 +48,7 @@ function hostile(entry: string, why: string): LifeboatError {
 }
 
 /** Why `name` cannot be an entry name, or null when it can. */
-export function entryNameProblem(name: string, rules: NameRules = HOST_NAME_RULES): string | null {
+export function entryNameProblem(name: string, rules: NameRules = hostNameRules()): string | null {
   if (name.length === 0) return 'has an empty name';
   if (name.includes('\u0000')) return 'has a NUL byte in its name';
   if (name.startsWith('/')) return 'is an absolute path';
@@ -66,7 +70,7 @@ export function entryNameProblem(name: string, rules: NameRules = HOST_NAME_RULE
 }
 
 /** Refuse a name that could land outside the target or that the target cannot hold. */
-export function assertSafeName(name: string, rules: NameRules = HOST_NAME_RULES): void {
+export function assertSafeName(name: string, rules: NameRules = hostNameRules()): void {
   const problem = entryNameProblem(name, rules);
   if (problem) throw hostile(name, problem);
 }
@@ -82,7 +86,7 @@ function collisionKey(name: string, rules: NameRules): string {
  * hardlink entries, no setuid/setgid/sticky bits, no entry below a symlink, no encrypted entries,
  * and declared sizes that are whole, non-negative numbers.
  */
-export function assertSafeEntries(entries: readonly ArchiveEntryInfo[], rules: NameRules = HOST_NAME_RULES): void {
+export function assertSafeEntries(entries: readonly ArchiveEntryInfo[], rules: NameRules = hostNameRules()): void {
   const seen = new Map<string, string>();
   const links = new Set<string>();
   for (const e of entries) {
@@ -113,7 +117,7 @@ export function assertSafeEntries(entries: readonly ArchiveEntryInfo[], rules: N
  * The manifest is as untrusted as the archive: its paths must be safe, sit under the layout's
  * folders, belong to a declared source, and match the archive's entries one to one.
  */
-export function assertManifestMatches(manifest: Manifest, entries: readonly ArchiveEntryInfo[], rules: NameRules = HOST_NAME_RULES): void {
+export function assertManifestMatches(manifest: Manifest, entries: readonly ArchiveEntryInfo[], rules: NameRules = hostNameRules()): void {
   const sources = new Map(manifest.sources.map((s) => [s.name, s]));
   for (const m of manifest.entries) {
     assertSafeName(m.path, rules);
@@ -142,7 +146,7 @@ export function assertManifestMatches(manifest: Manifest, entries: readonly Arch
  * Restore's pre-flight on an archive's entry list and manifest: exactly what the backup's own
  * check, `verify` and import run, so all of them accept and refuse the same archives.
  */
-export function assertRestorable(entries: readonly ArchiveEntryInfo[], manifest: Manifest, rules: NameRules = HOST_NAME_RULES): void {
+export function assertRestorable(entries: readonly ArchiveEntryInfo[], manifest: Manifest, rules: NameRules = hostNameRules()): void {
   assertSafeEntries(entries, rules);
   assertManifestMatches(manifest, entries, rules);
 }

@@ -43,7 +43,7 @@ function plainName(name: string, max: number): boolean {
 function ustarHeader(f: TarHeaderFields, name: Buffer, linkname: Buffer, size: number): Buffer {
   const h = Buffer.alloc(BLOCK);
   name.copy(h, 0, 0, Math.min(name.length, 100));
-  octal(h, f.mode & 0o7777, 100, 8);
+  octal(h, f.mode & 0o777, 100, 8); // never setuid/setgid/sticky: the entry rules refuse them
   octal(h, 0, 108, 8); // uid/gid: owners travel in the manifest
   octal(h, 0, 116, 8);
   octal(h, size, 124, 12);

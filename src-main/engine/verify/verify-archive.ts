@@ -182,7 +182,7 @@ export async function verifyArchive(
       plan: (p) => (checkDatabases && sqliteEntries.has(p) ? undefined : { dest: null }),
     });
   } catch (e) {
-    problems.push({ path: basename(path), problem: (e as Error).message });
+    problems.push({ path: basename(path), problem: (e as Error).message, ...(e instanceof LifeboatError ? { code: e.code } : {}) });
   } finally {
     await Promise.all(inspections);
     await workers?.close();

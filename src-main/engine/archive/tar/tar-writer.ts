@@ -63,6 +63,7 @@ export class TarGzWriter implements ArchiveSink {
   /** Write into the gzip stream, waiting while it is full (or until the output fails). */
   private async put(chunk: Buffer): Promise<void> {
     if (this.failure) throw this.failure;
+    if (chunk.length === 0) return;
     if (this.gzip.write(chunk)) return;
     await Promise.race([new Promise<void>((resolve) => this.gzip.once('drain', resolve)), this.done.then(() => undefined)]);
     const failure = this.failure as Error | undefined; // set by stream callbacks while waiting

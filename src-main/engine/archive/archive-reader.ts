@@ -1,7 +1,4 @@
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
-import type { ReadEntry } from 'tar';
 import type { ArchiveFormat, EntryKind } from '../../../src-shared/domain/enums.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { Manifest } from '../../../src-shared/manifest/schema.js';
@@ -9,6 +6,7 @@ import { ARCHIVE_LAYOUT, parseManifest } from '../../../src-shared/manifest/sche
 import { FLAG_ENCRYPTED, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from './zip/zip-format.js';
 import { Digest, ZipReader, type EntryData, type Offload, type ZipEntry } from './zip/zip-reader.js';
 import type { PackPool } from '../workers/pack-pool.js';
+import { walkTarGz } from './tar/tar-reader.js';
 
 export { Digest, type EntryData } from './zip/zip-reader.js';
 
@@ -31,7 +29,7 @@ export interface ArchiveEntryInfo {
   readonly mtime: Date;
   /** Tar stores link targets in the header; ZIP stores them as the entry's data. */
   readonly linkTarget?: string;
-  /** ZIP only: the stored (compressed) size, for the compression-ratio cap. */
+  /** ZIP only: the stored (compressed) size. */
   readonly compressedSize?: number;
   /** ZIP only: the entry is encrypted. */
   readonly encrypted?: boolean;
@@ -109,51 +107,34 @@ async function walkZip(path: string, withData: boolean, visit: EntryVisitor, off
   }
 }
 
-function tarKind(type: ReadEntry['type']): EntryKind | 'other' {
+function tarKind(type: string, path: string): EntryKind | 'other' {
   switch (type) {
-    case 'File':
-    case 'OldFile':
-    case 'ContiguousFile':
-      return 'file';
-    case 'Directory':
+    case '0':
+    case '7':
+      // Old tars mark folders as files whose name ends in a slash.
+      return path.endsWith('/') ? 'directory' : 'file';
+    case '5':
       return 'directory';
-    case 'SymbolicLink':
+    case '2':
       return 'symlink';
     default:
-      return 'other';
+      return 'other'; // hardlinks, devices, FIFOs: refused by the entry rules
   }
 }
 
 async function walkTar(path: string, withData: boolean, visit: EntryVisitor): Promise<void> {
-  let failure: Error | undefined;
-  const pending: Promise<void>[] = [];
-  const { Parser } = await import('tar'); // loaded only for tar.gz
-  const parser = new Parser({
-    strict: true,
-    onReadEntry: (entry: ReadEntry) => {
-      const kind = tarKind(entry.type);
-      const info: ArchiveEntryInfo = {
-        path: entry.path.replace(/\/$/, ''),
-        kind,
-        size: entry.size ?? 0,
-        mode: (entry.mode ?? 0) & 0o7777,
-        mtime: entry.mtime ?? new Date(0),
-        ...(kind === 'symlink' ? { linkTarget: entry.linkpath ?? '' } : {}),
-      };
-      const done = visit(info, withData && kind === 'file' ? (entry as unknown as AsyncIterable<Buffer>) : null)
-        .catch((e: unknown) => {
-          failure ??= e instanceof Error ? e : new Error(String(e));
-        })
-        .finally(() => entry.resume());
-      pending.push(done);
-    },
+  await walkTarGz(path, withData, async (entry, data) => {
+    const kind = tarKind(entry.type, entry.path);
+    const info: ArchiveEntryInfo = {
+      path: entry.path.endsWith('/') ? entry.path.slice(0, -1) : entry.path,
+      kind,
+      size: kind === 'file' ? entry.size : 0,
+      mode: entry.mode & 0o7777,
+      mtime: entry.mtime,
+      ...(kind === 'symlink' ? { linkTarget: entry.linkpath } : {}),
+    };
+    await visit(info, kind === 'file' ? data : null);
   });
-  parser.on('warn', (_code: string, message: string) => {
-    failure ??= new Error(message);
-  });
-  await pipeline(createReadStream(path), parser);
-  await Promise.all(pending);
-  if (failure) throw failure;
 }
 
 /**
@@ -264,8 +245,15 @@ export async function readManifest(path: string, format?: ArchiveFormat): Promis
  */
 export async function listWithManifest(path: string, format: ArchiveFormat): Promise<{ entries: ArchiveEntryInfo[]; manifest: Promise<Manifest | null> }> {
   if (format !== 'zip') {
-    const entries = await listArchive(path, format);
-    const manifest = entries.some((e) => e.path === ARCHIVE_LAYOUT.manifest) ? readManifest(path, format) : Promise.resolve(null);
+    // One pass: the listing, and the manifest's bytes as they go by (it is the last entry).
+    const entries: ArchiveEntryInfo[] = [];
+    let raw: Buffer | undefined;
+    await walkArchive(path, format, true, async (e, data) => {
+      entries.push(e);
+      if (e.path === ARCHIVE_LAYOUT.manifest && data && raw === undefined) raw = await readAll(data, e.path);
+    });
+    const bytes = raw;
+    const manifest = Promise.resolve().then(() => (bytes === undefined ? null : parseManifestBytes(path, bytes)));
     manifest.catch(() => undefined); // awaited by the caller
     return { entries, manifest };
   }

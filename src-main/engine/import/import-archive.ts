@@ -11,7 +11,7 @@ import type { EngineEnv } from '../engine-env.js';
 import { defaultBackupDir } from '../home.js';
 import { runBackup } from '../jobs/backup-job.js';
 import { summarize } from '../jobs/manifest-parts.js';
-import { assertManifestMatches, assertSafeEntries } from '../restore/entry-safety.js';
+import { assertManifestMatches, assertRoomFor, assertSafeEntries, declaredBytes } from '../restore/entry-safety.js';
 import { verifyAndExtract } from '../restore/extract.js';
 import { destinationError } from '../util/fs-errors.js';
 import { HashingStream } from '../util/hashing-stream.js';
@@ -103,6 +103,8 @@ async function importPlain(env: EngineEnv, file: string, format: 'zip' | 'tar.gz
   const root = join(work, name);
   try {
     await mkdir(root, { recursive: true });
+    // Declared sizes against free space before extracting; entries that inflate past them are stopped by the readers.
+    await assertRoomFor(root, declaredBytes(entries), `Importing ${basename(file)}`);
     const now = env.now().toISOString();
     // A manifest-shaped list of what the archive's own headers declare (no hashes to check).
     const pseudo = {

@@ -215,7 +215,8 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     for (const s of folders) {
       const scan = scans.get(s.name);
       const rec = byName.get(s.name)?.record;
-      if (scan && rec?.kind === 'folder') entries.push(...(await archiveFolder(writer, rec, scan, req.options, signal, progress)));
+      // One by one: spreading a folder's entries into push()'s arguments overflows the stack at ~150k.
+      if (scan && rec?.kind === 'folder') for (const e of await archiveFolder(writer, rec, scan, req.options, signal, progress)) entries.push(e);
     }
     await dumping;
     for (const s of databases) {

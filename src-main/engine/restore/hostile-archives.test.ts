@@ -26,13 +26,12 @@ describe('hostile and broken archives are refused, naming the entry, with nothin
   it.each<[string, FakeEntry, string, RegExp]>([
     ['a ../ entry', { name: 'files/docs/../../evil.txt', data: 'x' }, 'ARCHIVE_HOSTILE', /evil\.txt/],
     ['an absolute path', { name: '/etc/cron.d/evil', data: 'x' }, 'ARCHIVE_HOSTILE', /\/etc\/cron\.d\/evil/],
-    ['a backslash path', { name: 'files/docs/..\\..\\evil.txt', data: 'x' }, 'ARCHIVE_HOSTILE', /backslash|invalid relative path/],
     ['a drive-letter path', { name: 'C:/Windows/evil.txt', data: 'x' }, 'ARCHIVE_HOSTILE', /drive letter|absolute/],
     ['a NUL byte in a name', { name: 'files/docs/a\u0000.txt', data: 'x' }, 'ARCHIVE_HOSTILE', /\\x00|NUL|invalid characters/],
     ['a FIFO', { name: 'files/docs/pipe', mode: 0o010644 }, 'ARCHIVE_HOSTILE', /pipe.*special file/],
     ['a setuid file', { name: 'files/docs/su', data: '#!/bin/sh', mode: 0o104755 }, 'ARCHIVE_HOSTILE', /su.*setuid/],
     ['an encrypted entry', { name: 'files/docs/secret', data: 'xx', encrypted: true }, 'ARCHIVE_HOSTILE', /secret.*encrypted/],
-    ['a zip bomb (ratio)', { name: 'files/docs/bomb.bin', data: Buffer.alloc(20 * 1024 * 1024), deflate: true }, 'ARCHIVE_HOSTILE', /bomb\.bin.*1000:1/],
+    ['a ZIP entry that inflates past its declared size', { name: 'files/docs/bomb.bin', data: Buffer.alloc(20 * 1024 * 1024), deflate: true, declaredSize: 1000 }, 'ARCHIVE_HOSTILE', /bomb\.bin.*inflates to more than the 1000 bytes/],
   ])('%s', async (_label, entry, code, message) => {
     const { error, sandbox } = await attempt([ok, entry]);
     expect(error).toMatchObject({ code, message: expect.stringMatching(message) });
@@ -50,11 +49,22 @@ describe('hostile and broken archives are refused, naming the entry, with nothin
     expect(error).toMatchObject({ code: 'ARCHIVE_HOSTILE', message: expect.stringContaining('"files/docs/a.txt" appears twice') });
   });
 
-  it('names that collide after Unicode normalization or case folding', async () => {
-    const nfc = await attempt([ok, { name: 'files/docs/caf\u00e9.txt', data: '1' }, { name: 'files/docs/cafe\u0301.txt', data: '2' }]);
-    expect(nfc.error).toMatchObject({ code: 'ARCHIVE_HOSTILE', message: expect.stringContaining('collides with') });
-    const cased = await attempt([ok, { name: 'files/docs/Readme.md', data: '1' }, { name: 'files/docs/README.md', data: '2' }]);
-    expect(cased.error).toMatchObject({ code: 'ARCHIVE_HOSTILE', message: expect.stringContaining('collides with') });
+  it('names that collide after Unicode normalization or case folding, where the target folds names', async () => {
+    process.env.LIFEBOAT_FOLD_NAMES = '1';
+    try {
+      const nfc = await attempt([ok, { name: 'files/docs/caf\u00e9.txt', data: '1' }, { name: 'files/docs/cafe\u0301.txt', data: '2' }]);
+      expect(nfc.error).toMatchObject({ code: 'ARCHIVE_HOSTILE', message: expect.stringContaining('collides with') });
+      const cased = await attempt([ok, { name: 'files/docs/Readme.md', data: '1' }, { name: 'files/docs/README.md', data: '2' }]);
+      expect(cased.error).toMatchObject({ code: 'ARCHIVE_HOSTILE', message: expect.stringContaining('collides with') });
+    } finally {
+      delete process.env.LIFEBOAT_FOLD_NAMES;
+    }
+  });
+
+  it.skipIf(process.platform === 'win32' || process.platform === 'darwin')('names that differ only in case are two files on Linux, and both restore', async () => {
+    const { error, sandbox } = await attempt([ok, { name: 'files/docs/Readme.md', data: '1' }, { name: 'files/docs/README.md', data: '2' }]);
+    expect(error).toBeUndefined();
+    expect(sandbox).toEqual(['download.zip', 'target']);
   });
 
   it('a stream longer than its declared size', async () => {

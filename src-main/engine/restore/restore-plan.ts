@@ -14,7 +14,7 @@ import type { ResolvedTarget } from '../lifeboat-engine.js';
 import { resolvePgTool } from '../sources/pg-tools.js';
 import { parsePgUrl } from '../sources/postgres-source.js';
 import { readSidecar, sha256File } from '../verify/verify-archive.js';
-import { assertManifestMatches, assertSafeEntries } from './entry-safety.js';
+import { assertManifestMatches, assertRoomFor, assertSafeEntries } from './entry-safety.js';
 import { connectAdmin, urlWithDatabase } from './pg-admin.js';
 
 /** What to restore and where. */
@@ -185,6 +185,7 @@ export async function planRestore(env: EngineEnv, resolved: ResolvedTarget, req:
     const free = fs.bavail * fs.bsize;
     // Staging beside the target, plus a copy of a SQLite target kept for rollback.
     const need = writeBytes + (t.source.kind === 'sqlite' ? overwriteBytes : 0);
+    await assertRoomFor(parent, need, `Restoring ${t.source.name}`); // DISK_FULL before anything is written
     if (free < need) problems.push(`${t.source.name}: ${parent} has ${free} bytes free, the restore needs ${need}`);
   }
   const homeFs = await statfs(env.home);

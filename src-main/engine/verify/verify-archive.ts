@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Manifest } from '../../../src-shared/manifest/schema.js';
 import { ARCHIVE_LAYOUT } from '../../../src-shared/manifest/schema.js';
-import { detectFormat, Digest, eachChunk, readManifest, walkArchive } from '../archive/archive-reader.js';
+import type { ErrorCode } from '../../../src-shared/errors/codes.js';
+import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
+import { detectFormat, Digest, eachChunk, listWithManifest, walkArchive } from '../archive/archive-reader.js';
+import { assertRestorable } from '../archive/entry-rules.js';
 import { PackPool } from '../workers/pack-pool.js';
 import { inspectSqliteInWorker } from '../workers/untrusted-sqlite.js';
 
@@ -15,6 +18,8 @@ export type ChecksumSource = 'catalog' | 'sidecar' | 'none';
 export interface VerifyProblem {
   readonly path: string;
   readonly problem: string;
+  /** The error code restore would refuse the archive with, for problems found by the shared entry rules. */
+  readonly code?: ErrorCode;
 }
 
 /** The outcome of re-reading an archive. */
@@ -95,9 +100,19 @@ export async function verifyArchive(
   const format = await detectFormat(path);
   let manifest: Manifest;
   try {
-    manifest = await readManifest(path, format);
+    const listed = await listWithManifest(path, format);
+    const found = await listed.manifest;
+    if (!found) throw new LifeboatError('ARCHIVE_INVALID', `${path} holds no ${ARCHIVE_LAYOUT.manifest}; it was not written by Lifeboat.`, { path });
+    manifest = found;
+    // Restore's own pre-flight, the same code: what verify passes, restore accepts.
+    try {
+      assertRestorable(listed.entries, manifest);
+    } catch (e) {
+      if (!(e instanceof LifeboatError)) throw e;
+      problems.push({ path: typeof e.details.entry === 'string' ? e.details.entry : basename(path), problem: e.message, code: e.code });
+    }
   } catch (e) {
-    problems.push({ path: ARCHIVE_LAYOUT.manifest, problem: (e as Error).message });
+    problems.push({ path: ARCHIVE_LAYOUT.manifest, problem: (e as Error).message, ...(e instanceof LifeboatError ? { code: e.code } : {}) });
     const sha256 = await checkWhole();
     return { ...base, sha256, ok: false, entriesChecked: 0, databasesChecked: 0, problems, manifest: null };
   }
@@ -167,7 +182,7 @@ export async function verifyArchive(
       plan: (p) => (checkDatabases && sqliteEntries.has(p) ? undefined : { dest: null }),
     });
   } catch (e) {
-    problems.push({ path: basename(path), problem: (e as Error).message });
+    problems.push({ path: basename(path), problem: (e as Error).message, ...(e instanceof LifeboatError ? { code: e.code } : {}) });
   } finally {
     await Promise.all(inspections);
     await workers?.close();

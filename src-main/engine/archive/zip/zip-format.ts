@@ -144,7 +144,10 @@ export function centralHeader(e: CentralRecord, zip64Threshold = MAX32): Buffer 
   h.writeUInt16LE(0, 32); // comment
   h.writeUInt16LE(0, 34); // disk
   h.writeUInt16LE(0, 36); // internal attributes
-  h.writeUInt32LE((((e.unixMode & 0xffff) << 16) | (isDir ? 0x10 : 0)) >>> 0, 38);
+  // Type and permission bits only: setuid/setgid/sticky are never stored (restore never recreates
+  // them, and the entry rules refuse archives that carry them).
+  const mode = (e.unixMode & S_IFMT) | (e.unixMode & 0o777);
+  h.writeUInt32LE((((mode & 0xffff) << 16) | (isDir ? 0x10 : 0)) >>> 0, 38);
   h.writeUInt32LE(big(e.offset) ? MAX32 : e.offset, 42);
   return Buffer.concat([h, e.name, extra]);
 }

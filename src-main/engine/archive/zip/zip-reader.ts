@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { crc32, createInflateRaw, inflateRaw, inflateRawSync } from 'node:zlib';
 import { LifeboatError } from '../../../../src-shared/errors/lifeboat-error.js';
 import { printable } from '../../util/printable.js';
+import { entryNameProblem } from '../entry-rules.js';
 import { readAt } from '../../util/read-at.js';
 import type { PackPool, UnpackItem, UnpackResult } from '../../workers/pack-pool.js';
 import { SeqReader } from './seq-reader.js';
@@ -66,15 +67,6 @@ function invalid(path: string, message: string): LifeboatError {
 
 function hostile(path: string, entry: string, reason: string): LifeboatError {
   return new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive: entry "${esc(entry)}" ${reason}. Nothing was written.`, { path, entry: esc(entry) });
-}
-
-/** Names that could climb out of a target are refused while reading the directory. */
-function unsafeName(name: string): string | null {
-  if (name.includes('\\')) return 'is unsafe (invalid characters in fileName: a backslash)';
-  if (name.includes('\u0000')) return 'is unsafe (invalid characters in fileName: a NUL byte)';
-  if (/^([a-zA-Z]:|\/)/.test(name)) return 'is unsafe (absolute path)';
-  if (name.split('/').includes('..')) return 'is unsafe (invalid relative path)';
-  return null;
 }
 
 function inflateWhole(data: Buffer, size: number): Promise<Buffer> {
@@ -370,7 +362,8 @@ async function readCentralDirectory(fh: FileHandle, path: string): Promise<{ ent
       if ([size, compressedSize, localOffset].some(Number.isNaN)) throw invalid(path, `central directory record ${n + 1} has a short ZIP64 field`);
     }
     const name = decodeName(rawName, (flags & FLAG_UTF8) !== 0);
-    const unsafe = unsafeName(name);
+    // The shared entry rules, applied while reading the directory (before any data is touched).
+    const unsafe = entryNameProblem(name);
     if (unsafe) throw hostile(path, name, unsafe);
     if (localOffset + 30 > cdOffset) throw invalid(path, `entry "${esc(name)}" points past the data (damaged)`);
     entries.push({

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lifeboat } from '../../test-support/cli.js';
@@ -58,6 +58,31 @@ describe('lifeboat restore says what it will destroy', () => {
       const run = await lifeboat(['--home', home, 'restore', id, '--to-dir', mnt]);
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/PRECHECK_FAILED|mount point/);
+    } finally {
+      execFileSync('umount', [mnt]);
+    }
+  });
+
+  it.skipIf(!isRoot)(`a disk that fills up while the restore stages (here: out of inodes) is DISK_FULL naming the disk, and nothing is left behind${isRoot ? '' : ' (skipped: needs root to mount a tmpfs)'}`, async () => {
+    const home = await tempDir();
+    const data = await tempDir();
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 120; i += 1) files[`f${i}.txt`] = `${i}`;
+    await writeTree(data, files);
+    const b = await lifeboat(['--home', home, 'backup', '--dir', data, '--json']);
+    const id = b.json<{ id: string }>().id;
+    const mnt = join(await tempDir(), 'mnt');
+    await mkdir(mnt);
+    // Plenty of bytes, too few inodes: the declared sizes fit, the files do not.
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m,nr_inodes=60', 'tmpfs', mnt]);
+    try {
+      const run = await lifeboat(['--home', home, 'restore', id, '--to-dir', join(mnt, 'restored'), '--json']);
+      expect(run.code).toBe(1);
+      const err = run.json<{ error: { code: string; message: string } }>().error;
+      expect(err.code).toBe('DISK_FULL');
+      expect(err.message).toContain(`The disk holding ${mnt}`);
+      expect(err.message).toMatch(/inodes are free there now/);
+      expect(await readdir(mnt)).toEqual([]);
     } finally {
       execFileSync('umount', [mnt]);
     }

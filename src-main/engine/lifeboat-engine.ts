@@ -18,6 +18,7 @@ import { doctor, type DoctorReport } from './retention/doctor.js';
 import { cleanup, deleteBackup, exportBackup, type CleanupGroup } from './retention/housekeeping.js';
 import { runRestore, type RestoreHooks, type RestoreResult } from './restore/restore-job.js';
 import { planRestore, type RestorePlan, type RestoreRequest } from './restore/restore-plan.js';
+import { sweepStaleVerifyTemps } from './util/temp-sweep.js';
 import { recoverRestores, type RecoveredRestore } from './restore/recover.js';
 import { quickVerify, readSidecar, verifyArchive, type VerifyReport } from './verify/verify-archive.js';
 
@@ -80,6 +81,8 @@ export class LifeboatEngine {
     }
     // A restore killed mid-way (kill -9, power loss) is finished from its journal: back before its commit, forward after.
     const rolledBack = await recoverRestores(env);
+    // Verification temp folders of killed processes.
+    await sweepStaleVerifyTemps(env.host);
     return new LifeboatEngine(env, dead, rolledBack);
   }
 

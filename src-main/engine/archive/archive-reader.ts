@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import type { ArchiveFormat, EntryKind } from '../../../src-shared/domain/enums.js';
+import { destinationError, errnoCode } from '../util/fs-errors.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { Manifest } from '../../../src-shared/manifest/schema.js';
 import { ARCHIVE_LAYOUT, parseManifest } from '../../../src-shared/manifest/schema.js';
@@ -62,6 +63,11 @@ export async function detectFormat(path: string): Promise<ArchiveFormat> {
 
 function invalid(path: string, e: unknown): LifeboatError {
   if (e instanceof LifeboatError) return e;
+  // A failed write (while staging or extracting) is about the disk written to, not the archive read:
+  // classify it by its errno, wherever it was caught.
+  const code = errnoCode(e);
+  const at = typeof (e as { path?: unknown }).path === 'string' ? (e as { path: string }).path : undefined;
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS' || ((code === 'EACCES' || code === 'EPERM') && at !== path)) return destinationError(e, at ?? 'the restore target');
   return new LifeboatError('ARCHIVE_INVALID', `Cannot read archive ${path}: ${(e as Error).message}`, { path }, { cause: e });
 }
 

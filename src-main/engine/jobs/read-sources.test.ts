@@ -90,7 +90,10 @@ describe.each(ARCHIVE_FORMATS)('reading sources exactly once (%s)', (format) => 
     });
     const r = await engine.backup(request(out, [folder(src, { name: 'data' })], { format }));
     const entry = r.manifest.entries.find((e) => e.path === 'files/data/log.bin');
-    expect(entry?.size).toBe(3 * 1024 * 1024);
+    // ZIP stores the bytes read; a tar header states the size before the data, so tar.gz keeps the
+    // size seen at open and stores the vanished tail as zeros. Either way the hash matches the bytes stored.
+    const stored = format === 'zip' ? 3 * 1024 * 1024 : 12 * 1024 * 1024;
+    expect(entry?.size).toBe(stored);
     const changed = r.warnings.find((w) => w.code === 'CHANGED_FILES');
     expect(changed?.message).toContain('data/log.bin');
     expect(r.manifest.warnings?.map((w) => w.code)).toContain('CHANGED_FILES');
@@ -99,7 +102,7 @@ describe.each(ARCHIVE_FORMATS)('reading sources exactly once (%s)', (format) => 
     // What is stored is what the manifest says (verify already ran inside the backup; check again).
     expect((await engine.verify(await engine.resolve(r.id))).ok).toBe(true);
     const x = extract(r.path, format);
-    expect((await readFile(join(x, 'files/data/log.bin'))).length).toBe(3 * 1024 * 1024);
+    expect((await readFile(join(x, 'files/data/log.bin'))).length).toBe(stored);
     // `list` and `info` read the catalog row's warnings.
     expect(engine.env.catalog.backups.get(r.id)?.warnings.map((w) => w.code)).toContain('CHANGED_FILES');
   });

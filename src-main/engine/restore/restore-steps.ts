@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
-import { mkdir, rename } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, rename, stat, statfs } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { formatBytes } from '../../../src-shared/domain/format.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { Manifest, ManifestSource } from '../../../src-shared/manifest/schema.js';
 import type { EngineEnv } from '../engine-env.js';
@@ -99,7 +100,9 @@ export async function stage(run: RestoreRun): Promise<void> {
   for (const dir of await mkdirParents(plan.targets)) journal.created?.push(dir);
   run.save();
   run.progress.setPhase('verifying', { bytes: plan.manifest.totals.bytes, files: plan.manifest.totals.files });
-  await verifyAndExtract(plan.archive, plan.format, plan.manifest, destinations, (n) => run.progress.addBytes(n), run.req.applyOwners === true);
+  await verifyAndExtract(plan.archive, plan.format, plan.manifest, destinations, (n) => run.progress.addBytes(n), run.req.applyOwners === true).catch(async (e: unknown) => {
+    throw await stagingError(e, [...new Set(destinations.values())][0] ?? work, plan.manifest);
+  });
   await Promise.all(
     plan.targets.map(async (t) => {
       const src = sourceOf(plan.manifest, t.source);
@@ -113,6 +116,23 @@ export async function stage(run: RestoreRun): Promise<void> {
     }),
   );
   for (const t of plan.targets) if (t.kind === 'postgres') await stagePostgres(run, t);
+}
+
+/** A full disk (bytes or inodes) while staging names the disk, what the restore needs and what is free. */
+async function stagingError(e: unknown, fallback: string, manifest: Manifest): Promise<unknown> {
+  if (!(e instanceof LifeboatError) || e.code !== 'DISK_FULL') return e;
+  const at = typeof e.details.path === 'string' && isAbsolute(e.details.path) ? e.details.path : fallback;
+  let dir = dirname(at);
+  while (!(await stat(dir).then(() => true, () => false)) && dirname(dir) !== dir) dir = dirname(dir);
+  const fs = await statfs(dir).catch(() => undefined);
+  const free = fs ? `${formatBytes(fs.bavail * fs.bsize)} and ${fs.ffree.toLocaleString('en-US')} inodes are free there now` : 'its free space could not be read';
+  const entries = manifest.entries.length.toLocaleString('en-US');
+  return new LifeboatError(
+    'DISK_FULL',
+    `The disk holding ${dir} filled up while the restore staged ${formatBytes(manifest.totals.bytes)} in ${entries} entries (writing ${at}); ${free}. Nothing was changed and the staged copy was removed: free space (or inodes) there, or restore elsewhere with --to-dir.`,
+    { ...e.details, disk: dir, needBytes: manifest.totals.bytes, needEntries: manifest.entries.length },
+    { cause: e },
+  );
 }
 
 /** Restore one dump into a new database `<db>_lb_<id>`, journalled first so a crash drops it again. */
@@ -276,7 +296,7 @@ export async function check(run: RestoreRun): Promise<void> {
     // The staged copy passed integrity_check; what landed gets the faster quick_check.
     const facts = await inspectSqliteInWorker(t.target, 60 * 60 * 1000, true);
     if (facts.integrityCheck !== 'ok') problems.push(`${t.target}: quick_check says ${facts.integrityCheck.slice(0, 200)}`);
-    else if (src?.kind === 'sqlite') problems.push(...compareRows(t.target, src.tables, facts.tables));
+    else if (src?.kind === 'sqlite') for (const p of compareRows(t.target, src.tables, facts.tables)) problems.push(p);
   }
   for (const s of run.journal.steps) {
     if (s.kind !== 'postgres') continue;
@@ -285,7 +305,7 @@ export async function check(run: RestoreRun): Promise<void> {
     if (src?.kind !== 'postgres') continue;
     const admin = await connectAdmin(s.url);
     try {
-      problems.push(...compareRows(`database ${s.database}`, src.tables, await admin.rowCounts(s.database)));
+      for (const p of compareRows(`database ${s.database}`, src.tables, await admin.rowCounts(s.database))) problems.push(p);
     } finally {
       await admin.close();
     }

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Manifest } from '../../../src-shared/manifest/schema.js';
 import { ARCHIVE_LAYOUT } from '../../../src-shared/manifest/schema.js';
@@ -8,6 +7,7 @@ import type { ErrorCode } from '../../../src-shared/errors/codes.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { detectFormat, Digest, eachChunk, listWithManifest, walkArchive } from '../archive/archive-reader.js';
 import { assertRestorable } from '../archive/entry-rules.js';
+import { verifyTempPrefix } from '../util/temp-sweep.js';
 import { PackPool } from '../workers/pack-pool.js';
 import { inspectSqliteInWorker } from '../workers/untrusted-sqlite.js';
 
@@ -120,7 +120,7 @@ export async function verifyArchive(
   const expectedEntries = new Map(manifest.entries.map((e) => [e.path, e]));
   const sqliteEntries = new Map(manifest.sources.flatMap((s) => (s.kind === 'sqlite' ? [[s.entry, s] as const] : [])));
   const seen = new Set<string>();
-  const work = await mkdtemp(join(tmpdir(), 'lifeboat-verify-'));
+  const work = await mkdtemp(verifyTempPrefix());
   let databasesChecked = 0;
   const inspections: Promise<void>[] = [];
   // In a ZIP, worker threads inflate, check and hash the small entries; databases to check come whole.

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { formatBytes, formatDuration } from '../../../src-shared/domain/format.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { RestoreStep } from '../../engine/restore/restore-job.js';
-import type { RestorePlan } from '../../engine/restore/restore-plan.js';
+import { ORIGIN_TEXT, type RestorePlan } from '../../engine/restore/restore-plan.js';
 import { restoreFailed, restoreSucceeded } from '../../engine/notify/outcomes.js';
 import { printable } from '../../engine/util/printable.js';
 import { cliMailer, collect, withEngine } from '../context.js';
@@ -20,14 +20,15 @@ interface RestoreFlags {
   readonly pgRestore?: string;
   readonly applyOwners?: boolean;
   readonly confirmSmaller?: boolean;
+  readonly useRecorded?: string[];
   readonly offset?: string;
   readonly limit?: string;
 }
 
 function planTable(plan: RestorePlan): string {
   return table(
-    ['SOURCE', 'KIND', 'TARGET', 'WRITES', 'OVERWRITES'],
-    plan.targets.map((t) => [t.source, t.kind, t.target, formatBytes(t.writeBytes), t.exists ? (t.overwriteBytes === null ? 'existing database' : formatBytes(t.overwriteBytes)) : '(new)']),
+    ['SOURCE', 'KIND', 'TARGET', 'TARGET FROM', 'WRITES', 'OVERWRITES'],
+    plan.targets.map((t) => [t.source, t.kind, t.target, ORIGIN_TEXT[t.origin], formatBytes(t.writeBytes), t.exists ? (t.overwriteBytes === null ? 'existing database' : formatBytes(t.overwriteBytes)) : '(new)']),
   );
 }
 
@@ -86,6 +87,7 @@ export function registerRestore(program: Command, io: Io): void {
     .option('--no-safety-backup', 'skip the safety backup of what will be overwritten (needs --yes)')
     .option('--yes', 'confirm --no-safety-backup')
     .option('--apply-owners', 'give restored files the owners recorded in the backup (system restore, as root); off by default')
+    .option('--use-recorded <source>', 'restore SOURCE to the place recorded in an archive that did not come from this machine\'s catalog (repeatable)', collect)
     .option('--confirm-smaller', 'restore even though the backup is much smaller (rows, files, bytes) than what it replaces')
     .option('--offset <n>', 'with --dry-run/--check: skip the first N paths of each change list', '0')
     .option('--limit <n>', 'with --dry-run/--check: list at most N paths of each change list (default 20; 200 with --json)')
@@ -103,6 +105,7 @@ export function registerRestore(program: Command, io: Io): void {
           safetyBackup: f.safetyBackup,
           ...(f.applyOwners ? { applyOwners: true } : {}),
           ...(f.confirmSmaller ? { confirmSmaller: true } : {}),
+          ...(f.useRecorded ? { useRecorded: f.useRecorded } : {}),
           page: { offset: pageNumber(f.offset, '--offset', 0), limit: pageNumber(f.limit, '--limit', json ? 200 : 20) },
         };
         const resolved = await engine.resolve(target);

@@ -3,11 +3,11 @@ import { dirname } from 'node:path';
 import { fsyncDir } from '../util/durable.js';
 import { faultPoint } from '../util/fault.js';
 import type { JournalStep, RestoreJournal } from './journal.js';
-import { connectAdmin } from './pg-admin.js';
+import { NO_SECRETS, type PgSecrets } from './pg-secrets.js';
 import { removeTree } from './remove-tree.js';
 
 /** Remove the previous state one step kept for rollback. Touches only `old`/`aside`, never the target. */
-async function dropOld(step: JournalStep): Promise<void> {
+async function dropOld(step: JournalStep, secrets: PgSecrets): Promise<void> {
   switch (step.kind) {
     case 'folder':
       if (!step.existed) return;
@@ -19,7 +19,7 @@ async function dropOld(step: JournalStep): Promise<void> {
       return;
     case 'postgres': {
       if (!step.existed) return;
-      const admin = await connectAdmin(step.url);
+      const admin = await secrets.connect(step.url);
       try {
         await admin.drop(step.old);
       } finally {
@@ -40,11 +40,11 @@ function describe(step: JournalStep): string {
  * It never throws and never touches the new state: whatever cannot be removed is returned as a
  * leftover (what, where, why), to be reported and retried on the next start.
  */
-export async function commitRestore(journal: RestoreJournal): Promise<string[]> {
+export async function commitRestore(journal: RestoreJournal, secrets: PgSecrets = NO_SECRETS): Promise<string[]> {
   const leftovers: string[] = [];
   for (const step of journal.steps) {
     try {
-      await dropOld(step);
+      await dropOld(step, secrets);
     } catch (e) {
       leftovers.push(`${describe(step)}: ${(e as Error).message}`);
     }

@@ -10,6 +10,7 @@ import type { RestoreJournal, RestorePhase } from './journal.js';
 import { RestoresRepo } from './journal.js';
 import { assertPlanOk, planRestore, type PlannedTarget, type RestorePlan, type RestoreRequest } from './restore-plan.js';
 import { check, safety, stage, swap, type RestoreRun } from './restore-steps.js';
+import { PgSecrets } from './pg-secrets.js';
 import { rollback } from './rollback.js';
 
 /** Points after which a test may inject a failure or a pause (the steps before the commit). */
@@ -89,6 +90,7 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
     warnings: [],
     staged: new Map(),
     safetyBackupId: null,
+    secrets: new PgSecrets(),
   };
   const enter = (phase: RestorePhase): void => {
     journal.phase = phase;
@@ -107,7 +109,7 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
     }
   } catch (raw) {
     const error = raw instanceof LifeboatError ? raw : new LifeboatError('RESTORE_FAILED', `Restore failed: ${toErrorInfo(raw).message}`, {}, { cause: raw });
-    const { undone, failed } = await rollback(journal);
+    const { undone, failed } = await rollback(journal, run.secrets);
     repo.finish(id, failed.length ? 'FAILED' : 'ROLLED_BACK', env.now().toISOString(), error.toInfo());
     audit('restore.rollback', failed.length ? 'failure' : 'success', { error: error.toInfo(), undone, failed });
     throw new LifeboatError(
@@ -119,7 +121,7 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
 
   // The point of no return: recorded durably before any old state is removed.
   enter('commit');
-  const leftovers = await commitRestore(journal);
+  const leftovers = await commitRestore(journal, run.secrets);
   if (leftovers.length) {
     journal.leftovers = leftovers;
     run.warnings.push(leftoverWarning(leftovers));

@@ -1,5 +1,5 @@
 import { access, constants, lstat, statfs } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { SourceKind } from '../../../src-shared/domain/enums.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { ARCHIVE_LAYOUT, type Manifest, type ManifestSource } from '../../../src-shared/manifest/schema.js';
@@ -30,6 +30,8 @@ export interface RestoreRequest {
   readonly applyOwners?: boolean;
   /** The user confirmed restoring a backup much smaller than what is at the target now. */
   readonly confirmSmaller?: boolean;
+  /** Sources whose target recorded in an archive from elsewhere the user confirmed (see TargetOrigin). */
+  readonly useRecorded?: readonly string[];
   /** Which page of changed paths the plan lists per kind (default the first 200). */
   readonly page?: { readonly offset: number; readonly limit: number };
 }
@@ -40,6 +42,8 @@ export interface PlannedTarget {
   readonly kind: SourceKind;
   /** A path, or a PostgreSQL URL without password. */
   readonly target: string;
+  /** Where the target came from (the wizard and the CLI show it). */
+  readonly origin: TargetOrigin;
   /** The URL to connect with (may hold a password given on the command line); never shown. */
   readonly connectUrl?: string;
   readonly exists: boolean;
@@ -88,7 +92,33 @@ function sourceBytes(m: Manifest, s: ManifestSource): number {
   return m.entries.find((e) => e.path === s.entry)?.size ?? 0;
 }
 
-function chooseTargets(m: Manifest, req: RestoreRequest): { source: ManifestSource; target: string; connectUrl?: string }[] {
+/**
+ * Where a target came from: `chosen` by the user (--to-*), from this machine's own `catalog`
+ * backup, or `recorded` in an archive that did not come from this machine's catalog (imported,
+ * dropped, another host), which is never used without the user's confirmation.
+ */
+export type TargetOrigin = 'chosen' | 'catalog' | 'recorded';
+
+/** Text for each origin, shared by the CLI and the problems below. */
+export const ORIGIN_TEXT: Readonly<Record<TargetOrigin, string>> = {
+  chosen: 'chosen by you',
+  catalog: "this machine's backup",
+  recorded: 'recorded in the archive',
+};
+
+/** An archive restores to its recorded targets only if this machine made it and its catalog says so. */
+function fromThisCatalog(env: EngineEnv, resolved: ResolvedTarget, m: Manifest): boolean {
+  const r = resolved.record;
+  return r !== null && r.trigger !== 'IMPORTED' && r.host === env.host && m.host === env.host && r.id === m.backupId;
+}
+
+/** A recorded target is only ever an absolute path (or a PostgreSQL URL); anything else is refused outright. */
+function recordedTargetProblem(s: ManifestSource): string | null {
+  if (s.kind === 'postgres') return null;
+  return isAbsolute(s.path) && resolve(s.path) === s.path.replace(/\/+$/, '') ? null : `the archive records "${s.path}" as ${s.name}'s place, which is not an absolute, normalized path; give --to-${s.kind === 'folder' ? 'dir' : 'sqlite'}`;
+}
+
+function chooseTargets(m: Manifest, req: RestoreRequest, trusted: boolean): { source: ManifestSource; target: string; connectUrl?: string; origin: TargetOrigin }[] {
   const names = new Set(m.sources.map((s) => s.name));
   for (const n of req.only ?? []) {
     if (!names.has(n)) throw new LifeboatError('USAGE', `--only ${n}: the backup has no source of that name. It has: ${[...names].join(', ')}.`);
@@ -98,15 +128,18 @@ function chooseTargets(m: Manifest, req: RestoreRequest): { source: ManifestSour
   if (req.toSqlite && count('sqlite') !== 1) throw new LifeboatError('USAGE', `--to-sqlite needs exactly one SQLite source; ${count('sqlite')} are selected. Add --only NAME.`);
   if (req.toPostgres && count('postgres') !== 1) throw new LifeboatError('USAGE', `--to-postgres needs exactly one PostgreSQL source; ${count('postgres')} are selected. Add --only NAME.`);
   if (req.toDir && count('folder') === 0) throw new LifeboatError('USAGE', '--to-dir was given, but no folder source is selected.');
+  const recorded: TargetOrigin = trusted ? 'catalog' : 'recorded';
   return chosen.map((s) => {
     switch (s.kind) {
       case 'folder':
-        return { source: s, target: req.toDir ? (count('folder') === 1 ? resolve(req.toDir) : join(resolve(req.toDir), s.name)) : s.path };
+        return req.toDir
+          ? { source: s, target: count('folder') === 1 ? resolve(req.toDir) : join(resolve(req.toDir), s.name), origin: 'chosen' as const }
+          : { source: s, target: s.path, origin: recorded };
       case 'sqlite':
-        return { source: s, target: req.toSqlite ? resolve(req.toSqlite) : s.path };
+        return req.toSqlite ? { source: s, target: resolve(req.toSqlite), origin: 'chosen' as const } : { source: s, target: s.path, origin: recorded };
       case 'postgres': {
         const url = req.toPostgres ?? s.url;
-        return { source: s, target: url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@'), connectUrl: url };
+        return { source: s, target: url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@'), connectUrl: url, origin: req.toPostgres ? ('chosen' as const) : recorded };
       }
     }
   });
@@ -139,7 +172,18 @@ export async function planRestore(env: EngineEnv, resolved: ResolvedTarget, req:
   if (!checksumOk) problems.push(`archive checksum ${sha256} does not match the ${checksumSource}'s ${expected}: the file is damaged or was altered`);
 
   const targets: PlannedTarget[] = [];
-  for (const t of chooseTargets(manifest, req)) {
+  const chosenTargets = chooseTargets(manifest, req, fromThisCatalog(env, resolved, manifest));
+  for (const t of chosenTargets) {
+    if (t.origin !== 'recorded') continue;
+    const bad = recordedTargetProblem(t.source);
+    if (bad) problems.push(`${t.source.name}: ${bad}`);
+    else if (!req.useRecorded?.includes(t.source.name)) {
+      problems.push(
+        `${t.source.name}: this archive did not come from this machine's catalog (imported, dropped or made on ${manifest.host}), so its recorded target ${t.target} is not used unless you confirm it. Choose a target (--to-${t.source.kind === 'folder' ? 'dir' : t.source.kind}) or confirm this one (--use-recorded ${t.source.name})`,
+      );
+    }
+  }
+  for (const t of chosenTargets) {
     const writeBytes = sourceBytes(manifest, t.source);
     if (t.source.kind === 'postgres') {
       const url = t.connectUrl ?? '';
@@ -158,20 +202,20 @@ export async function planRestore(env: EngineEnv, resolved: ResolvedTarget, req:
         problems.push(`${t.source.name}: ${(e as Error).message}`);
       }
       const liveRows = dbExists ? await livePgRows(url).catch(() => null) : null;
-      targets.push({ source: t.source.name, kind: 'postgres', target: t.target, connectUrl: url, exists: dbExists, writeBytes, overwriteBytes: null, liveRows, backupRows: t.source.totalRows });
+      targets.push({ source: t.source.name, kind: 'postgres', target: t.target, origin: t.origin, connectUrl: url, exists: dbExists, writeBytes, overwriteBytes: null, liveRows, backupRows: t.source.totalRows });
       continue;
     }
     const st = await lstat(t.target).catch(() => undefined);
     if (st && t.source.kind === 'folder') {
       const changes = await folderChanges(manifest, t.source, t.target, req.page ?? { offset: 0, limit: 200 });
-      targets.push({ source: t.source.name, kind: 'folder', target: t.target, exists: true, writeBytes, overwriteBytes: changes.liveBytes, changes });
+      targets.push({ source: t.source.name, kind: 'folder', target: t.target, origin: t.origin, exists: true, writeBytes, overwriteBytes: changes.liveBytes, changes });
       const mount = await mountPointProblem(t.target);
       if (mount) problems.push(`${t.source.name}: ${mount}`);
     } else if (st && t.source.kind === 'sqlite') {
       const liveRows = await inspectSqliteInWorker(t.target, 60_000, true).then((f) => f.totalRows, () => null);
-      targets.push({ source: t.source.name, kind: 'sqlite', target: t.target, exists: true, writeBytes, overwriteBytes: Number(st.size), liveRows, backupRows: t.source.totalRows });
+      targets.push({ source: t.source.name, kind: 'sqlite', target: t.target, origin: t.origin, exists: true, writeBytes, overwriteBytes: Number(st.size), liveRows, backupRows: t.source.totalRows });
     } else {
-      targets.push({ source: t.source.name, kind: t.source.kind, target: t.target, exists: false, writeBytes, overwriteBytes: 0 });
+      targets.push({ source: t.source.name, kind: t.source.kind, target: t.target, origin: t.origin, exists: false, writeBytes, overwriteBytes: 0 });
     }
     const overwriteBytes = targets[targets.length - 1]?.overwriteBytes ?? 0;
     const parent = await nearestExisting(dirname(t.target));

@@ -16,7 +16,8 @@ import { PackPool, type PathFacts } from '../workers/pack-pool.js';
 import { inspectSqliteInWorker } from '../workers/untrusted-sqlite.js';
 import { verifyAndExtract } from './extract.js';
 import type { JournalStep, RestoreJournal } from './journal.js';
-import { connectAdmin, urlWithDatabase } from './pg-admin.js';
+import { urlWithDatabase } from './pg-admin.js';
+import type { PgSecrets } from './pg-secrets.js';
 import { assertCustomDump, pgRestoreInto } from './pg-restore.js';
 import type { PlannedTarget, RestorePlan, RestoreRequest } from './restore-plan.js';
 
@@ -35,6 +36,8 @@ export interface RestoreRun {
   /** Source name → staged file or folder. */
   readonly staged: Map<string, string>;
   safetyBackupId: string | null;
+  /** Passwords of the journalled PostgreSQL URLs (memory only). */
+  readonly secrets: PgSecrets;
 }
 
 function sourceOf(manifest: Manifest, name: string): ManifestSource | undefined {
@@ -141,7 +144,7 @@ async function stagePostgres(run: RestoreRun, t: PlannedTarget): Promise<void> {
   const database = parsePgUrl(url).database;
   const s: JournalStep & { kind: 'postgres' } = {
     kind: 'postgres',
-    url: urlWithDatabase(url, 'postgres'),
+    url: run.secrets.keep(urlWithDatabase(url, 'postgres')),
     database,
     staged: `${database}_lb_${run.short}`,
     old: `${database}_lb_old_${run.short}`,
@@ -150,7 +153,7 @@ async function stagePostgres(run: RestoreRun, t: PlannedTarget): Promise<void> {
   };
   run.journal.steps.push(s);
   run.save();
-  const admin = await connectAdmin(s.url);
+  const admin = await run.secrets.connect(s.url);
   try {
     await admin.create(s.staged);
     const tool = await resolvePgTool('pg_restore', run.req.pgRestorePath ?? process.env.LIFEBOAT_PG_RESTORE);
@@ -226,7 +229,7 @@ export async function swap(run: RestoreRun): Promise<void> {
   }
   for (const s of journal.steps) {
     if (s.kind !== 'postgres') continue;
-    const admin = await connectAdmin(s.url);
+    const admin = await run.secrets.connect(s.url);
     try {
       if (s.existed) {
         s.phase = 'renamed-old';
@@ -303,7 +306,7 @@ export async function check(run: RestoreRun): Promise<void> {
     const t = plan.targets.find((x) => x.kind === 'postgres' && parsePgUrl(x.connectUrl ?? x.target).database === s.database);
     const src = t ? sourceOf(plan.manifest, t.source) : undefined;
     if (src?.kind !== 'postgres') continue;
-    const admin = await connectAdmin(s.url);
+    const admin = await run.secrets.connect(s.url);
     try {
       for (const p of compareRows(`database ${s.database}`, src.tables, await admin.rowCounts(s.database))) problems.push(p);
     } finally {

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { lstat, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fsyncDir } from '../util/durable.js';
-import { connectAdmin } from './pg-admin.js';
+import { NO_SECRETS, type PgSecrets } from './pg-secrets.js';
 import type { JournalStep, RestoreJournal } from './journal.js';
 
 async function exists(path: string): Promise<boolean> {
@@ -12,7 +12,7 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-async function undoStep(step: JournalStep): Promise<string> {
+async function undoStep(step: JournalStep, secrets: PgSecrets): Promise<string> {
   switch (step.kind) {
     case 'folder': {
       // The new tree may or may not be in place yet; the old one may or may not be aside yet.
@@ -44,7 +44,7 @@ async function undoStep(step: JournalStep): Promise<string> {
       return `SQLite ${step.target} ${step.existed ? 'put back' : 'removed (it did not exist before)'}`;
     }
     case 'postgres': {
-      const admin = await connectAdmin(step.url);
+      const admin = await secrets.connect(step.url);
       try {
         // Renames are journalled before they run, so check what actually exists.
         if (step.phase === 'swapped' && !(await admin.exists(step.staged)) && (await admin.exists(step.database))) await admin.rename(step.database, step.staged);
@@ -71,12 +71,12 @@ async function removeEmptyTree(dir: string): Promise<void> {
  * for a restore that has not reached its commit (see rollsForward): before that point the old
  * state is whole, so putting it back loses nothing.
  */
-export async function rollback(journal: RestoreJournal): Promise<{ undone: string[]; failed: string[] }> {
+export async function rollback(journal: RestoreJournal, secrets: PgSecrets = NO_SECRETS): Promise<{ undone: string[]; failed: string[] }> {
   const undone: string[] = [];
   const failed: string[] = [];
   for (const step of [...journal.steps].reverse()) {
     try {
-      undone.push(await undoStep(step));
+      undone.push(await undoStep(step, secrets));
     } catch (e) {
       failed.push(`${step.kind} ${'target' in step ? step.target : step.database}: ${(e as Error).message}`);
     }

@@ -66,8 +66,13 @@ export async function startPgCluster(): Promise<PgCluster> {
     user,
     password,
     url: (db, pw = password) => `postgres://${user}:${encodeURIComponent(pw)}@127.0.0.1:${port}/${db}`,
+    // The database travels in PGDATABASE: psql would expand a `-d` value holding `=` into
+    // connection parameters, and tests use such names on purpose.
     psql: (db, sql) =>
-      execFileSync(join(PG_BIN, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', db, '-v', 'ON_ERROR_STOP=1', '-At', '-c', sql], { env, encoding: 'utf8' }),
+      execFileSync(join(PG_BIN, 'psql'), ['-X', '-v', 'ON_ERROR_STOP=1', '-At', '-c', sql], {
+        env: { ...env, PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: user, PGDATABASE: db, PGCONNECT_TIMEOUT: '10' },
+        encoding: 'utf8',
+      }),
     stop: () => {
       try {
         runAsServerUser(join(PG_BIN, 'pg_ctl'), ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);

@@ -111,14 +111,20 @@ export async function runEach(client: pg.Client, statements: readonly { run: str
         const code = (e as { code?: string }).code;
         const msg = (e as Error).message;
         if (code !== '42704' && code !== '42501') throw e;
-        const role = missingRole(msg);
-        const what = s.original.replace(/\s+/g, ' ').slice(0, 160);
-        const instead = /OWNER TO/.test(s.original) ? `it stays owned by the restoring user "${user}"` : 'it was skipped';
-        warnings.push(role ? `${where}: role "${role}" does not exist on the target server; "${what}" was not applied and ${instead}.` : `${where}: "${what}" was not applied (${msg}); ${instead}.`);
+        warnings.push(lostStatement(where, s.original, user, msg));
       }
     }
   } finally {
     await client.query('RESET SESSION AUTHORIZATION').catch(() => undefined);
   }
   return warnings;
+}
+
+/** The warning for a statement a missing role (or a refused privilege) kept from being applied. */
+export function lostStatement(where: string, statement: string, user: string, error: string): string {
+  const role = missingRole(error);
+  const what = statement.replace(/\s+/g, ' ').replace(/;$/, '').slice(0, 160);
+  const why = role ? `role "${role}" does not exist on the target server` : error.split('\n')[0] ?? error;
+  const instead = /OWNER TO/.test(statement) ? `was not applied: it is owned by the restoring user "${user}" instead` : 'was skipped';
+  return `${where}: ${why}, so "${what}" ${instead}.`;
 }

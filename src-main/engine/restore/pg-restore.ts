@@ -2,7 +2,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { pgTimeouts, readWholeDump, runPgTool, runPgToolStdout, type PgTool } from '../sources/pg-tools.js';
 import { classifyPgError, connectOrClose, parsePgUrl, pgClient, pgEnv, type PgTarget } from '../sources/postgres-source.js';
-import { missingRole, retargetDatabaseStatement, runEach, splitSql } from './pg-properties.js';
+import { lostStatement, missingRole, retargetDatabaseStatement, runEach, splitSql } from './pg-properties.js';
 
 /**
  * Refuse anything but a custom-format dump that reads back whole (header, table of contents and
@@ -70,6 +70,9 @@ export async function pgRestoreInto(tool: PgTool, url: string, file: string): Pr
   const mainList = `${file}.main.list`;
   await writeFile(mainList, `${plain.lines.filter((l) => !ACL_LINE.test(l)).join('\n')}\n`, { mode: 0o600 });
   const warnings: string[] = [];
+  // Warnings name the database the user asked for, not the staging name it is restored under
+  // before the swap (restore-job's `<name>_lb_<id>`).
+  const where = `database "${t.database.replace(/_lb_[0-9a-f]{8}$/, '')}"`;
   try {
     // No --exit-on-error: an `ALTER … OWNER TO` naming a role this server lacks fails alone (the
     // object stays with the restoring user); every other failure is counted and fails the restore.
@@ -86,19 +89,17 @@ export async function pgRestoreInto(tool: PgTool, url: string, file: string): Pr
       if (err.code !== 'PG_DUMP_FAILED') throw err;
       throw new LifeboatError('PG_RESTORE_FAILED', `pg_restore into "${t.database}" failed: ${cause}`, { database: t.database, errors: fatal.length });
     }
-    for (const f of tolerated) {
-      warnings.push(`${t.database}: role "${missingRole(f.error) ?? '?'}" ${missingRole(f.error) ? 'does not exist on the target server' : 'cannot be given ownership by the restoring user'}; "${f.command.slice(0, 160)}" was not applied and the object stays owned by the restoring user "${t.user}".`);
-    }
+    for (const f of tolerated) warnings.push(lostStatement(where, f.command, t.user, f.error.replace(/^could not execute query: ERROR:\s+/, '')));
     warnings.push(...r.stderr.split('\n').filter((l) => /warning:/i.test(l) && !/errors ignored on restore/.test(l)));
   } finally {
     await rm(mainList, { force: true });
   }
-  warnings.push(...(await applyProperties(tool, file, t, aclLines, databaseLines, created.dbname)));
+  warnings.push(...(await applyProperties(tool, file, t, aclLines, databaseLines, created.dbname, where)));
   return warnings;
 }
 
 /** Privileges of the objects, then the database's own properties re-aimed at `t.database`. */
-async function applyProperties(tool: PgTool, file: string, t: PgTarget, aclLines: readonly string[], databaseLines: readonly string[], dumped: string): Promise<string[]> {
+async function applyProperties(tool: PgTool, file: string, t: PgTarget, aclLines: readonly string[], databaseLines: readonly string[], dumped: string, where: string): Promise<string[]> {
   const acl = splitSql(await entriesSql(tool, file, aclLines, false))
     .filter((s) => /^(GRANT|REVOKE|ALTER DEFAULT PRIVILEGES|SET SESSION AUTHORIZATION|RESET SESSION AUTHORIZATION)\b/.test(s))
     .map((s) => ({ run: s, original: s }));
@@ -111,11 +112,11 @@ async function applyProperties(tool: PgTool, file: string, t: PgTarget, aclLines
     for (const sql of splitSql(await entriesSql(tool, file, databaseLines, true))) {
       const d = retargetDatabaseStatement(sql, dumped, t.database, ident);
       if (d === null) continue;
-      if ('skip' in d) warnings.push(`${t.database}: a database-level statement of the dump was not applied: ${d.skip}`);
+      if ('skip' in d) warnings.push(`${where}: a database-level statement of the dump was not applied: ${d.skip}`);
       else database.push(d);
     }
-    warnings.push(...(await runEach(client, acl, t.user, t.database)));
-    warnings.push(...(await runEach(client, database, t.user, `database "${t.database}"`)));
+    warnings.push(...(await runEach(client, acl, t.user, where)));
+    warnings.push(...(await runEach(client, database, t.user, where)));
     return warnings;
   } catch (e) {
     throw e instanceof LifeboatError ? e : new LifeboatError('PG_RESTORE_FAILED', `Applying the privileges and database properties of the dump to "${t.database}" failed: ${(e as Error).message}`, { database: t.database }, { cause: e });

@@ -12,8 +12,9 @@ import { lostStatement, missingRole, retargetDatabaseStatement, runEach, splitSq
 export async function assertCustomDump(tool: PgTool, file: string, entry: string): Promise<{ dumpedBy: string | null }> {
   const check = await readWholeDump(tool, file);
   if (check.ok) return { dumpedBy: check.dumpedBy };
-  const code = /PGDMP/.test(check.reason) ? 'ARCHIVE_HOSTILE' : 'ARCHIVE_INCOMPLETE';
-  const what = code === 'ARCHIVE_HOSTILE' ? `${check.reason} (plain SQL is never replayed)` : check.reason;
+  // Not a dump, or a TOC pg_restore rejects: refused as unsafe. A dump cut short: incomplete.
+  const code = check.stage === 'data' ? 'ARCHIVE_INCOMPLETE' : 'ARCHIVE_HOSTILE';
+  const what = check.stage === 'header' ? `${check.reason} (plain SQL is never replayed)` : check.reason;
   throw new LifeboatError(code, `Refusing "${entry}": ${what}. Nothing was restored.`, { entry });
 }
 

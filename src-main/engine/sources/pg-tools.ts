@@ -129,7 +129,10 @@ export function runPgTool(tool: PgTool, args: readonly string[], opts: { env?: N
 }
 
 /** What a structural read of a custom-format dump found. */
-export type DumpCheck = { readonly ok: true; readonly dumpedBy: string | null } | { readonly ok: false; readonly reason: string };
+export type DumpCheck =
+  | { readonly ok: true; readonly dumpedBy: string | null }
+  /** `stage` says how far the read got: not a custom dump at all, an unreadable TOC, or a data block. */
+  | { readonly ok: false; readonly stage: 'header' | 'toc' | 'data'; readonly reason: string };
 
 /**
  * Read a custom-format dump the way a restore will: its header and table of contents
@@ -145,13 +148,13 @@ export async function readWholeDump(pgRestore: PgTool, file: string, signal?: Ab
   } finally {
     await fh.close();
   }
-  if (magic.toString('latin1') !== 'PGDMP') return { ok: false, reason: 'it is not a pg_dump custom-format archive (no PGDMP header)' };
+  if (magic.toString('latin1') !== 'PGDMP') return { ok: false, stage: 'header', reason: 'it is not a pg_dump custom-format archive (no PGDMP header)' };
   const { toolMs } = pgTimeouts();
   const list = await runPgToolStdout(pgRestore, ['--list', file], toolMs, signal);
-  if (list.code !== 0) return { ok: false, reason: `pg_restore --list rejects it (${firstError(list.stderr) || `exit ${list.code ?? 'killed'}`})` };
+  if (list.code !== 0) return { ok: false, stage: 'toc', reason: `pg_restore --list rejects it (${firstError(list.stderr) || `exit ${list.code ?? 'killed'}`})` };
   const full = await runPgTool(pgRestore, ['--file=/dev/null', file], { timeoutMs: toolMs, ...(signal ? { signal } : {}) });
-  if (full.timedOut) return { ok: false, reason: `reading it took longer than ${Math.round(toolMs / 1000)} s (LIFEBOAT_PG_TOOL_TIMEOUT)` };
-  if (full.code !== 0) return { ok: false, reason: `pg_restore cannot read it to the end (${firstError(full.stderr) || `exit ${full.code ?? full.signal}`})` };
+  if (full.timedOut) return { ok: false, stage: 'data', reason: `reading it took longer than ${Math.round(toolMs / 1000)} s (LIFEBOAT_PG_TOOL_TIMEOUT)` };
+  if (full.code !== 0) return { ok: false, stage: 'data', reason: `pg_restore cannot read it to the end (${firstError(full.stderr) || `exit ${full.code ?? full.signal}`})` };
   const m = /Dumped by pg_dump version:\s*(\d+)/.exec(list.stdout);
   return { ok: true, dumpedBy: m?.[1] ?? null };
 }

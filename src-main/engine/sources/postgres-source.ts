@@ -90,7 +90,7 @@ export async function connectOrClose(client: pg.Client, t: PgTarget): Promise<vo
 }
 
 /** Variables that would let the inherited environment redirect a libpq tool elsewhere. */
-const REDIRECTING = ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGUSER', 'PGDATABASE', 'PGSERVICE', 'PGSERVICEFILE', 'PGSSLMODE', 'PGREQUIRESSL', 'PGOPTIONS'];
+const REDIRECTING = ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGUSER', 'PGDATABASE', 'PGSERVICE', 'PGSERVICEFILE'];
 
 /**
  * Environment for libpq tools. The whole connection travels in PGHOST/PGPORT/PGUSER/PGDATABASE

@@ -125,6 +125,12 @@ export function runPgTool(tool: PgTool, args: readonly string[], opts: { env?: N
       clearTimeout(timer);
       resolve({ code, signal, stderr, timedOut });
     });
+    // A killed tool's own children may keep stderr open: past the limit, its exit is the end.
+    child.on('exit', (code, signal) => {
+      if (!timedOut) return;
+      child.stderr.destroy();
+      resolve({ code, signal, stderr, timedOut });
+    });
   });
 }
 

@@ -156,6 +156,21 @@ describe.skipIf(reason !== null)(`PostgreSQL faults against a real server${reaso
     expect(run.code).toBe(1);
   });
 
+  it('a pg_dump that never finishes is stopped at its time limit with PG_TIMEOUT', async () => {
+    const dir = await tempDir();
+    const stuck = join(dir, 'pg_dump');
+    // Answers --version like the real one, then hangs (a stuck server or lock looks the same from here);
+    // its `sleep` child outlives the kill and holds stderr open, as a real wrapper script would.
+    await writeFile(stuck, `#!/bin/sh\n[ "$1" = "--version" ] && exec ${join(PG_BIN, 'pg_dump')} --version\nsleep 30\n`);
+    await chmod(stuck, 0o755);
+    await withEnv({ LIFEBOAT_PG_TOOL_TIMEOUT: '2' }, async () => {
+      await expect(dumpPostgres('app', pg.url('app'), join(dir, 'x.pgdump'), { ...ctx, pgDumpPath: stuck })).rejects.toMatchObject({
+        code: 'PG_TIMEOUT',
+        message: expect.stringContaining('pg_dump of database "app"'),
+      });
+    });
+  });
+
   it('a server that accepts connections and never answers is PG_TIMEOUT, not a hang', async () => {
     const silent = await listener();
     try {

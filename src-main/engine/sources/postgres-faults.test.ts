@@ -145,6 +145,14 @@ describe.skipIf(reason !== null)(`PostgreSQL faults against a real server${reaso
     });
   });
 
+  it('trust authentication needs no password at all (row counts and pg_dump alike)', async () => {
+    pg.trustedSuperuser('trusted_admin');
+    const dir = await tempDir();
+    await withEnv({ PGPASSWORD: undefined, PGPASSFILE: join(dir, 'none') }, async () => {
+      await expect(dumpPostgres('app', `postgres://trusted_admin@127.0.0.1:${pg.port}/app`, join(dir, 'a.pgdump'), ctx)).resolves.toMatchObject({ totalRows: 20000 });
+    });
+  });
+
   it('the CLI with no password exits with PG_AUTH_FAILED instead of hanging on an open connection', async () => {
     const home = await tempDir('lifeboat-home-');
     const env: NodeJS.ProcessEnv = { ...process.env, PGPASSFILE: join(home, 'none'), LIFEBOAT_PG_DUMP: join(PG_BIN, 'pg_dump') };

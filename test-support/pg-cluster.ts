@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,8 @@ export interface PgCluster {
   readonly password: string;
   readonly url: (db: string, password?: string) => string;
   readonly psql: (db: string, sql: string) => string;
+  /** Create a superuser that logs in over TCP with no password (a `trust` line in pg_hba.conf). */
+  readonly trustedSuperuser: (role: string) => void;
   readonly stop: () => void;
 }
 
@@ -61,13 +63,25 @@ export async function startPgCluster(): Promise<PgCluster> {
   runAsServerUser(join(PG_BIN, 'initdb'), ['-D', join(dir, 'data'), '-U', user, `--pwfile=${pwfile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8']);
   runAsServerUser(join(PG_BIN, 'pg_ctl'), ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
   const env = { ...process.env, PGPASSWORD: password };
+  const psql = (db: string, sql: string): string =>
+    // The database travels in PGDATABASE: psql would expand a `-d` value holding `=` into
+    // connection parameters, and tests use such names on purpose.
+    execFileSync(join(PG_BIN, 'psql'), ['-X', '-v', 'ON_ERROR_STOP=1', '-At', '-c', sql], {
+      env: { ...env, PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: user, PGDATABASE: db, PGCONNECT_TIMEOUT: '10' },
+      encoding: 'utf8',
+    });
   return {
     port,
     user,
     password,
     url: (db, pw = password) => `postgres://${user}:${encodeURIComponent(pw)}@127.0.0.1:${port}/${db}`,
-    psql: (db, sql) =>
-      execFileSync(join(PG_BIN, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', db, '-v', 'ON_ERROR_STOP=1', '-At', '-c', sql], { env, encoding: 'utf8' }),
+    psql,
+    trustedSuperuser: (role) => {
+      psql('postgres', `CREATE ROLE ${role} LOGIN SUPERUSER`);
+      const hba = join(dir, 'data', 'pg_hba.conf');
+      writeFileSync(hba, `host all ${role} 127.0.0.1/32 trust\n${readFileSync(hba, 'utf8')}`);
+      psql('postgres', 'SELECT pg_reload_conf()');
+    },
     stop: () => {
       try {
         runAsServerUser(join(PG_BIN, 'pg_ctl'), ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);

@@ -1,6 +1,10 @@
 import { Command, CommanderError } from 'commander';
+import { join } from 'node:path';
 import { toErrorInfo } from '../../src-shared/errors/lifeboat-error.js';
 import { appVersion } from '../engine/app-version.js';
+import { CATALOG_FILE } from '../engine/catalog/catalog.js';
+import { defaultHome } from '../engine/home.js';
+import { sqliteDiskFull } from '../engine/util/fs-errors.js';
 import { registerAudit } from './commands/audit.js';
 import { registerBackup } from './commands/backup.js';
 import { registerList } from './commands/history.js';
@@ -54,7 +58,9 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
       // --help and --version end here with exit code 0; parse errors are usage errors.
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    const info = toErrorInfo(e);
+    // A catalog write on a full disk surfaces as a raw SQLite error ("disk I/O error"): name it.
+    const home = program.opts<{ home?: string }>().home ?? defaultHome();
+    const info = toErrorInfo((await sqliteDiskFull(e, join(home, CATALOG_FILE))) ?? e);
     printError(io, json, info);
     return exitCodeFor(info.code);
   }

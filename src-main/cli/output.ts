@@ -13,10 +13,26 @@ export interface Io {
   readonly isTTY: boolean;
 }
 
+const closed = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * Write to one of the process's streams. When its reader has gone (`lifeboat list | head`), the
+ * write fails with EPIPE: output stops quietly and the command finishes as it would have (a
+ * backup in progress is not abandoned half-way because nobody reads its progress).
+ */
+function writeTo(stream: NodeJS.WriteStream, text: string): void {
+  if (closed.has(stream)) return;
+  if (stream.listenerCount('error') === 0) {
+    // EPIPE, or any other failure of the stream: nothing more can be shown there.
+    stream.on('error', () => closed.add(stream));
+  }
+  stream.write(text);
+}
+
 /** The process's own streams. */
 export const processIo: Io = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
+  out: (t) => writeTo(process.stdout, t),
+  err: (t) => writeTo(process.stderr, t),
   isTTY: Boolean(process.stderr.isTTY),
 };
 

@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'PG_AUTH_FAILED',
   'PG_UNREACHABLE',
   'PG_DATABASE_MISSING',
+  'PG_TIMEOUT',
   'PG_DUMP_FAILED',
   'DESTINATION_UNWRITABLE',
   'DISK_FULL',
@@ -55,9 +56,12 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   PG_DUMP_NOT_FOUND:
     'Install the PostgreSQL client tools (Debian/Ubuntu: apt install postgresql-client; macOS: brew install libpq) or point --pg-dump / LIFEBOAT_PG_DUMP at pg_dump.',
   PG_DUMP_TOO_OLD: 'pg_dump must be at least the server\'s major version. Install the newer client, or point --pg-dump at it.',
-  PG_AUTH_FAILED: 'Check the user name and password (PGPASSWORD or ~/.pgpass), and pg_hba.conf on the server.',
+  PG_AUTH_FAILED:
+    'Give the password in the URL, in PGPASSWORD, or in ~/.pgpass (or the file PGPASSFILE names, mode 0600); check the user name and pg_hba.conf on the server.',
   PG_UNREACHABLE: 'Check host and port, that the server is running, and that a firewall lets you through.',
   PG_DATABASE_MISSING: 'Check the database name in the URL; `psql -l` lists the databases.',
+  PG_TIMEOUT:
+    'The PostgreSQL server stopped answering within the time limit. Check its load and locks, or raise LIFEBOAT_PG_CONNECT_TIMEOUT / LIFEBOAT_PG_QUERY_TIMEOUT / LIFEBOAT_PG_TOOL_TIMEOUT (seconds).',
   PG_DUMP_FAILED: 'Read pg_dump\'s message above; it usually names the object or permission at fault.',
   DESTINATION_UNWRITABLE: 'Choose a destination folder you can write to, or fix its permissions or mount options.',
   DISK_FULL: 'Free space on the destination disk, or choose another destination. Nothing was kept from this attempt.',

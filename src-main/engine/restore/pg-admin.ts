@@ -1,4 +1,4 @@
-import { classifyPgError, parsePgUrl, pgClient, type PgTarget } from '../sources/postgres-source.js';
+import { connectOrClose, parsePgUrl, pgClient, type PgTarget } from '../sources/postgres-source.js';
 
 /** A connection to the server's maintenance database, for CREATE/RENAME/DROP DATABASE. */
 export interface PgAdmin {
@@ -16,11 +16,7 @@ export interface PgAdmin {
 export async function connectAdmin(url: string): Promise<PgAdmin> {
   const t = parsePgUrl(url);
   const admin = await pgClient(t, 'postgres');
-  try {
-    await admin.connect();
-  } catch (e) {
-    throw classifyPgError(e, { ...t, database: 'postgres' });
-  }
+  await connectOrClose(admin, { ...t, database: 'postgres' });
   const ident = (s: string): string => admin.escapeIdentifier(s);
   return {
     target: t,
@@ -38,7 +34,7 @@ export async function connectAdmin(url: string): Promise<PgAdmin> {
     },
     async rowCounts(db) {
       const c = await pgClient(t, db);
-      await c.connect();
+      await connectOrClose(c, { ...t, database: db });
       try {
         const tables = await c.query<{ schema: string; name: string }>(
           `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -1,56 +1,127 @@
-import { execFile, spawn } from 'node:child_process';
-import { open } from 'node:fs/promises';
-import { promisify } from 'node:util';
+import { rm, writeFile } from 'node:fs/promises';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
-import type { PgTool } from '../sources/pg-tools.js';
-import { parsePgUrl } from '../sources/postgres-source.js';
-
-const run = promisify(execFile);
+import { pgTimeouts, readWholeDump, runPgTool, runPgToolStdout, type PgTool } from '../sources/pg-tools.js';
+import { classifyPgError, connectOrClose, parsePgUrl, pgClient, pgEnv, type PgTarget } from '../sources/postgres-source.js';
+import { lostStatement, missingRole, retargetDatabaseStatement, runEach, splitSql } from './pg-properties.js';
 
 /**
- * Refuse anything but a custom-format dump that `pg_restore --list` accepts. A plain SQL file
- * is never run: feeding untrusted SQL to psql is how CVE-2025-8714 style attacks work.
+ * Refuse anything but a custom-format dump that reads back whole (header, table of contents and
+ * every data block: the same check a backup makes before it counts a dump as written). A plain
+ * SQL file is never run: feeding untrusted SQL to psql is how CVE-2025-8714 style attacks work.
  */
 export async function assertCustomDump(tool: PgTool, file: string, entry: string): Promise<{ dumpedBy: string | null }> {
-  const fh = await open(file, 'r');
-  const magic = Buffer.alloc(5);
+  const check = await readWholeDump(tool, file);
+  if (check.ok) return { dumpedBy: check.dumpedBy };
+  // Not a dump, or a TOC pg_restore rejects: refused as unsafe. A dump cut short: incomplete.
+  const code = check.stage === 'data' ? 'ARCHIVE_INCOMPLETE' : 'ARCHIVE_HOSTILE';
+  const what = check.stage === 'header' ? `${check.reason} (plain SQL is never replayed)` : check.reason;
+  throw new LifeboatError(code, `Refusing "${entry}": ${what}. Nothing was restored.`, { entry });
+}
+
+/** A TOC line of `pg_restore --list`: `<id>; <tableoid> <oid> <TYPE> <schema> <name> <owner>`. */
+const TOC_LINE = /^(\d+); \d+ \d+ /;
+const ACL_LINE = /^\d+; \d+ \d+ (ACL|DEFAULT ACL) /;
+
+async function toc(tool: PgTool, file: string, create: boolean): Promise<{ lines: string[]; dbname: string }> {
+  const r = await runPgToolStdout(tool, [...(create ? ['--create'] : []), '--list', file], pgTimeouts().toolMs);
+  if (r.code !== 0) throw new LifeboatError('PG_RESTORE_FAILED', `pg_restore --list cannot read ${file}: ${r.stderr.trim().split('\n')[0] ?? ''}`, { file });
+  const dbname = /^;\s+dbname: (.*)$/m.exec(r.stdout)?.[1] ?? '';
+  return { lines: r.stdout.split('\n').filter((l) => TOC_LINE.test(l)), dbname };
+}
+
+/** The SQL pg_restore would run for the TOC entries in `lines` (ACLs, database properties). */
+async function entriesSql(tool: PgTool, file: string, lines: readonly string[], create: boolean): Promise<string> {
+  if (lines.length === 0) return '';
+  const list = `${file}.${create ? 'db' : 'acl'}.list`;
+  await writeFile(list, `${lines.join('\n')}\n`, { mode: 0o600 });
   try {
-    await fh.read(magic, 0, 5, 0);
+    const r = await runPgToolStdout(tool, [...(create ? ['--create'] : []), `--use-list=${list}`, '--file=-', file], pgTimeouts().toolMs);
+    if (r.code !== 0) throw new LifeboatError('PG_RESTORE_FAILED', `pg_restore cannot print the ${create ? 'database properties' : 'privileges'} of ${file}: ${r.stderr.trim().split('\n')[0] ?? ''}`, { file });
+    return r.stdout;
   } finally {
-    await fh.close();
-  }
-  if (magic.toString('latin1') !== 'PGDMP') {
-    throw new LifeboatError('ARCHIVE_HOSTILE', `Refusing "${entry}": it is not a pg_dump custom-format archive (plain SQL is never replayed).`, { entry });
-  }
-  try {
-    const { stdout } = await run(tool.path, ['--list', file], { maxBuffer: 64 * 1024 * 1024 });
-    const m = /Dumped by pg_dump version (\d+)(?:\.\d+)?/.exec(stdout);
-    return { dumpedBy: m?.[1] ?? null };
-  } catch (e) {
-    throw new LifeboatError('ARCHIVE_HOSTILE', `Refusing "${entry}": pg_restore --list rejects it (${(e as Error).message.split('\n')[0] ?? ''}).`, { entry });
+    await rm(list, { force: true });
   }
 }
 
-/** Run pg_restore into `url`'s database; warnings are returned, errors thrown. */
+/** pg_restore's failed commands, as `{ error, command }` blocks of its stderr. */
+function failures(stderr: string): { error: string; command: string }[] {
+  const out: { error: string; command: string }[] = [];
+  for (const block of stderr.split(/^(?=pg_restore: )/m)) {
+    if (!/^pg_restore: error: /.test(block)) continue;
+    const [error = '', command = ''] = block.split(/\nCommand was: /);
+    out.push({ error: error.replace(/^pg_restore: error: /, '').trim(), command: command.trim() });
+  }
+  return out;
+}
+
+/**
+ * Run pg_restore into `url`'s database, keeping owners, privileges and the database's own
+ * properties (owner, `ALTER DATABASE … SET`, comment, ACL, per-role settings), re-aimed at this
+ * database whatever it is called. Privileges are applied one statement at a time, so a role
+ * missing on this server costs only what names it: each such loss is a returned warning that
+ * names the role and what holds instead. Any other failure is thrown.
+ */
 export async function pgRestoreInto(tool: PgTool, url: string, file: string): Promise<string[]> {
   const t = parsePgUrl(url);
-  const env: NodeJS.ProcessEnv = { ...process.env, PGAPPNAME: 'lifeboat' };
-  if (t.password !== undefined) env.PGPASSWORD = t.password;
-  if (t.sslmode) env.PGSSLMODE = t.sslmode;
-  const args = ['--no-owner', '--no-privileges', '--exit-on-error', '--no-password', `--host=${t.host}`, `--port=${t.port}`, `--username=${t.user}`, `--dbname=${t.database}`, file];
-  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-    const child = spawn(tool.path, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => (err = (err + d).slice(-16000)));
-    child.on('error', reject);
-    child.on('close', (c) => resolve({ code: c, stderr: err }));
-  });
-  const lines = stderr.split('\n').filter(Boolean);
-  if (code !== 0) {
-    throw new LifeboatError('PG_RESTORE_FAILED', `pg_restore into "${t.database}" failed: ${lines.filter((l) => !/warning:/i.test(l)).slice(-5).join(' | ') || `exit ${code}`}`, {
-      database: t.database,
-    });
+  const { toolMs } = pgTimeouts();
+  const [plain, created] = await Promise.all([toc(tool, file, false), toc(tool, file, true)]);
+  const plainIds = new Set(plain.lines.map((l) => TOC_LINE.exec(l)?.[1]));
+  const databaseLines = created.lines.filter((l) => !plainIds.has(TOC_LINE.exec(l)?.[1]));
+  const aclLines = plain.lines.filter((l) => ACL_LINE.test(l));
+  const mainList = `${file}.main.list`;
+  await writeFile(mainList, `${plain.lines.filter((l) => !ACL_LINE.test(l)).join('\n')}\n`, { mode: 0o600 });
+  const warnings: string[] = [];
+  // Warnings name the database the user asked for, not the staging name it is restored under
+  // before the swap (restore-job's `<name>_lb_<id>`).
+  const where = `database "${t.database.replace(/_lb_[0-9a-f]{8}$/, '')}"`;
+  try {
+    // No --exit-on-error: an `ALTER … OWNER TO` naming a role this server lacks fails alone (the
+    // object stays with the restoring user); every other failure is counted and fails the restore.
+    const r = await runPgTool(tool, ['--no-password', `--use-list=${mainList}`, '--dbname=application_name=lifeboat', file], { env: pgEnv(t), timeoutMs: toolMs, stderrLimit: 8 * 1024 * 1024 });
+    if (r.timedOut) throw new LifeboatError('PG_TIMEOUT', `pg_restore into "${t.database}" did not finish within ${Math.round(toolMs / 1000)} s and was stopped.`, { database: t.database, timeoutMs: toolMs });
+    const failed = failures(r.stderr);
+    const ignored = Number(/errors ignored on restore: (\d+)/.exec(r.stderr)?.[1] ?? 0);
+    const tolerated = failed.filter((f) => /OWNER TO /.test(f.command) && (missingRole(f.error) !== undefined || /must be (a )?member of role/.test(f.error)));
+    const fatal = failed.filter((f) => !tolerated.includes(f));
+    if (r.code !== 0 && (fatal.length > 0 || ignored !== tolerated.length)) {
+      const first = fatal[0];
+      const cause = first ? `${first.error}${first.command ? ` (in: ${first.command.slice(0, 200)})` : ''}` : r.stderr.trim().split('\n').slice(-3).join(' | ') || `exit ${r.code ?? r.signal}`;
+      const err = classifyPgError(new Error(cause), t);
+      if (err.code !== 'PG_DUMP_FAILED') throw err;
+      throw new LifeboatError('PG_RESTORE_FAILED', `pg_restore into "${t.database}" failed: ${cause}`, { database: t.database, errors: fatal.length });
+    }
+    for (const f of tolerated) warnings.push(lostStatement(where, f.command, t.user, f.error.replace(/^could not execute query: ERROR:\s+/, '')));
+    warnings.push(...r.stderr.split('\n').filter((l) => /warning:/i.test(l) && !/errors ignored on restore/.test(l)));
+  } finally {
+    await rm(mainList, { force: true });
   }
-  return lines.filter((l) => /warning:/i.test(l));
+  warnings.push(...(await applyProperties(tool, file, t, aclLines, databaseLines, created.dbname, where)));
+  return warnings;
+}
+
+/** Privileges of the objects, then the database's own properties re-aimed at `t.database`. */
+async function applyProperties(tool: PgTool, file: string, t: PgTarget, aclLines: readonly string[], databaseLines: readonly string[], dumped: string, where: string): Promise<string[]> {
+  const acl = splitSql(await entriesSql(tool, file, aclLines, false))
+    .filter((s) => /^(GRANT|REVOKE|ALTER DEFAULT PRIVILEGES|SET SESSION AUTHORIZATION|RESET SESSION AUTHORIZATION)\b/.test(s))
+    .map((s) => ({ run: s, original: s }));
+  const client = await pgClient(t, t.database);
+  await connectOrClose(client, t);
+  try {
+    const ident = (s: string): string => client.escapeIdentifier(s);
+    const database: { run: string; original: string }[] = [];
+    const warnings: string[] = [];
+    for (const sql of splitSql(await entriesSql(tool, file, databaseLines, true))) {
+      const d = retargetDatabaseStatement(sql, dumped, t.database, ident);
+      if (d === null) continue;
+      if ('skip' in d) warnings.push(`${where}: a database-level statement of the dump was not applied: ${d.skip}`);
+      else database.push(d);
+    }
+    warnings.push(...(await runEach(client, acl, t.user, where)));
+    warnings.push(...(await runEach(client, database, t.user, where)));
+    return warnings;
+  } catch (e) {
+    throw e instanceof LifeboatError ? e : new LifeboatError('PG_RESTORE_FAILED', `Applying the privileges and database properties of the dump to "${t.database}" failed: ${(e as Error).message}`, { database: t.database }, { cause: e });
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

@@ -68,6 +68,68 @@ describe.skipIf(reason !== null)(`restore PostgreSQL against a real server${reas
     expect(leftovers).toBe('0');
   });
 
+  /** Owner, grants, settings, comment and ACL of a database and of its objects, as one comparable text. */
+  function properties(db: string): string {
+    return pg.psql(
+      db,
+      `SELECT concat_ws(' | ',
+         (SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()),
+         (SELECT array_to_string(array(SELECT unnest(datacl)::text ORDER BY 1), ',') FROM pg_database WHERE datname = current_database()),
+         (SELECT string_agg(coalesce(r.rolname, '*') || '=' || array_to_string(s.setconfig, ','), ';' ORDER BY coalesce(r.rolname, '*'))
+            FROM pg_db_role_setting s LEFT JOIN pg_roles r ON r.oid = s.setrole JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = current_database()),
+         (SELECT description FROM pg_shdescription sd JOIN pg_database d ON d.oid = sd.objoid WHERE d.datname = current_database()),
+         (SELECT pg_get_userbyid(relowner) || ' ' || array_to_string(relacl, ',') FROM pg_class WHERE oid = 'public.items'::regclass))`,
+    ).trim();
+  }
+
+  async function withRoles(db: string, owner: string, reader: string) {
+    pg.psql('postgres', `CREATE ROLE ${owner} LOGIN; CREATE ROLE ${reader} NOLOGIN`);
+    pg.psql('postgres', `CREATE DATABASE ${db} OWNER ${owner}`);
+    pg.psql(
+      db,
+      `ALTER DATABASE ${db} SET work_mem = '7MB'; ALTER ROLE ${reader} IN DATABASE ${db} SET search_path = app, public;
+       COMMENT ON DATABASE ${db} IS 'ledger; do not drop
+(second line)'; REVOKE ALL ON DATABASE ${db} FROM PUBLIC; GRANT CONNECT ON DATABASE ${db} TO ${reader};
+       CREATE TABLE items (id int PRIMARY KEY, label text); INSERT INTO items SELECT i, 'x' || i FROM generate_series(1, 50) i;
+       ALTER TABLE items OWNER TO ${owner}; GRANT SELECT ON items TO ${reader}`,
+    );
+    const { engine, out } = await testEngine();
+    const b = await engine.backup(request(out, [{ kind: 'postgres', url: pg.url(db), name: db }]));
+    return { engine, b, before: properties(db) };
+  }
+
+  it('keeps owners, grants, database settings, comment and ACL, in place and into a new name', async () => {
+    const { engine, b, before } = await withRoles('ledger', 'ledger_owner', 'ledger_reader');
+    expect(before).toMatch(/^ledger_owner \| .*ledger_reader=c\/ledger_owner.* \| \*=work_mem=7MB;ledger_reader=search_path=app, public \| ledger; do not drop\n\(second line\) \| ledger_owner .*ledger_reader=r\/ledger_owner/);
+    pg.psql('ledger', 'DELETE FROM items');
+    const inPlace = await engine.restore(await engine.resolve(b.id), { toPostgres: pg.url('ledger') });
+    expect(properties('ledger')).toBe(before);
+    expect(pg.psql('ledger', 'SELECT count(*) FROM items').trim()).toBe('50');
+    expect(inPlace.warnings).toEqual([]);
+    const copy = await engine.restore(await engine.resolve(b.id), { toPostgres: pg.url('ledger_copy') });
+    expect(properties('ledger_copy')).toBe(before);
+    expect(copy.warnings).toEqual([]);
+  });
+
+  it('restoring to a server without the roles warns which role is missing and what holds instead', async () => {
+    const { engine, b } = await withRoles('vault', 'vault_owner', 'vault_reader');
+    const other = await startPgCluster();
+    try {
+      const r = await engine.restore(await engine.resolve(b.id), { toPostgres: other.url('vault') });
+      expect(other.psql('vault', 'SELECT count(*) FROM items').trim()).toBe('50');
+      const text = r.warnings.join('\n');
+      expect(text).toMatch(/role "vault_owner" does not exist.*owned by the restoring user "testadmin" instead/);
+      expect(text).toContain(`database "vault": role "vault_owner"`);
+      expect(text).toMatch(/role "vault_reader" does not exist.*GRANT SELECT ON TABLE public\.items TO vault_reader" was skipped/);
+      // What does not name a missing role is still applied: the comment, the setting, PUBLIC's revoke.
+      expect(other.psql('vault', `SELECT description FROM pg_shdescription sd JOIN pg_database d ON d.oid = sd.objoid WHERE d.datname = 'vault'`)).toContain('ledger; do not drop');
+      expect(other.psql('vault', `SELECT datacl::text FROM pg_database WHERE datname = 'vault'`).trim()).not.toContain('=Tc/');
+      expect(other.psql('vault', 'SHOW work_mem').trim()).toBe('7MB');
+    } finally {
+      other.stop();
+    }
+  });
+
   it('refuses a PostgreSQL entry that is plain SQL instead of a custom-format dump, and never runs it', async () => {
     pg.psql('postgres', 'CREATE DATABASE victim');
     pg.psql('victim', 'CREATE TABLE users (id int); INSERT INTO users VALUES (1)');

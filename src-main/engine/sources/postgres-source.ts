@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import type pg from 'pg';
-import type { ErrorCode } from '../../../src-shared/errors/codes.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { ManifestSource } from '../../../src-shared/manifest/schema.js';
-import { errnoCode } from '../util/fs-errors.js';
-import { resolvePgTool, type PgTool } from './pg-tools.js';
+import { pgPassFile, pgPassLookup } from './pg-pass.js';
+import { pgRestoreBeside, pgTimeouts, readWholeDump, resolvePgTool, runPgTool, type PgTool } from './pg-tools.js';
 
 /** The manifest record of a PostgreSQL source. */
 export type PostgresRecord = Extract<ManifestSource, { kind: 'postgres' }>;
@@ -58,29 +56,58 @@ export function redact(url: string): string {
 /**
  * A client for one database of the target's server (errors surface on connect/query, not as
  * events). The pg module is loaded on first use: most runs never talk to PostgreSQL.
+ * The password is looked for where libpq looks (URL, PGPASSWORD, the password file) only when
+ * the server asks for one, so trust and peer authentication need none. Every value travels as a
+ * separate startup parameter: nothing is parsed as a connection string.
  */
 export async function pgClient(t: PgTarget, database: string): Promise<pg.Client> {
   const { default: driver } = await import('pg');
+  const { connectMs, queryMs } = pgTimeouts();
   const client = new driver.Client({
     host: t.host,
     port: t.port,
     user: t.user,
     database,
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: connectMs,
+    query_timeout: queryMs,
     application_name: 'lifeboat',
-    ...(t.password !== undefined ? { password: t.password } : {}),
+    // pg reads an undefined answer as "no password" (its types say string only).
+    password: (async () => t.password ?? process.env.PGPASSWORD ?? (await pgPassLookup({ host: t.host, port: t.port, database, user: t.user }))) as () => Promise<string>,
+    ...(t.sslmode && t.sslmode !== 'disable' && t.sslmode !== 'allow' && t.sslmode !== 'prefer' ? { ssl: { rejectUnauthorized: t.sslmode === 'verify-full' || t.sslmode === 'verify-ca' } } : {}),
   });
   client.on('error', () => undefined);
   return client;
 }
 
-/** Environment for libpq tools: the password travels here, never in argv. */
-function pgEnv(t: PgTarget): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PGAPPNAME: 'lifeboat' };
+/** Connect `client`, ending it when the connection fails (an open socket keeps the process alive). */
+export async function connectOrClose(client: pg.Client, t: PgTarget): Promise<void> {
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw classifyPgError(e, t);
+  }
+}
+
+/** Variables that would let the inherited environment redirect a libpq tool elsewhere. */
+const REDIRECTING = ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGUSER', 'PGDATABASE', 'PGSERVICE', 'PGSERVICEFILE'];
+
+/**
+ * Environment for libpq tools. The whole connection travels in PGHOST/PGPORT/PGUSER/PGDATABASE
+ * (libpq never expands an environment value into more parameters, unlike a `--dbname` argument
+ * holding `host=... port=...`), and the password in PGPASSWORD, never in argv.
+ */
+export function pgEnv(t: PgTarget, database: string = t.database): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of REDIRECTING) delete env[k];
+  Object.assign(env, { PGAPPNAME: 'lifeboat', PGHOST: t.host, PGPORT: String(t.port), PGUSER: t.user, PGDATABASE: database });
+  env.PGCONNECT_TIMEOUT = String(Math.max(1, Math.round(pgTimeouts().connectMs / 1000)));
   if (t.password !== undefined) env.PGPASSWORD = t.password;
   if (t.sslmode) env.PGSSLMODE = t.sslmode;
   return env;
 }
+
+const NO_PASSWORD = /client password must be a string|no password supplied|password must be a string/i;
 
 /** Map a connection failure to its own code and an actionable message. */
 export function classifyPgError(e: unknown, t: PgTarget): LifeboatError {
@@ -88,19 +115,28 @@ export function classifyPgError(e: unknown, t: PgTarget): LifeboatError {
   const sqlstate = (e as { code?: string }).code ?? '';
   const msg = (e as Error).message ?? String(e);
   const where = `${t.host}:${t.port}`;
-  let code: ErrorCode = 'PG_DUMP_FAILED';
-  let text = `PostgreSQL at ${where}, database "${t.database}": ${msg}`;
-  if (sqlstate === '28P01' || sqlstate === '28000' || /password authentication failed|no password supplied|authentication failed/i.test(msg)) {
-    code = 'PG_AUTH_FAILED';
-    text = `PostgreSQL at ${where} rejected user "${t.user}" (authentication failed).`;
-  } else if (sqlstate === '3D000' || /database ".*" does not exist/i.test(msg)) {
-    code = 'PG_DATABASE_MISSING';
-    text = `Database "${t.database}" does not exist on the PostgreSQL server at ${where}.`;
-  } else if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', 'EAI_AGAIN'].includes(sqlstate) || /could not connect|Connection refused|timeout/i.test(msg)) {
-    code = 'PG_UNREACHABLE';
-    text = `Cannot reach PostgreSQL at ${where} (${sqlstate || msg}). Is the server running and listening there?`;
+  const details = { host: t.host, port: t.port, database: t.database, user: t.user };
+  if (NO_PASSWORD.test(msg)) {
+    return new LifeboatError(
+      'PG_AUTH_FAILED',
+      `PostgreSQL at ${where} asks a password for user "${t.user}" and none was found. Lifeboat looked in the URL, in PGPASSWORD and in the password file ${pgPassFile()} (PGPASSFILE overrides it; it must be mode 0600 with a line like ${t.host}:${t.port}:${t.database}:${t.user}:PASSWORD).`,
+      details,
+      { cause: e },
+    );
   }
-  return new LifeboatError(code, text, { host: t.host, port: t.port, database: t.database }, { cause: e });
+  if (sqlstate === '28P01' || sqlstate === '28000' || /password authentication failed|authentication failed/i.test(msg)) {
+    return new LifeboatError('PG_AUTH_FAILED', `PostgreSQL at ${where} rejected user "${t.user}" (authentication failed).`, details, { cause: e });
+  }
+  if (sqlstate === '3D000' || /database ".*" does not exist/i.test(msg)) {
+    return new LifeboatError('PG_DATABASE_MISSING', `Database "${t.database}" does not exist on the PostgreSQL server at ${where}.`, details, { cause: e });
+  }
+  if (/connection timeout|timeout expired|Query read timeout|timed out/i.test(msg)) {
+    return new LifeboatError('PG_TIMEOUT', `PostgreSQL at ${where} did not answer in time (${msg.split('\n')[0] ?? msg}).`, details, { cause: e });
+  }
+  if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', 'EAI_AGAIN'].includes(sqlstate) || /could not connect|Connection refused|could not translate host/i.test(msg)) {
+    return new LifeboatError('PG_UNREACHABLE', `Cannot reach PostgreSQL at ${where} (${sqlstate || msg}). Is the server running and listening there?`, details, { cause: e });
+  }
+  return new LifeboatError('PG_DUMP_FAILED', `PostgreSQL at ${where}, database "${t.database}": ${msg}`, details, { cause: e });
 }
 
 interface DumpContext {
@@ -109,7 +145,8 @@ interface DumpContext {
   readonly signal?: AbortSignal;
 }
 
-function runPgDump(tool: PgTool, t: PgTarget, snapshot: string, file: string, signal?: AbortSignal): Promise<void> {
+async function runPgDump(tool: PgTool, t: PgTarget, snapshot: string, file: string, signal?: AbortSignal): Promise<void> {
+  // No connection value in argv: libpq reads them from pgEnv, where nothing is re-parsed.
   const args = [
     '--format=custom',
     // Uncompressed: pg_dump's own zlib runs on one core (3.2 s for a 100 MB database here, against
@@ -118,25 +155,16 @@ function runPgDump(tool: PgTool, t: PgTarget, snapshot: string, file: string, si
     '--no-password',
     `--snapshot=${snapshot}`,
     `--file=${file}`,
-    `--host=${t.host}`,
-    `--port=${t.port}`,
-    `--username=${t.user}`,
-    `--dbname=${t.database}`,
   ];
-  return new Promise<void>((resolve, reject) => {
-    const child = spawn(tool.path, args, { env: pgEnv(t), stdio: ['ignore', 'ignore', 'pipe'], ...(signal ? { signal } : {}) });
-    let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => {
-      stderr = (stderr + d).slice(-8000);
-    });
-    child.on('error', (e) => reject(errnoCode(e) === 'ENOENT' ? new LifeboatError('PG_DUMP_NOT_FOUND', `pg_dump vanished from ${tool.path}.`) : e));
-    child.on('close', (code, sig) => {
-      if (code === 0) return resolve();
-      const err = classifyPgError(new Error(stderr.trim() || `pg_dump exited with ${code ?? sig}`), t);
-      reject(err.code === 'PG_DUMP_FAILED' ? new LifeboatError('PG_DUMP_FAILED', `pg_dump failed for database "${t.database}": ${stderr.trim() || `exit ${code ?? sig}`}`, err.details) : err);
-    });
-  });
+  const { toolMs } = pgTimeouts();
+  const r = await runPgTool(tool, args, { env: pgEnv(t), timeoutMs: toolMs, ...(signal ? { signal } : {}) });
+  if (r.code === 0) return;
+  if (r.timedOut) {
+    throw new LifeboatError('PG_TIMEOUT', `pg_dump of database "${t.database}" at ${t.host}:${t.port} did not finish within ${Math.round(toolMs / 1000)} s and was stopped.`, { database: t.database, timeoutMs: toolMs });
+  }
+  const stderr = r.stderr.trim();
+  const err = classifyPgError(new Error(stderr || `pg_dump exited with ${r.code ?? r.signal}`), t);
+  throw err.code === 'PG_DUMP_FAILED' ? new LifeboatError('PG_DUMP_FAILED', `pg_dump failed for database "${t.database}": ${stderr || `exit ${r.code ?? r.signal}`}`, err.details) : err;
 }
 
 /**
@@ -147,11 +175,7 @@ export async function dumpPostgres(name: string, url: string, file: string, ctx:
   const t = parsePgUrl(url);
   const tool = await resolvePgTool('pg_dump', ctx.pgDumpPath ?? process.env.LIFEBOAT_PG_DUMP);
   const client = await pgClient(t, t.database);
-  try {
-    await client.connect();
-  } catch (e) {
-    throw classifyPgError(e, t);
-  }
+  await connectOrClose(client, t);
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const snapshot = (await client.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]?.s ?? '';
@@ -187,7 +211,15 @@ export async function dumpPostgres(name: string, url: string, file: string, ctx:
     }
     await runPgDump(tool, t, snapshot, file, ctx.signal);
     const written = await stat(file).catch(() => undefined);
-    if (!written || written.size === 0) throw new LifeboatError('PG_DUMP_FAILED', `pg_dump reported success but wrote no dump for "${t.database}".`);
+    if (!written || written.size === 0) throw new LifeboatError('PG_DUMP_FAILED', `pg_dump reported success but wrote no dump for "${t.database}" (${file}).`, { database: t.database, file });
+    // A dump counts as written only once every block of it reads back (not on pg_dump's exit code).
+    const check = await readWholeDump(await pgRestoreBeside(tool), file, ctx.signal);
+    if (!check.ok) {
+      throw new LifeboatError('PG_DUMP_FAILED', `pg_dump (${tool.path}) exited 0 but the dump of database "${t.database}" it wrote to ${file} is not whole: ${check.reason}. Nothing was kept; check the disk and pg_dump, then run the backup again.`, {
+        database: t.database,
+        file,
+      });
+    }
     return {
       kind: 'postgres',
       name,
@@ -220,8 +252,8 @@ export function withPassword(url: string, password: string | undefined): string 
 export async function testPgConnection(url: string): Promise<{ serverVersion: string; database: string }> {
   const t = parsePgUrl(url);
   const client = await pgClient(t, t.database);
+  await connectOrClose(client, t);
   try {
-    await client.connect();
     const v = await client.query<{ v: string }>(`SELECT current_setting('server_version') AS v`);
     return { serverVersion: v.rows[0]?.v ?? '', database: t.database };
   } catch (e) {

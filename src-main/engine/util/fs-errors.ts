@@ -1,3 +1,5 @@
+import { statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 
 /** The errno code of a Node fs error, if any. */
@@ -17,4 +19,31 @@ export function destinationError(error: unknown, path: string): LifeboatError {
     return new LifeboatError('DESTINATION_UNWRITABLE', `Cannot write ${path}: ${why}`, { path, errno: code }, { cause: error });
   }
   return new LifeboatError('INTERNAL', `Writing ${path} failed: ${why}`, { path, errno: code }, { cause: error });
+}
+
+/** Below this much free space, an I/O error on the disk is taken to be the disk being full. */
+const NEARLY_FULL_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Classify a failure of a SQLite database kept by Lifeboat (the catalog). SQLite reports a full
+ * disk as SQLITE_FULL, or as a generic "disk I/O error" (SQLITE_IOERR_*) when it is the shared
+ * memory or journal file that cannot grow; the free space of the disk tells the two apart.
+ * Returns undefined when the error is not a full disk.
+ */
+export async function sqliteDiskFull(error: unknown, file: string): Promise<LifeboatError | undefined> {
+  if (error instanceof LifeboatError) return undefined;
+  const code = errnoCode(error) ?? '';
+  if (code !== 'SQLITE_FULL' && !code.startsWith('SQLITE_IOERR') && code !== 'ENOSPC' && code !== 'EDQUOT') return undefined;
+  const free = await statfs(dirname(file)).then(
+    (s) => s.bavail * s.bsize,
+    () => undefined,
+  );
+  if (code !== 'SQLITE_FULL' && code !== 'ENOSPC' && code !== 'EDQUOT' && (free === undefined || free >= NEARLY_FULL_BYTES)) return undefined;
+  const why = error instanceof Error ? error.message : String(error);
+  return new LifeboatError(
+    'DISK_FULL',
+    `The disk holding the Lifeboat catalog ${file} is full (${why}${free !== undefined ? `; ${free} bytes free` : ''}). Free space on that disk, then run the command again.`,
+    { path: file, errno: code, freeBytes: free ?? null },
+    { cause: error },
+  );
 }

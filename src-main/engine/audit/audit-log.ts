@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AuditOutcome } from '../../../src-shared/domain/enums.js';
 import type { AuditEventView } from '../../../src-shared/ipc/contract.js';
 import type { CatalogDb } from '../catalog/open-catalog.js';
+import type { AuditHead, AuditHeadRecord } from './audit-head.js';
 
 /** The hash that precedes the first event. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -65,7 +66,15 @@ export class AuditLog {
   constructor(
     private readonly db: CatalogDb,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+    /** Where the chain's head is anchored outside the table (none: in-memory catalogs of tests). */
+    private readonly head?: AuditHead,
+  ) {
+    // A catalog from before the head existed (no key yet): anchor its current end now.
+    if (head?.read().kind === 'none') {
+      const last = db.prepare('SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1').get() as AuditHeadRecord | undefined;
+      if (last) head.record(last);
+    }
+  }
 
   append(e: NewAuditEvent): AuditEvent {
     const write = this.db.transaction((): AuditRow => {
@@ -90,7 +99,9 @@ export class AuditLog {
       return row;
     });
     // IMMEDIATE: two processes appending at once must not both read the same "last" row.
-    return toEvent(write.immediate());
+    const row = write.immediate();
+    this.head?.record({ id: row.id, hash: row.hash });
+    return toEvent(row);
   }
 
   /** Filtered, newest first, with the total matching count. */
@@ -129,7 +140,30 @@ export class AuditLog {
       expectedId += 1;
       checked += 1;
     }
-    return { ok: true, checked };
+    return this.checkHead(checked);
+  }
+
+  /** The chain's end against the head kept outside the table: catches deleted newest rows. */
+  private checkHead(checked: number): AuditVerification {
+    if (!this.head) return { ok: true, checked };
+    const state = this.head.read();
+    switch (state.kind) {
+      case 'none':
+        return checked === 0 ? { ok: true, checked } : { ok: false, checked, problem: { id: checked, reason: 'the audit head file (audit-head.json) is missing, so the end of the chain cannot be proven' } };
+      case 'missing':
+        return { ok: false, checked, problem: { id: checked, reason: 'the audit head file (audit-head.json) was deleted: the end of the chain cannot be proven' } };
+      case 'invalid':
+        return { ok: false, checked, problem: { id: checked, reason: 'the audit head file (audit-head.json) was altered: its signature does not match' } };
+      case 'ok': {
+        const { head } = state;
+        if (head.id > checked) {
+          return { ok: false, checked, problem: { id: head.id, reason: `rows ${checked + 1}–${head.id} are missing: the chain ends at row ${checked}, but its head, kept outside the table, records row ${head.id} (the newest rows were deleted)` } };
+        }
+        const row = this.db.prepare('SELECT hash FROM audit_events WHERE id = ?').get(head.id) as { hash: string } | undefined;
+        if (head.id > 0 && row?.hash !== head.hash) return { ok: false, checked, problem: { id: head.id, reason: `row ${head.id} does not match the head recorded outside the table (rewritten)` } };
+        return { ok: true, checked };
+      }
+    }
   }
 }
 

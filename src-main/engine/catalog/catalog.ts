@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { AuditHead } from '../audit/audit-head.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { BackupsRepo } from './backups-repo.js';
 import { openCatalogDb, type CatalogDb } from './open-catalog.js';
@@ -11,13 +12,16 @@ export class Catalog {
   readonly backups: BackupsRepo;
   readonly audit: AuditLog;
 
-  private constructor(readonly db: CatalogDb) {
+  private constructor(
+    readonly db: CatalogDb,
+    home: string,
+  ) {
     this.backups = new BackupsRepo(db);
-    this.audit = new AuditLog(db);
+    this.audit = new AuditLog(db, undefined, new AuditHead(home));
   }
 
   static open(home: string): Catalog {
-    return new Catalog(openCatalogDb(join(home, CATALOG_FILE)));
+    return new Catalog(openCatalogDb(join(home, CATALOG_FILE)), home);
   }
 
   close(): void {

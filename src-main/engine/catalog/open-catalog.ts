@@ -15,6 +15,7 @@ export function openCatalogDb(file: string): CatalogDb {
   // FULL: a restore's journal and a backup's COMPLETED row must survive a power cut once written.
   db.pragma('synchronous = FULL');
   migrate(db);
+  ensureAuditTriggers(db);
   return db;
 }
 
@@ -32,4 +33,17 @@ function migrate(db: CatalogDb): void {
     });
     step.immediate();
   }
+}
+
+/**
+ * The audit table is append-only from inside SQLite. The triggers are re-created at every open,
+ * so dropping them (to delete or edit rows) lasts only until the next start.
+ */
+function ensureAuditTriggers(db: CatalogDb): void {
+  db.exec(`
+    CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events
+      BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+    CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events
+      BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+  `);
 }

@@ -1,3 +1,4 @@
+/* eslint-disable no-restricted-syntax -- the audit trail is appended in better-sqlite3's synchronous transactions; its head is one tiny file written right after each commit, so the sync calls here never block on data-sized work. */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';

@@ -91,11 +91,11 @@ export async function pgRestoreInto(tool: PgTool, url: string, file: string): Pr
       throw new LifeboatError('PG_RESTORE_FAILED', `pg_restore into "${t.database}" failed: ${cause}`, { database: t.database, errors: fatal.length });
     }
     for (const f of tolerated) warnings.push(lostStatement(where, f.command, t.user, f.error.replace(/^could not execute query: ERROR:\s+/, '')));
-    warnings.push(...r.stderr.split('\n').filter((l) => /warning:/i.test(l) && !/errors ignored on restore/.test(l)));
+    for (const l of r.stderr.split('\n')) if (/warning:/i.test(l) && !/errors ignored on restore/.test(l)) warnings.push(l);
   } finally {
     await rm(mainList, { force: true });
   }
-  warnings.push(...(await applyProperties(tool, file, t, aclLines, databaseLines, created.dbname, where)));
+  for (const w of await applyProperties(tool, file, t, aclLines, databaseLines, created.dbname, where)) warnings.push(w);
   return warnings;
 }
 
@@ -116,8 +116,8 @@ async function applyProperties(tool: PgTool, file: string, t: PgTarget, aclLines
       if ('skip' in d) warnings.push(`${where}: a database-level statement of the dump was not applied: ${d.skip}`);
       else database.push(d);
     }
-    warnings.push(...(await runEach(client, acl, t.user, where)));
-    warnings.push(...(await runEach(client, database, t.user, where)));
+    for (const w of await runEach(client, acl, t.user, where)) warnings.push(w);
+    for (const w of await runEach(client, database, t.user, where)) warnings.push(w);
     return warnings;
   } catch (e) {
     throw e instanceof LifeboatError ? e : new LifeboatError('PG_RESTORE_FAILED', `Applying the privileges and database properties of the dump to "${t.database}" failed: ${(e as Error).message}`, { database: t.database }, { cause: e });

@@ -161,12 +161,17 @@ function list({ id, dir }) {
   const stats = entries.map(({ name, bad }) => {
     if (bad) return { type: 'badname' };
     const p = path.join(dir, name);
-    try {
-      const st = fs.lstatSync(p);
-      const type = st.isFile() ? 'file' : st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : 'other';
-      return { type, size: st.size, mode: st.mode, mtimeMs: st.mtimeMs, uid: st.uid, gid: st.gid, dev: st.dev, ino: st.ino, blocks: st.blocks, ...(type === 'symlink' ? { target: fs.readlinkSync(p) } : {}) };
-    } catch (e) {
-      return { type: 'error', error: errorOf(e) };
+    // A link swapped for a file between lstat and readlink (EINVAL) is looked at again: it is
+    // whatever is there now, not an unreadable entry.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const st = fs.lstatSync(p);
+        const type = st.isFile() ? 'file' : st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : 'other';
+        return { type, size: st.size, mode: st.mode, mtimeMs: st.mtimeMs, uid: st.uid, gid: st.gid, dev: st.dev, ino: st.ino, blocks: st.blocks, ...(type === 'symlink' ? { target: fs.readlinkSync(p) } : {}) };
+      } catch (e) {
+        if (e.code === 'EINVAL' && e.syscall === 'readlink' && attempt < 5) continue;
+        return { type: 'error', error: errorOf(e) };
+      }
     }
   });
   parentPort.postMessage({ id, results: [{ names, stats }], buffer: new ArrayBuffer(0) });

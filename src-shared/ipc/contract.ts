@@ -71,6 +71,21 @@ export const settingsSchema = z.object({
 /** Settings the user can change. */
 export type Settings = z.infer<typeof settingsSchema>;
 
+/**
+ * A settings change: only the keys sent. (`settingsSchema.partial()` would fill every missing key
+ * with its default, so changing the theme would wipe the SMTP server and the tool paths.)
+ */
+export const settingsPatchSchema = z.object({
+  theme: settingsSchema.shape.theme.unwrap().optional(),
+  startMinimized: z.boolean().optional(),
+  closeToTray: z.boolean().optional(),
+  notifications: z.boolean().optional(),
+  defaultProfile: z.string().nullable().optional(),
+  pgDumpPath: z.string().min(1).max(4096).nullable().optional(),
+  pgRestorePath: z.string().min(1).max(4096).nullable().optional(),
+  smtp: smtpSchema.nullable().optional(),
+});
+
 /** Restore options as the wizard sends them; folder and file targets are path grants. */
 export const restoreOptionsSchema = z.object({
   only: z.array(z.string().min(1)).optional(),
@@ -131,7 +146,7 @@ export const REQUESTS = {
   'profile:remove': z.object({ name: z.string().regex(PROFILE_NAME_PATTERN) }),
   'profile:test-connection': z.object({ url: z.string().min(1), password: z.string().max(1000).optional() }),
   'settings:get': z.object({}),
-  'settings:set': settingsSchema.partial(),
+  'settings:set': settingsPatchSchema,
   'settings:set-smtp-password': z.object({ password: z.string().max(1000) }),
   'settings:get-secret-state': z.object({}),
   'settings:test-email': z.object({}),

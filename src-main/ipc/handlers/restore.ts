@@ -85,7 +85,10 @@ export const restoreHandlers: HandlerGroup<'restore:plan' | 'restore:start' | 'i
       throw new LifeboatError('USAGE', `Type the backup's name exactly (${basename(target.path)}) to confirm the restore.`);
     }
     const req = await toRequest(s, p.options);
-    await confirmOverwrite(s, target.path, await s.engine.planRestore(target, req), p.options.safetyBackup);
+    // A plan that cannot be made (a damaged archive) means the restore cannot write either: the job
+    // then fails with the engine's own error, and its notification, as before.
+    const plan = await s.engine.planRestore(target, req).catch(() => null);
+    if (plan) await confirmOverwrite(s, target.path, plan, p.options.safetyBackup);
     // The grants served this restore; they cannot start another one.
     s.grants.consume([p.options.toDir, p.options.toSqlite, 'archive' in p.target ? p.target.archive : undefined].filter((r): r is PathRef => r !== undefined));
     const jobId = s.jobs.start(

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { JobFinished } from '../src-shared/ipc/contract.js';
 import { LifeboatEngine } from '../src-main/engine/lifeboat-engine.js';
 import { dispatch } from '../src-main/ipc/dispatch.js';
-import { makeServices } from '../test-support/services.js';
+import { makeServices, pickedPath } from '../test-support/services.js';
 
 const [home, sqlite, folder] = process.argv.slice(2);
 if (!home || !sqlite || !folder) throw new Error('usage: ipc-latency <home> <sqlite> <folder>');
@@ -22,7 +22,9 @@ const sender = { url: `${origin}/index.html`, isMainFrame: true };
 const call = (channel: string, payload: unknown): ReturnType<typeof dispatch> => dispatch(services, [origin], channel, payload, sender);
 
 const started = performance.now();
-const start = await call('backup:start', { sources: [{ kind: 'sqlite', path: sqlite }, { kind: 'folder', path: folder, include: [], exclude: [], gitignore: false }] });
+// The sources as the user would choose them in the dialogs (path grants).
+const pathGrants = [pickedPath(services, sqlite, 'sqlite'), pickedPath(services, folder, 'folder')];
+const start = await call('backup:start', { sources: [{ kind: 'sqlite', path: sqlite }, { kind: 'folder', path: folder, include: [], exclude: [], gitignore: false }], pathGrants });
 if (!start.ok) throw new Error(`backup:start failed: ${JSON.stringify(start)}`);
 let running = true;
 void done.then(() => (running = false));

@@ -82,8 +82,9 @@ export const test = base.extend<{ app: AppFixture }, { renderer: { origin: strin
           listeners.set(event, set);
           return () => set.delete(listener);
         },
-        // Electron's webUtils.getPathForFile gives a dropped file's path; specs attach it to the File.
-        pathForFile: (file: { lifeboatPath?: string; name: string }) => file.lifeboatPath ?? file.name,
+        // As the preload does: Electron's webUtils.getPathForFile gives a dropped file's path (specs
+        // attach it to the File) and main mints a read-only grant on the preload-only channel.
+        grantDroppedFile: (file: { lifeboatPath?: string; name: string }) => (w.__lifeboatInvoke as (c: string, p: unknown) => Promise<unknown>)('dialog:grant-dropped', { path: file.lifeboatPath ?? '' }),
       };
     });
     await page.goto(`${renderer.origin}/index.html`);

@@ -12,7 +12,8 @@ import { JobRunner } from './ipc/job-runner.js';
 import { createScheduler } from './ipc/schedules.js';
 import { nextScheduledRun } from './engine/schedule/slots.js';
 import { Mailer } from './engine/notify/mailer.js';
-import { SMTP_PASSWORD_KEY } from './ipc/handlers/app.js';
+import { smtpPassword } from './ipc/bound-secrets.js';
+import { PathGrants } from './ipc/path-grants.js';
 import type { Services } from './ipc/services.js';
 
 // Composition root: the engine and the handlers are plain Node; everything Electron is wired here.
@@ -53,8 +54,9 @@ async function start(): Promise<void> {
     }),
     settings,
     secrets,
+    grants: new PathGrants(),
     emit: emitToWindow,
-    mailer: new Mailer(engine.env, () => settings.get().smtp, () => secrets.get(SMTP_PASSWORD_KEY)),
+    mailer: new Mailer(engine.env, () => settings.get().smtp, () => smtpPassword(secrets, settings.get().smtp)),
   };
   const refreshTray = (): void => {
     const latest = engine.env.catalog.backups.stats().latest;

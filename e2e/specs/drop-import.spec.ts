@@ -32,7 +32,11 @@ test('dropping a Lifeboat ZIP imports it and restores it', async ({ app }) => {
   await expect(wizard.getByTestId('restore-verify')).toContainText('Checksum matches the catalog');
   await wizard.getByTestId('restore-next').click();
   const target = join(scratch, 'restored-here');
-  await wizard.getByTestId('restore-to-dir').fill(target);
+  // "Choose folder…" opens main's dialog; the fake desktop answers it with the folder the user picks.
+  app.services.desktop.nextPick = target;
+  await wizard.getByTestId('restore-to-dir-choose').click();
+  await expect(wizard.getByTestId('restore-to-dir')).toHaveValue(target);
+  await app.shot('17-restore-chosen-folder');
   await wizard.getByRole('button', { name: 'Preview what will be overwritten' }).click();
   await expect(wizard.getByTestId('restore-plan')).toContainText(target);
   await wizard.getByTestId('restore-next').click();

@@ -47,6 +47,9 @@ test('restore wizard end to end: the restored SQLite rows and files are back on 
   await expect(wizard.getByTestId('restore-result')).toContainText('Restored', { timeout: 30_000 });
   await expect(wizard.getByTestId('restore-result')).toContainText('Safety backup');
   await app.shot('12-restore-done');
+  // Main asked the user itself (a native box, answered by the fake desktop) before replacing anything.
+  expect(services.desktop.confirmations.map((c) => c.title)).toEqual(['Restore over existing data']);
+  expect(services.desktop.confirmations[0]?.detail).toMatch(/files → .*: deletes 1 file/);
 
   expect(rows(db, 'orders')).toBe(1000);
   expect(await readFile(csv, 'utf8')).toBe(original);

@@ -3,9 +3,10 @@ import Store from 'electron-store';
 import { settingsSchema, type Settings } from '../../src-shared/ipc/contract.js';
 import type { DesktopServices, SecretStore, SettingsStore } from '../ipc/services.js';
 
+const SQLITE_FILTERS: Electron.FileFilter[] = [{ name: 'SQLite databases', extensions: ['db', 'sqlite', 'sqlite3', 'db3'] }, { name: 'All files', extensions: ['*'] }];
 const FILTERS: Record<'archive' | 'sqlite' | 'file', Electron.FileFilter[]> = {
   archive: [{ name: 'Backup archives', extensions: ['zip', 'gz', 'tgz'] }],
-  sqlite: [{ name: 'SQLite databases', extensions: ['db', 'sqlite', 'sqlite3', 'db3'] }, { name: 'All files', extensions: ['*'] }],
+  sqlite: SQLITE_FILTERS,
   file: [{ name: 'All files', extensions: ['*'] }],
 };
 
@@ -15,10 +16,23 @@ export function electronDesktop(getWindow: () => BrowserWindow | undefined, hasT
     hasTray,
     async pickPath(kind) {
       const win = getWindow();
+      if (kind === 'sqlite-save') {
+        // A database file to restore into: it may not exist yet, so this is a save dialog (it asks before replacing).
+        const options: Electron.SaveDialogOptions = { title: 'Restore the database to', filters: SQLITE_FILTERS, properties: ['createDirectory', 'showOverwriteConfirmation'] };
+        const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+        return r.canceled || !r.filePath ? null : r.filePath;
+      }
       const options: Electron.OpenDialogOptions =
         kind === 'folder' ? { properties: ['openDirectory', 'createDirectory'] } : { properties: ['openFile'], filters: FILTERS[kind] };
       const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
       return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
+    async confirm(req) {
+      const win = getWindow();
+      // Cancel is the default and the Escape answer: only a deliberate click on the named button goes ahead.
+      const options: Electron.MessageBoxOptions = { type: 'warning', title: req.title, message: req.message, detail: req.detail, buttons: [req.confirmLabel, 'Cancel'], defaultId: 1, cancelId: 1, noLink: true };
+      const r = win ? await dialog.showMessageBox(win, options) : await dialog.showMessageBox(options);
+      return r.response === 0;
     },
     showItemInFolder: (path) => shell.showItemInFolder(path),
     notify(title, body, backupId) {

@@ -1,5 +1,5 @@
 import { ipcMain, type BrowserWindow } from 'electron';
-import { CHANNELS, type Events } from '../../src-shared/ipc/contract.js';
+import { CHANNELS, PRELOAD_CHANNELS, type Events } from '../../src-shared/ipc/contract.js';
 import { dispatch } from './dispatch.js';
 import type { Services } from './services.js';
 
@@ -8,7 +8,7 @@ import type { Services } from './services.js';
  * dispatch() with the sender's frame, and events go to the window.
  */
 export function bindIpc(getServices: () => Services, trusted: readonly string[]): void {
-  for (const channel of CHANNELS) {
+  for (const channel of [...CHANNELS, ...PRELOAD_CHANNELS]) {
     ipcMain.handle(channel, (event, payload: unknown) => {
       const frame = event.senderFrame;
       return dispatch(getServices(), trusted, channel, payload, { url: frame?.url ?? '', isMainFrame: frame !== null && frame === event.sender.mainFrame });

@@ -5,12 +5,22 @@ import type { Handler } from './handler.js';
 import { appHandlers } from './handlers/app.js';
 import { auditHandlers } from './handlers/audit.js';
 import { backupHandlers } from './handlers/backups.js';
+import { dialogHandlers } from './handlers/dialogs.js';
 import { profileHandlers } from './handlers/profiles.js';
 import { restoreHandlers } from './handlers/restore.js';
+import { settingsHandlers } from './handlers/settings.js';
 import type { Services } from './services.js';
 
 /** Every channel's handler; the type makes a missing one a compile error. */
-export const HANDLERS: { readonly [C in Channel]: Handler<C> } = { ...appHandlers, ...backupHandlers, ...restoreHandlers, ...profileHandlers, ...auditHandlers };
+export const HANDLERS: { readonly [C in Channel]: Handler<C> } = {
+  ...appHandlers,
+  ...settingsHandlers,
+  ...dialogHandlers,
+  ...backupHandlers,
+  ...restoreHandlers,
+  ...profileHandlers,
+  ...auditHandlers,
+};
 
 /** Who sent a message: the frame's URL and whether it is the window's main frame. */
 export interface SenderInfo {

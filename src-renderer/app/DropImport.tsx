@@ -7,7 +7,7 @@ import DialogContent from '@mui/material/DialogContent';
 import DialogTitle from '@mui/material/DialogTitle';
 import Typography from '@mui/material/Typography';
 import { useState, type DragEvent, type ReactNode } from 'react';
-import { call, errorText } from '../lib/api';
+import { call, errorText, UiError } from '../lib/api';
 import { useActions } from './actions';
 import { useNotify } from './notify';
 
@@ -32,7 +32,10 @@ export function DropImport({ children }: { children: ReactNode }) {
     }
     setBusy(true);
     try {
-      const r = await call('import:archive', { path: window.lifeboat.pathForFile(file) });
+      // The preload turns the dropped File into a read-only grant; a path the page typed gets none.
+      const grant = await window.lifeboat.grantDroppedFile(file);
+      if (!grant.ok) throw new UiError(grant.error);
+      const r = await call('import:archive', { archive: grant.value });
       notify.success(r.duplicate ? `${file.name} is already in the catalog.` : `Imported ${file.name}${r.kind === 'plain' ? ' as a files-only backup' : ''}.`);
       actions.openRestoreWizard({ id: r.id });
     } catch (err) {

@@ -1,7 +1,8 @@
 import { createContext, useContext } from 'react';
+import type { PathRef } from '../../src-shared/ipc/contract';
 
-/** A backup to restore: one from the catalog, or a dropped/imported file already registered. */
-export type RestoreTarget = { readonly id: string } | { readonly path: string };
+/** A backup to restore: one from the catalog, or an archive file the user chose (a path grant). */
+export type RestoreTarget = { readonly id: string } | { readonly archive: PathRef };
 
 /** App-wide actions any screen may start. */
 export interface AppActions {

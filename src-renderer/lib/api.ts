@@ -1,4 +1,4 @@
-import type { Channel, EventName, Events, LifeboatApi, RequestOf, Responses } from '../../src-shared/ipc/contract';
+import type { EventName, Events, LifeboatApi, PageChannel, RequestOf, Responses } from '../../src-shared/ipc/contract';
 import type { ErrorInfo } from '../../src-shared/errors/lifeboat-error';
 import { ERROR_HINTS } from '../../src-shared/errors/codes';
 
@@ -19,7 +19,7 @@ export class UiError extends Error {
 }
 
 /** Call a channel; resolves to its value or throws a UiError carrying {code, message, details}. */
-export async function call<C extends Channel>(channel: C, payload: RequestOf<C>): Promise<Responses[C]> {
+export async function call<C extends PageChannel>(channel: C, payload: RequestOf<C>): Promise<Responses[C]> {
   const result = await window.lifeboat.invoke(channel, payload);
   if (!result.ok) throw new UiError(result.error);
   return result.value;

@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { JobProgress } from '../../src-shared/domain/progress';
-import type { Channel, JobFinished, RequestOf, Responses } from '../../src-shared/ipc/contract';
+import type { PageChannel, JobFinished, RequestOf, Responses } from '../../src-shared/ipc/contract';
 import { call, on } from './api';
 
 /** Load a channel's value, reload on `catalog:changed`; returns [value, error, reload]. */
-export function useQuery<C extends Channel>(channel: C, payload: RequestOf<C>): { data: Responses[C] | undefined; error: unknown; reload: () => void } {
+export function useQuery<C extends PageChannel>(channel: C, payload: RequestOf<C>): { data: Responses[C] | undefined; error: unknown; reload: () => void } {
   const [data, setData] = useState<Responses[C]>();
   const [error, setError] = useState<unknown>();
   const key = JSON.stringify(payload);

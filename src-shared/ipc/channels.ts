@@ -27,6 +27,7 @@ export const CHANNELS = [
   'settings:get',
   'settings:set',
   'settings:set-smtp-password',
+  'settings:get-secret-state',
   'settings:test-email',
   'audit:query',
   'audit:verify',
@@ -34,17 +35,31 @@ export const CHANNELS = [
   'demo:create',
   'dialog:pick-path',
 ] as const;
+
+/**
+ * Channels only the preload calls (never exposed to the page's `invoke`): minting a grant for a
+ * dropped file's path, which the preload reads from the File itself.
+ */
+export const PRELOAD_CHANNELS = ['dialog:grant-dropped'] as const;
+
 /** A request channel name. */
-export type Channel = (typeof CHANNELS)[number];
+export type Channel = (typeof CHANNELS)[number] | (typeof PRELOAD_CHANNELS)[number];
+/** A channel the page itself may call through `window.lifeboat.invoke`. */
+export type PageChannel = (typeof CHANNELS)[number];
 
 /** Events pushed from main to the renderer (nouns or past tense). */
 export const EVENTS = ['job:progress', 'job:finished', 'catalog:changed', 'settings:changed', 'backup:focused'] as const;
 /** An event name. */
 export type EventName = (typeof EVENTS)[number];
 
-/** The exact channel, or undefined for anything else (no prefix or pattern matching). */
+/** The exact page channel, or undefined for anything else (no prefix or pattern matching). */
+export function toPageChannel(name: unknown): PageChannel | undefined {
+  return typeof name === 'string' && (CHANNELS as readonly string[]).includes(name) ? (name as PageChannel) : undefined;
+}
+
+/** The exact channel (page or preload), or undefined for anything else. */
 export function toChannel(name: unknown): Channel | undefined {
-  return typeof name === 'string' && (CHANNELS as readonly string[]).includes(name) ? (name as Channel) : undefined;
+  return toPageChannel(name) ?? (typeof name === 'string' && (PRELOAD_CHANNELS as readonly string[]).includes(name) ? (name as Channel) : undefined);
 }
 
 /** The exact event, or undefined. */

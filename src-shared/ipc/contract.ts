@@ -5,10 +5,10 @@ import type { JobProgress } from '../domain/progress.js';
 import type { Profile } from '../domain/profile.js';
 import { profileSpecSchema, PROFILE_NAME_PATTERN, sourceSpecSchema } from '../domain/profile.js';
 import type { Manifest } from '../manifest/schema.js';
-import type { Channel, EventName } from './channels.js';
+import type { Channel, EventName, PageChannel } from './channels.js';
 import type { Result } from './result.js';
 
-export { CHANNELS, EVENTS, toChannel, toEvent, type Channel, type EventName } from './channels.js';
+export { CHANNELS, EVENTS, PRELOAD_CHANNELS, toChannel, toEvent, toPageChannel, type Channel, type EventName, type PageChannel } from './channels.js';
 
 /*
  * The one place that names IPC channels. Request payloads are zod schemas (the main process
@@ -17,8 +17,26 @@ export { CHANNELS, EVENTS, toChannel, toEvent, type Channel, type EventName } fr
  */
 
 const id = z.string().min(4).max(64);
-/** A backup chosen by catalog id, or an archive file on disk (a dropped file). */
-export const backupTargetSchema = z.union([z.object({ id }), z.object({ path: z.string().min(1) })]);
+
+/** What a path grant may stand for: the dialog it came from decides (a drop gives `archive`). */
+export const GRANT_KINDS = ['file', 'folder', 'archive', 'sqlite', 'sqlite-save'] as const;
+/** What a path grant may stand for. */
+export type GrantKind = (typeof GRANT_KINDS)[number];
+
+/**
+ * A path the renderer may use: a token minted by the main process when the user picked the path in
+ * a native dialog (or dropped the file), and the path it was minted for. The renderer can neither
+ * make one up nor point one at another path: main holds the token → path map and compares both.
+ */
+export const pathRefSchema = z.strictObject({
+  token: z.string().regex(/^[0-9a-f]{64}$/, 'a path token from a "Choose…" dialog'),
+  displayPath: z.string().min(1).max(4096),
+});
+/** A path the renderer may use (see pathRefSchema). */
+export type PathRef = z.infer<typeof pathRefSchema>;
+
+/** A backup chosen by catalog id, or an archive file the user picked or dropped (a path grant). */
+export const backupTargetSchema = z.union([z.object({ id }), z.object({ archive: pathRefSchema })]);
 
 /** Where notification emails go. The password is kept in the secret store (or LIFEBOAT_SMTP_PASSWORD for the CLI). */
 export const smtpSchema = z.object({
@@ -27,6 +45,8 @@ export const smtpSchema = z.object({
   /** none: plain (test servers only); starttls: upgrade on 587; tls: implicit TLS on 465. */
   security: z.enum(['none', 'starttls', 'tls']).default('starttls'),
   user: z.string().default(''),
+  /** Send the password over a connection without TLS (security "none"). Off unless the user opts in. */
+  allowCleartextAuth: z.boolean().default(false),
   from: z.string().min(3),
   to: z.array(z.string().min(3)).min(1),
   onSuccess: z.boolean().default(false),
@@ -42,17 +62,35 @@ export const settingsSchema = z.object({
   closeToTray: z.boolean().default(true),
   notifications: z.boolean().default(true),
   defaultProfile: z.string().nullable().default(null),
+  /** Accepted only after it answers `--version` as pg_dump of a supported version. */
   pgDumpPath: z.string().nullable().default(null),
+  /** Accepted only after it answers `--version` as pg_restore of a supported version. */
+  pgRestorePath: z.string().nullable().default(null),
   smtp: smtpSchema.nullable().default(null),
 });
 /** Settings the user can change. */
 export type Settings = z.infer<typeof settingsSchema>;
 
-/** Restore options as the wizard sends them. */
+/**
+ * A settings change: only the keys sent. (`settingsSchema.partial()` would fill every missing key
+ * with its default, so changing the theme would wipe the SMTP server and the tool paths.)
+ */
+export const settingsPatchSchema = z.object({
+  theme: settingsSchema.shape.theme.unwrap().optional(),
+  startMinimized: z.boolean().optional(),
+  closeToTray: z.boolean().optional(),
+  notifications: z.boolean().optional(),
+  defaultProfile: z.string().nullable().optional(),
+  pgDumpPath: z.string().min(1).max(4096).nullable().optional(),
+  pgRestorePath: z.string().min(1).max(4096).nullable().optional(),
+  smtp: smtpSchema.nullable().optional(),
+});
+
+/** Restore options as the wizard sends them; folder and file targets are path grants. */
 export const restoreOptionsSchema = z.object({
   only: z.array(z.string().min(1)).optional(),
-  toDir: z.string().min(1).optional(),
-  toSqlite: z.string().min(1).optional(),
+  toDir: pathRefSchema.optional(),
+  toSqlite: pathRefSchema.optional(),
   toPostgres: z.string().min(1).optional(),
   safetyBackup: z.boolean().default(true),
   /** The user ticked "restore the smaller backup anyway". */
@@ -82,17 +120,19 @@ export const REQUESTS = {
     format: z.enum(ARCHIVE_FORMATS).optional(),
     description: z.string().max(500).default(''),
     trigger: z.enum(['MANUAL', 'TRAY']).default('MANUAL'),
+    /** Grants for the ad-hoc sources' paths (each path must have one). */
+    pathGrants: z.array(pathRefSchema).max(50).default([]),
   }),
   'backup:verify': z.object({ id }),
   'backup:delete': z.object({ id }),
-  'backup:export': z.object({ id, destination: z.string().min(1).optional() }),
+  'backup:export': z.object({ id, destination: pathRefSchema.optional() }),
   'backup:show-in-folder': z.object({ id }),
   'backup:save-receipt': z.object({ id }),
   'job:cancel': z.object({ jobId: id }),
   'job:list-active': z.object({}),
   'restore:plan': z.object({ target: backupTargetSchema, options: restoreOptionsSchema }),
   'restore:start': z.object({ target: backupTargetSchema, options: restoreOptionsSchema, confirmName: z.string() }),
-  'import:archive': z.object({ path: z.string().min(1) }),
+  'import:archive': z.object({ archive: pathRefSchema }),
   'profile:list': z.object({}),
   'profile:save': z.object({
     name: z.string().regex(PROFILE_NAME_PATTERN),
@@ -100,12 +140,15 @@ export const REQUESTS = {
     /** PostgreSQL passwords by source name; kept in the secret store, never in the profile. */
     passwords: z.record(z.string(), z.string().max(1000)).default({}),
     replace: z.boolean().default(false),
+    /** Grants for paths that are new to this profile (a path already in the stored profile needs none). */
+    pathGrants: z.array(pathRefSchema).max(60).default([]),
   }),
   'profile:remove': z.object({ name: z.string().regex(PROFILE_NAME_PATTERN) }),
   'profile:test-connection': z.object({ url: z.string().min(1), password: z.string().max(1000).optional() }),
   'settings:get': z.object({}),
-  'settings:set': settingsSchema.partial(),
+  'settings:set': settingsPatchSchema,
   'settings:set-smtp-password': z.object({ password: z.string().max(1000) }),
+  'settings:get-secret-state': z.object({}),
   'settings:test-email': z.object({}),
   'audit:query': z.object({
     action: z.string().max(64).optional(),
@@ -120,7 +163,8 @@ export const REQUESTS = {
   'audit:verify': z.object({}),
   'audit:export': z.object({ format: z.enum(['csv', 'json']) }),
   'demo:create': z.object({}),
-  'dialog:pick-path': z.object({ kind: z.enum(['file', 'folder', 'archive', 'sqlite']) }),
+  'dialog:pick-path': z.object({ kind: z.enum(GRANT_KINDS) }),
+  'dialog:grant-dropped': z.object({ path: z.string().min(1).max(4096) }),
 } as const satisfies { readonly [C in Channel]: z.ZodType };
 /** What the renderer sends on a channel (before defaults are applied). */
 export type RequestOf<C extends Channel> = z.input<(typeof REQUESTS)[C]>;
@@ -226,12 +270,22 @@ export interface Responses {
   'settings:get': Settings;
   'settings:set': Settings;
   'settings:set-smtp-password': null;
+  'settings:get-secret-state': SecretState;
   'settings:test-email': { sent: boolean; error: string | null };
   'audit:query': { rows: readonly AuditEventView[]; total: number };
   'audit:verify': { ok: boolean; checked: number; problem?: { id: number; reason: string } };
   'audit:export': { path: string; events: number } | null;
   'demo:create': { profile: string };
-  'dialog:pick-path': string | null;
+  'dialog:pick-path': PathRef | null;
+  'dialog:grant-dropped': PathRef;
+}
+
+/** Which stored secrets are there (a secret is dropped when what it was stored for changes). */
+export interface SecretState {
+  /** The SMTP password is stored for the current host, port and user. */
+  readonly smtpPassword: boolean;
+  /** Per profile, the indexes of PostgreSQL sources whose password is stored for their current server, database and user. */
+  readonly profilePasswords: Readonly<Record<string, readonly number[]>>;
 }
 
 /** How a job ended. */
@@ -253,8 +307,11 @@ export interface Events extends Record<EventName, unknown> {
 
 /** What the preload exposes as `window.lifeboat`, and nothing else. */
 export interface LifeboatApi {
-  invoke<C extends Channel>(channel: C, payload: RequestOf<C>): Promise<Result<Responses[C]>>;
+  invoke<C extends PageChannel>(channel: C, payload: RequestOf<C>): Promise<Result<Responses[C]>>;
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
-  /** The file-system path of a dropped File (Electron's webUtils; the e2e harness supplies its own). */
-  pathForFile(file: object): string;
+  /**
+   * A path grant for a File the user dropped: the preload reads its path with Electron's webUtils
+   * (a File the page made up has none) and asks main on a channel the page cannot call itself.
+   */
+  grantDroppedFile(file: object): Promise<Result<PathRef>>;
 }

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { dispatch } from '../../ipc/dispatch.js';
 import { freePort } from '../../../test-support/pg-cluster.js';
 import { testEngine } from '../../../test-support/engine.js';
-import { makeServices } from '../../../test-support/services.js';
+import { makeServices, pickedPath } from '../../../test-support/services.js';
 import { startSmtp } from '../../../test-support/smtp.js';
 import { tempDir } from '../../../test-support/temp-dir.js';
 import { writeTree } from '../../../test-support/tree.js';
@@ -26,7 +26,7 @@ async function setup(port: number) {
   await call('settings:set', { smtp: { host: '127.0.0.1', port, security: 'none', from: 'lifeboat@example.com', to: ['ops@example.com', 'dba@example.com'], onSuccess: true, onFailure: true } });
   const src = await tempDir();
   await writeTree(src, { 'a.txt': 'alpha' });
-  await call('profile:save', { name: 'docs', spec: { sources: [{ kind: 'folder', path: src }] } });
+  await call('profile:save', { name: 'docs', spec: { sources: [{ kind: 'folder', path: src }] }, pathGrants: [pickedPath(s, src)] });
   return { engine, s, call, src };
 }
 
@@ -66,7 +66,7 @@ describe('email notifications over a real SMTP server', () => {
     expect(failed?.text).toContain('What to do: Check that the path exists and that its disk is mounted.');
 
     // Restore succeeded, then a restore that fails its pre-flight check (damaged archive).
-    await call('restore:start', { target: { id: record?.id }, options: { toDir: join(src, '..', 'restored') }, confirmName: record?.fileName });
+    await call('restore:start', { target: { id: record?.id }, options: { toDir: pickedPath(s, join(src, '..', 'restored')) }, confirmName: record?.fileName });
     await s.jobs.idle();
     expect(smtp.messages[2]?.subject).toMatch(/^\[Lifeboat\] Restore succeeded: lifeboat-docs-/);
     expect(smtp.messages[2]?.text).toContain('Archive SHA-256:');
@@ -74,7 +74,7 @@ describe('email notifications over a real SMTP server', () => {
     const fh = await open(record?.path ?? '', 'r+');
     await fh.write(Buffer.from('XX'), 0, 2, 100);
     await fh.close();
-    await call('restore:start', { target: { id: record?.id }, options: { toDir: join(src, '..', 'again') }, confirmName: record?.fileName });
+    await call('restore:start', { target: { id: record?.id }, options: { toDir: pickedPath(s, join(src, '..', 'again')) }, confirmName: record?.fileName });
     await s.jobs.idle();
     expect(smtp.messages[3]?.subject).toMatch(/^\[Lifeboat\] Restore FAILED: .* \(CHECKSUM_MISMATCH\)$/);
     expect(smtp.messages[3]?.text).toContain('What to do: The file changed since it was written');

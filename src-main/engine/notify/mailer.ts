@@ -1,5 +1,6 @@
 import type { Transporter } from 'nodemailer';
 import type { SmtpSettings } from '../../../src-shared/ipc/contract.js';
+import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { EngineEnv } from '../engine-env.js';
 import { render, type Outcome } from './templates.js';
 
@@ -17,8 +18,31 @@ export interface Delivery {
   readonly auditRef: string;
 }
 
+/**
+ * Refuse, before connecting, to log in where the password would leak or is missing: AUTH over a
+ * connection without TLS needs the explicit `allowCleartextAuth` opt-in, and a user with no stored
+ * password (dropped because the server changed) is asked for it rather than sent an empty one.
+ */
+export function assertSafeAuth(s: SmtpSettings, password: string | undefined): void {
+  if (!s.user) return;
+  if (s.security === 'none' && !s.allowCleartextAuth) {
+    throw new LifeboatError(
+      'USAGE',
+      `Refused to send the SMTP password for ${s.user} to ${s.host}:${s.port} without TLS. Choose STARTTLS or TLS in Settings → Email, or tick "Allow the password over an unencrypted connection" if this server is on a trusted network.`,
+      { host: s.host, port: s.port },
+    );
+  }
+  if (password === undefined) {
+    throw new LifeboatError('USAGE', `No SMTP password is stored for ${s.user} at ${s.host}:${s.port} (a password is kept only for the server it was entered for). Enter it in Settings → Email.`, {
+      host: s.host,
+      port: s.port,
+    });
+  }
+}
+
 /** nodemailer is loaded on first use: most runs send no email. */
 async function transport(s: SmtpSettings, password: string | undefined): Promise<Transporter> {
+  assertSafeAuth(s, password);
   const { default: nodemailer } = await import('nodemailer');
   return nodemailer.createTransport({
     host: s.host,

@@ -3,8 +3,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { profileSpecSchema } from '../../../src-shared/domain/profile.js';
 import type { DashboardStats } from '../../../src-shared/ipc/contract.js';
-import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
-import { sendTestEmail } from '../../engine/notify/mailer.js';
 import { nextScheduledRun } from '../../engine/schedule/slots.js';
 import type { HandlerGroup } from '../handler.js';
 import { missedBackupAlerts } from '../schedules.js';
@@ -24,9 +22,6 @@ function retentionText(s: Services): string {
   ].filter(Boolean);
   return `${p.name}: ${parts.length ? parts.join(', ') : 'keep everything'}`;
 }
-
-/** The secret-store key of the SMTP password. */
-export const SMTP_PASSWORD_KEY = 'smtp-password';
 
 /** Create a small demo dataset in the app's data folder: a live WAL-mode database and a folder tree. */
 async function createDemo(s: Services): Promise<string> {
@@ -66,10 +61,8 @@ async function createDemo(s: Services): Promise<string> {
   return 'demo';
 }
 
-/** app:*, stats:*, settings:*, demo:* and dialog:* handlers. */
-export const appHandlers: HandlerGroup<
-  'app:get-info' | 'stats:get' | 'settings:get' | 'settings:set' | 'settings:set-smtp-password' | 'settings:test-email' | 'demo:create' | 'dialog:pick-path'
-> = {
+/** app:*, stats:* and demo:* handlers. */
+export const appHandlers: HandlerGroup<'app:get-info' | 'stats:get' | 'demo:create'> = {
   'app:get-info': async (s) => ({
     version: s.engine.env.appVersion,
     home: s.engine.env.home,
@@ -94,27 +87,5 @@ export const appHandlers: HandlerGroup<
     };
   },
 
-  'settings:get': async (s) => s.settings.get(),
-  'settings:set': async (s, patch) => {
-    const next = s.settings.set(patch);
-    s.emit('settings:changed', next);
-    s.engine.audit.append({ actor: s.engine.env.actor, action: 'settings.change', target: 'settings', outcome: 'success', details: patch });
-    return next;
-  },
-
-  'settings:set-smtp-password': async (s, p) => {
-    if (p.password) s.secrets.set(SMTP_PASSWORD_KEY, p.password);
-    else s.secrets.delete(SMTP_PASSWORD_KEY);
-    s.engine.audit.append({ actor: s.engine.env.actor, action: 'settings.change', target: 'smtp-password', outcome: 'success', details: { set: Boolean(p.password) } });
-    return null;
-  },
-
-  'settings:test-email': async (s) => {
-    const smtp = s.settings.get().smtp;
-    if (!smtp) throw new LifeboatError('USAGE', 'Set up SMTP first (host, sender and recipients).');
-    return sendTestEmail(smtp, s.secrets.get(SMTP_PASSWORD_KEY));
-  },
-
   'demo:create': async (s) => ({ profile: await createDemo(s) }),
-  'dialog:pick-path': async (s, p) => s.desktop.pickPath(p.kind),
 };

@@ -2,16 +2,22 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { receiptFor, receiptName } from '../../engine/notify/receipt.js';
 import { formatBytes, formatDuration } from '../../../src-shared/domain/format.js';
+import type { PathRef } from '../../../src-shared/ipc/contract.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { defaultBackupDir } from '../../engine/home.js';
 import type { BackupRequest } from '../../engine/jobs/backup-job.js';
 import { backupFailed, backupSucceeded } from '../../engine/notify/outcomes.js';
 import type { HandlerGroup } from '../handler.js';
+import { grantedSourcePaths } from '../path-checks.js';
 import type { Services } from '../services.js';
 import { sourcesWithSecrets } from './profiles.js';
+import { checkedToolPaths } from './settings.js';
 
 /** A backup:start payload; the scheduler may also start SCHEDULED runs (the renderer may not). */
-type StartPayload = Omit<Parameters<HandlerGroup<'backup:start'>['backup:start']>[1], 'trigger'> & { trigger: 'MANUAL' | 'TRAY' | 'SCHEDULED' };
+type StartPayload = Omit<Parameters<HandlerGroup<'backup:start'>['backup:start']>[1], 'trigger' | 'pathGrants'> & {
+  trigger: 'MANUAL' | 'TRAY' | 'SCHEDULED';
+  pathGrants?: readonly PathRef[];
+};
 
 function backupRequest(s: Services, p: StartPayload): BackupRequest {
   const destinationOf = (d: string | null): string => d ?? defaultBackupDir(s.engine.env.home);
@@ -32,6 +38,8 @@ function backupRequest(s: Services, p: StartPayload): BackupRequest {
     };
   }
   if (!p.sources?.length) throw new LifeboatError('USAGE', 'Choose a profile, or add at least one source to back up.');
+  // Ad-hoc sources name paths to read and, later, to restore to: each one must come from a dialog.
+  s.grants.consume(grantedSourcePaths(s, 'the ad-hoc backup', p.sources, null, p.pathGrants ?? []));
   return {
     sources: p.sources,
     type: p.type ?? 'full',
@@ -52,6 +60,7 @@ export function startBackupJob(s: Services, p: StartPayload): string {
   return s.jobs.start('backup', label, async (signal, onProgress) => {
     let id: string | null = null;
     try {
+      await checkedToolPaths(s);
       const r = await s.engine.backup(req, { signal, onProgress, onStarted: (x) => (id = x) });
       const summary = `${r.fileName}: ${formatBytes(r.size)} in ${formatDuration(r.durationMs)}`;
       if (s.settings.get().notifications) s.desktop.notify(`${label} completed`, summary, r.id);
@@ -97,14 +106,24 @@ export const backupHandlers: HandlerGroup<
   },
 
   'backup:delete': async (s, p) => {
-    await s.engine.delete(s.engine.record(p.id));
+    const record = s.engine.record(p.id);
+    const safety = record.trigger === 'PRE_RESTORE_SAFETY';
+    const yes = await s.desktop.confirm({
+      title: safety ? 'Delete safety backup' : 'Delete backup',
+      message: `Delete ${safety ? 'the safety backup' : 'the backup'} ${record.fileName}?`,
+      detail: `${safety ? 'It holds what a restore replaced; without it that restore cannot be undone. ' : ''}The archive at ${record.path} (${formatBytes(record.size ?? 0)}, ${record.createdAt.slice(0, 16).replace('T', ' ')}) is deleted from disk.`,
+      confirmLabel: safety ? 'Delete safety backup' : 'Delete backup',
+    });
+    if (!yes) throw new LifeboatError('CANCELLED', `${record.fileName} was not deleted: the deletion was not confirmed.`, { id: p.id });
+    await s.engine.delete(record);
     s.emit('catalog:changed', { reason: 'deleted' });
     return { id: p.id };
   },
 
   'backup:export': async (s, p) => {
     const record = s.engine.record(p.id);
-    const destination = p.destination ?? (await s.desktop.pickPath('folder'));
+    // A folder from main's own dialog, or one the user chose in a dialog before (a grant, used up here).
+    const destination = p.destination ? s.grants.take(p.destination, ['folder'], 'the export') : await s.desktop.pickPath('folder');
     if (!destination) return null;
     const r = await s.engine.export(record, destination);
     return { path: r.path, sha256: r.sha256 };

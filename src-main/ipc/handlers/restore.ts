@@ -1,35 +1,62 @@
 import { basename } from 'node:path';
-import type { RestorePlanView } from '../../../src-shared/ipc/contract.js';
+import { formatBytes } from '../../../src-shared/domain/format.js';
+import type { PathRef, RestorePlanView } from '../../../src-shared/ipc/contract.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { ResolvedTarget } from '../../engine/lifeboat-engine.js';
-import type { RestoreRequest } from '../../engine/restore/restore-plan.js';
+import type { RestorePlan, RestoreRequest } from '../../engine/restore/restore-plan.js';
 import { restoreFailed, restoreSucceeded } from '../../engine/notify/outcomes.js';
 import type { HandlerGroup } from '../handler.js';
 import type { Services } from '../services.js';
+import { checkedToolPaths } from './settings.js';
 
-type Target = { id: string } | { path: string };
-type Options = { only?: string[] | undefined; toDir?: string | undefined; toSqlite?: string | undefined; toPostgres?: string | undefined; safetyBackup: boolean; confirmSmaller?: boolean | undefined };
+type Target = { id: string } | { archive: PathRef };
+type Options = { only?: string[] | undefined; toDir?: PathRef | undefined; toSqlite?: PathRef | undefined; toPostgres?: string | undefined; safetyBackup: boolean; confirmSmaller?: boolean | undefined };
+
+const SQLITE_TARGET = ['sqlite', 'sqlite-save', 'file'] as const;
 
 async function resolveTarget(s: Services, t: Target): Promise<ResolvedTarget> {
-  return 'id' in t ? { path: s.engine.record(t.id).path, record: s.engine.record(t.id) } : s.engine.resolve(t.path);
+  if ('id' in t) return { path: s.engine.record(t.id).path, record: s.engine.record(t.id) };
+  return s.engine.resolve(s.grants.peek(t.archive, ['archive', 'file'], 'the archive to restore'));
 }
 
-function toRequest(o: Options): RestoreRequest {
+/** The engine's request; folder and file targets are resolved from their grants (checked, not used up). */
+async function toRequest(s: Services, o: Options): Promise<RestoreRequest> {
+  const { pgRestorePath } = await checkedToolPaths(s);
   return {
     ...(o.only?.length ? { only: o.only } : {}),
-    ...(o.toDir ? { toDir: o.toDir } : {}),
-    ...(o.toSqlite ? { toSqlite: o.toSqlite } : {}),
+    ...(o.toDir ? { toDir: s.grants.peek(o.toDir, ['folder'], 'the restore folder') } : {}),
+    ...(o.toSqlite ? { toSqlite: s.grants.peek(o.toSqlite, SQLITE_TARGET, 'the restore database file') } : {}),
     ...(o.toPostgres ? { toPostgres: o.toPostgres } : {}),
     safetyBackup: o.safetyBackup,
     ...(o.confirmSmaller ? { confirmSmaller: true } : {}),
+    ...(pgRestorePath ? { pgRestorePath } : {}),
   };
+}
+
+/** main's own question before a restore replaces anything: the renderer cannot answer it. */
+async function confirmOverwrite(s: Services, archive: string, plan: RestorePlan, safetyBackup: boolean): Promise<void> {
+  const existing = plan.targets.filter((t) => t.exists);
+  if (existing.length === 0) return;
+  const lines = existing.slice(0, 10).map((t) => {
+    const c = t.changes;
+    const what = c ? `: deletes ${c.deleted.count} file(s), replaces ${c.replaced.count}, adds ${c.added.count}` : t.overwriteBytes !== null ? `: replaces ${formatBytes(t.overwriteBytes)}` : ': replaces the database';
+    return `• ${t.source} → ${t.target}${what}`;
+  });
+  if (existing.length > 10) lines.push(`• and ${existing.length - 10} more`);
+  const yes = await s.desktop.confirm({
+    title: 'Restore over existing data',
+    message: `Replace ${existing.length} existing target(s) with the contents of ${basename(archive)}?`,
+    detail: `${lines.join('\n')}\n\n${safetyBackup ? 'A safety backup of what is replaced is taken first.' : 'No safety backup is taken: this cannot be undone.'}`,
+    confirmLabel: 'Restore and replace',
+  });
+  if (!yes) throw new LifeboatError('CANCELLED', `The restore of ${basename(archive)} did not start: replacing ${existing.map((t) => t.target).join(', ').slice(0, 300)} was not confirmed. Nothing was changed.`);
 }
 
 /** restore:* and import:* handlers. */
 export const restoreHandlers: HandlerGroup<'restore:plan' | 'restore:start' | 'import:archive'> = {
   'restore:plan': async (s, p): Promise<RestorePlanView> => {
     const target = await resolveTarget(s, p.target);
-    const plan = await s.engine.planRestore(target, toRequest(p.options));
+    const plan = await s.engine.planRestore(target, await toRequest(s, p.options));
     const bytes = plan.targets.reduce((n, t) => n + t.writeBytes, 0);
     // Learned from past throughput: restores write about what backups read, so the recent backup rate is the estimate.
     const throughput = s.engine.env.catalog.backups.stats().throughput;
@@ -57,12 +84,19 @@ export const restoreHandlers: HandlerGroup<'restore:plan' | 'restore:start' | 'i
     if (p.confirmName !== basename(target.path)) {
       throw new LifeboatError('USAGE', `Type the backup's name exactly (${basename(target.path)}) to confirm the restore.`);
     }
+    const req = await toRequest(s, p.options);
+    // A plan that cannot be made (a damaged archive) means the restore cannot write either: the job
+    // then fails with the engine's own error, and its notification, as before.
+    const plan = await s.engine.planRestore(target, req).catch(() => null);
+    if (plan) await confirmOverwrite(s, target.path, plan, p.options.safetyBackup);
+    // The grants served this restore; they cannot start another one.
+    s.grants.consume([p.options.toDir, p.options.toSqlite, 'archive' in p.target ? p.target.archive : undefined].filter((r): r is PathRef => r !== undefined));
     const jobId = s.jobs.start(
       'restore',
       `Restore of ${basename(target.path)}`,
       async (_signal, onProgress) => {
         try {
-          const r = await s.engine.restore(target, toRequest(p.options), { onProgress });
+          const r = await s.engine.restore(target, req, { onProgress });
           if (s.settings.get().notifications) s.desktop.notify('Restore completed', `${r.targets.length} target(s) restored from ${basename(target.path)}`);
           await s.mailer?.send(restoreSucceeded(target.path, target.record?.sha256 ?? '', r));
           return { id: r.id, summary: r.targets.map((t) => `${t.source} → ${t.target}`).join(', '), safetyBackupId: r.safetyBackupId };
@@ -78,7 +112,7 @@ export const restoreHandlers: HandlerGroup<'restore:plan' | 'restore:start' | 'i
   },
 
   'import:archive': async (s, p) => {
-    const r = await s.engine.import(p.path);
+    const r = await s.engine.import(s.grants.take(p.archive, ['archive', 'file'], 'the import'));
     s.emit('catalog:changed', { reason: 'imported' });
     return { id: r.id, duplicate: r.duplicate, kind: r.kind, warnings: r.warnings };
   },

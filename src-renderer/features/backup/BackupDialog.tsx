@@ -11,6 +11,7 @@ import TextField from '@mui/material/TextField';
 import { useEffect, useState } from 'react';
 import { ARCHIVE_FORMATS, BACKUP_TYPES, type ArchiveFormat, type BackupType } from '../../../src-shared/domain/enums';
 import type { SourceSpec } from '../../../src-shared/domain/profile';
+import type { PathRef } from '../../../src-shared/ipc/contract';
 import { ERROR_HINTS } from '../../../src-shared/errors/codes';
 import { useNotify } from '../../app/notify';
 import { JobProgressView } from '../../components/JobProgressView';
@@ -28,6 +29,7 @@ export function BackupDialog({ initialProfile, onClose }: { initialProfile?: str
   const [format, setFormat] = useState<ArchiveFormat | ''>('');
   const [description, setDescription] = useState('');
   const [sources, setSources] = useState<SourceSpec[]>([]);
+  const [grants, setGrants] = useState<PathRef[]>([]);
   const [jobId, setJobId] = useState<string | null>(null);
   const [startError, setStartError] = useState<string | null>(null);
   const job = useJob(jobId);
@@ -43,7 +45,7 @@ export function BackupDialog({ initialProfile, onClose }: { initialProfile?: str
     setStartError(null);
     try {
       const r = await call('backup:start', {
-        ...(profile && profile !== ADHOC ? { profile } : { sources }),
+        ...(profile && profile !== ADHOC ? { profile } : { sources, pathGrants: grants }),
         ...(type ? { type } : {}),
         ...(format ? { format } : {}),
         description,
@@ -56,11 +58,14 @@ export function BackupDialog({ initialProfile, onClose }: { initialProfile?: str
   };
 
   const addSource = async (kind: 'sqlite' | 'folder'): Promise<void> => {
-    const path = await call('dialog:pick-path', { kind: kind === 'sqlite' ? 'sqlite' : 'folder' }).catch((e: unknown) => {
+    const grant = await call('dialog:pick-path', { kind: kind === 'sqlite' ? 'sqlite' : 'folder' }).catch((e: unknown) => {
       notify.failure(e);
       return null;
     });
-    if (path) setSources((s) => [...s, kind === 'sqlite' ? { kind, path } : { kind, path, include: [], exclude: [], gitignore: false }]);
+    if (!grant) return;
+    const path = grant.displayPath;
+    setGrants((g) => [...g, grant]);
+    setSources((s) => [...s, kind === 'sqlite' ? { kind, path } : { kind, path, include: [], exclude: [], gitignore: false }]);
   };
 
   return (

@@ -11,6 +11,9 @@ import Typography from '@mui/material/Typography';
 import { useState } from 'react';
 import { ARCHIVE_FORMATS, BACKUP_TYPES, type ArchiveFormat, type BackupType } from '../../../src-shared/domain/enums';
 import type { Profile, SourceSpec } from '../../../src-shared/domain/profile';
+import type { PathRef } from '../../../src-shared/ipc/contract';
+import { PathField } from '../../components/PathField';
+import { useQuery } from '../../lib/hooks';
 import { useNotify } from '../../app/notify';
 import { call, errorText } from '../../lib/api';
 import type { Schedule } from '../../../src-shared/domain/schedule';
@@ -48,7 +51,9 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
   const notify = useNotify();
   const [name, setName] = useState(profile?.name ?? '');
   const [sources, setSources] = useState<DraftSource[]>(profile ? profile.spec.sources.map(toDraft) : []);
-  const [destination, setDestination] = useState(profile?.spec.destination ?? '');
+  const [destination, setDestination] = useState<PathRef | string | null>(profile?.spec.destination ?? null);
+  const secrets = useQuery('settings:get-secret-state', {});
+  const stored = new Set(profile ? (secrets.data?.profilePasswords[profile.name] ?? []) : []);
   const [format, setFormat] = useState<ArchiveFormat>(profile?.spec.format ?? 'zip');
   const [type, setType] = useState<BackupType>(profile?.spec.type ?? 'full');
   const [keepLast, setKeepLast] = useState(String(profile?.spec.retention.keepLast ?? ''));
@@ -60,13 +65,16 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
     setError(null);
     try {
       const passwords = Object.fromEntries(sources.flatMap((s, i) => (s.kind === 'postgres' && s.password ? [[String(i), s.password]] : [])));
+      // Paths chosen in this editor go with their grants; the profile's stored paths need none.
+      const pathGrants = [...sources.flatMap((s) => (s.kind !== 'postgres' && s.grant ? [s.grant] : [])), ...(destination !== null && typeof destination !== 'string' ? [destination] : [])];
       await call('profile:save', {
         name: name.trim(),
         replace: profile !== null,
         passwords,
+        pathGrants,
         spec: {
           sources: sources.map(toSpec),
-          destination: destination.trim() || null,
+          destination: destination === null ? null : typeof destination === 'string' ? destination : destination.displayPath,
           format,
           type,
           retention: { keepLast: number(keepLast), keepDays: number(keepDays), keepDaily: profile?.spec.retention.keepDaily ?? null, keepWeekly: profile?.spec.retention.keepWeekly ?? null, keepMonthly: profile?.spec.retention.keepMonthly ?? null },
@@ -92,7 +100,7 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
           Sources
         </Typography>
         {sources.map((s, i) => (
-          <SourceEditor key={i} index={i} source={s} onChange={(n) => setSources((all) => all.map((x, j) => (j === i ? n : x)))} onRemove={() => setSources((all) => all.filter((_x, j) => j !== i))} />
+          <SourceEditor key={i} index={i} source={s} storedFor={stored.has(i) ? profile?.spec.sources[i]?.kind === 'postgres' ? profile.spec.sources[i].url : undefined : undefined} onChange={(n) => setSources((all) => all.map((x, j) => (j === i ? n : x)))} onRemove={() => setSources((all) => all.filter((_x, j) => j !== i))} />
         ))}
         <Box sx={{ display: 'flex', gap: 1 }}>
           <Button onClick={() => add({ kind: 'sqlite', path: '' })} data-testid="add-sqlite">
@@ -109,7 +117,7 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
           Archive and retention
         </Typography>
         <Box sx={{ display: 'grid', gridTemplateColumns: '2fr 1fr 1fr', gap: 2 }}>
-          <TextField label="Destination folder (empty: the app's backup folder)" value={destination} onChange={(e) => setDestination(e.target.value)} />
+          <PathField label="Destination folder" kind="folder" empty="The app's backup folder" value={destination} onChange={setDestination} testId="profile-destination" />
           <TextField select label="Format" value={format} onChange={(e) => setFormat(e.target.value as ArchiveFormat)}>
             {ARCHIVE_FORMATS.map((f) => (
               <MenuItem key={f} value={f}>

@@ -8,12 +8,17 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import DeleteIcon from '@mui/icons-material/DeleteOutlined';
 import { useState } from 'react';
+import type { PathRef } from '../../../src-shared/ipc/contract';
+import { PathField } from '../../components/PathField';
 import { call, errorText } from '../../lib/api';
 
-/** A source being edited; PostgreSQL is split into fields, and its password never joins the URL. */
+/**
+ * A source being edited; PostgreSQL is split into fields, and its password never joins the URL.
+ * A file or folder path is the stored profile's own, or chosen in the dialog (`grant`).
+ */
 export type DraftSource =
-  | { kind: 'sqlite'; path: string }
-  | { kind: 'folder'; path: string; exclude: string; gitignore: boolean }
+  | { kind: 'sqlite'; path: string; grant?: PathRef | undefined }
+  | { kind: 'folder'; path: string; exclude: string; gitignore: boolean; grant?: PathRef | undefined }
   | { kind: 'postgres'; host: string; port: string; database: string; user: string; password: string };
 
 /** postgres://user@host:port/db, without the password. */
@@ -21,13 +26,10 @@ export function pgUrl(s: Extract<DraftSource, { kind: 'postgres' }>): string {
   return `postgres://${encodeURIComponent(s.user)}@${s.host}:${s.port || '5432'}/${encodeURIComponent(s.database)}`;
 }
 
-/** One source's fields, with a file picker or "Test connection". */
-export function SourceEditor({ source, onChange, onRemove, index }: { source: DraftSource; onChange: (s: DraftSource) => void; onRemove: () => void; index: number }) {
+/** One source's fields, with a file picker or "Test connection". `storedFor` is the URL a stored password belongs to. */
+export function SourceEditor({ source, onChange, onRemove, index, storedFor }: { source: DraftSource; onChange: (s: DraftSource) => void; onRemove: () => void; index: number; storedFor?: string | undefined }) {
   const [test, setTest] = useState<{ ok: boolean; text: string } | null>(null);
-  const pick = async (kind: 'sqlite' | 'folder'): Promise<void> => {
-    const path = await call('dialog:pick-path', { kind }).catch(() => null);
-    if (path && source.kind !== 'postgres') onChange({ ...source, path });
-  };
+  const keeps = source.kind === 'postgres' && storedFor !== undefined && storedFor === pgUrl(source);
   const testConnection = async (): Promise<void> => {
     if (source.kind !== 'postgres') return;
     setTest(null);
@@ -48,10 +50,15 @@ export function SourceEditor({ source, onChange, onRemove, index }: { source: Dr
         </IconButton>
       </Box>
       {source.kind !== 'postgres' && (
-        <Box sx={{ display: 'flex', gap: 1 }}>
-          <TextField size="small" fullWidth label={source.kind === 'sqlite' ? 'Database file' : 'Folder'} value={source.path} onChange={(e) => onChange({ ...source, path: e.target.value })} slotProps={{ htmlInput: { 'data-testid': `source-${index}-path` } }} />
-          <Button onClick={() => void pick(source.kind)}>Browse…</Button>
-        </Box>
+        <PathField
+          size="small"
+          label={source.kind === 'sqlite' ? 'Database file' : 'Folder'}
+          kind={source.kind}
+          empty="Not chosen yet"
+          value={source.grant ?? (source.path || null)}
+          onChange={(v) => onChange({ ...source, path: v?.displayPath ?? '', grant: v ?? undefined })}
+          testId={`source-${index}-path`}
+        />
       )}
       {source.kind === 'folder' && (
         <>
@@ -67,7 +74,21 @@ export function SourceEditor({ source, onChange, onRemove, index }: { source: Dr
             <TextField size="small" label="Database" value={source.database} onChange={(e) => onChange({ ...source, database: e.target.value })} slotProps={{ htmlInput: { 'data-testid': `source-${index}-database` } }} />
             <TextField size="small" label="User" value={source.user} onChange={(e) => onChange({ ...source, user: e.target.value })} slotProps={{ htmlInput: { 'data-testid': `source-${index}-user` } }} />
           </Box>
-          <TextField size="small" type="password" label="Password (kept encrypted by the OS keychain)" value={source.password} onChange={(e) => onChange({ ...source, password: e.target.value })} slotProps={{ htmlInput: { 'data-testid': `source-${index}-password` } }} />
+          <TextField
+            size="small"
+            type="password"
+            label="Password (kept encrypted by the OS keychain)"
+            value={source.password}
+            onChange={(e) => onChange({ ...source, password: e.target.value })}
+            helperText={
+              source.password
+                ? 'Kept for this host, port, database and user only.'
+                : keeps
+                  ? 'A password is stored for this server; leave empty to keep it.'
+                  : 'No password stored for this server (a password is kept only for the host, port, database and user it was entered for): enter it, or use ~/.pgpass.'
+            }
+            slotProps={{ htmlInput: { 'data-testid': `source-${index}-password` }, formHelperText: { 'data-testid': `source-${index}-password-state` } as object }}
+          />
           <Button onClick={() => void testConnection()} sx={{ justifySelf: 'start' }} data-testid={`source-${index}-test`}>
             Test connection
           </Button>

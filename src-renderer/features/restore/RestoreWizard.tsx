@@ -15,11 +15,12 @@ import Switch from '@mui/material/Switch';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useEffect, useState } from 'react';
-import type { RestorePlanView } from '../../../src-shared/ipc/contract';
+import type { PathRef, RestorePlanView } from '../../../src-shared/ipc/contract';
 import { ERROR_HINTS } from '../../../src-shared/errors/codes';
 import { formatDuration } from '../../../src-shared/domain/format';
 import type { RestoreTarget } from '../../app/actions';
 import { JobProgressView } from '../../components/JobProgressView';
+import { PathField } from '../../components/PathField';
 import { call, errorText } from '../../lib/api';
 import { useJob } from '../../lib/hooks';
 import { ChangesSummary } from './ChangesSummary';
@@ -29,8 +30,9 @@ const STEPS = ['Verify', 'What and where', 'Safety and pre-flight', 'Confirm', '
 
 interface Choice {
   selected: Record<string, boolean>;
-  toDir: string;
-  toSqlite: string;
+  /** Chosen in main's dialog (a grant); null: the original place. */
+  toDir: PathRef | null;
+  toSqlite: PathRef | null;
   toPostgres: string;
   safetyBackup: boolean;
   confirmSmaller: boolean;
@@ -42,7 +44,7 @@ export function RestoreWizard({ target, onClose }: { target: RestoreTarget; onCl
   const [plan, setPlan] = useState<RestorePlanView | null>(null);
   const [planError, setPlanError] = useState<string | null>(null);
   const [checking, setChecking] = useState(false);
-  const [choice, setChoice] = useState<Choice>({ selected: {}, toDir: '', toSqlite: '', toPostgres: '', safetyBackup: true, confirmSmaller: false });
+  const [choice, setChoice] = useState<Choice>({ selected: {}, toDir: null, toSqlite: null, toPostgres: '', safetyBackup: true, confirmSmaller: false });
   const [confirm, setConfirm] = useState('');
   const [jobId, setJobId] = useState<string | null>(null);
   const [startError, setStartError] = useState<string | null>(null);
@@ -52,8 +54,8 @@ export function RestoreWizard({ target, onClose }: { target: RestoreTarget; onCl
     const only = Object.entries(c.selected).filter(([, v]) => v).map(([k]) => k);
     return {
       ...(plan && only.length < plan.sources.length ? { only } : {}),
-      ...(c.toDir.trim() ? { toDir: c.toDir.trim() } : {}),
-      ...(c.toSqlite.trim() ? { toSqlite: c.toSqlite.trim() } : {}),
+      ...(c.toDir ? { toDir: c.toDir } : {}),
+      ...(c.toSqlite ? { toSqlite: c.toSqlite } : {}),
       ...(c.toPostgres.trim() ? { toPostgres: c.toPostgres.trim() } : {}),
       safetyBackup: c.safetyBackup,
       ...(c.confirmSmaller ? { confirmSmaller: true } : {}),
@@ -141,8 +143,8 @@ export function RestoreWizard({ target, onClose }: { target: RestoreTarget; onCl
                 />
               ))}
             </Box>
-            {kinds.has('folder') && <TextField label="Restore folders to (empty: their original place)" value={choice.toDir} onChange={(e) => setChoice((c) => ({ ...c, toDir: e.target.value }))} slotProps={{ htmlInput: { 'data-testid': 'restore-to-dir' } }} />}
-            {kinds.has('sqlite') && <TextField label="Restore the SQLite database to (empty: its original file)" value={choice.toSqlite} onChange={(e) => setChoice((c) => ({ ...c, toSqlite: e.target.value }))} slotProps={{ htmlInput: { 'data-testid': 'restore-to-sqlite' } }} />}
+            {kinds.has('folder') && <PathField label="Restore folders to" kind="folder" empty="Their original place" value={choice.toDir} onChange={(v) => setChoice((c) => ({ ...c, toDir: v }))} testId="restore-to-dir" />}
+            {kinds.has('sqlite') && <PathField label="Restore the SQLite database to" kind="sqlite-save" empty="Its original file" value={choice.toSqlite} onChange={(v) => setChoice((c) => ({ ...c, toSqlite: v }))} testId="restore-to-sqlite" />}
             {kinds.has('postgres') && <TextField label="Restore PostgreSQL into (postgres://user@host:port/db; empty: the original)" value={choice.toPostgres} onChange={(e) => setChoice((c) => ({ ...c, toPostgres: e.target.value }))} />}
             <Button variant="outlined" onClick={() => void runPlan(choice)} disabled={checking || noneSelected} sx={{ justifySelf: 'start' }}>
               Preview what will be overwritten
@@ -176,7 +178,7 @@ export function RestoreWizard({ target, onClose }: { target: RestoreTarget; onCl
         {step === 3 && plan && (
           <Box sx={{ display: 'grid', gap: 2 }}>
             <Alert severity="warning">
-              This replaces {plan.targets.filter((t) => t.exists).length} existing target(s) with the backup's contents{choice.safetyBackup ? ', after a safety backup' : ' without a safety backup'}. Type the backup's name to confirm.
+              This replaces {plan.targets.filter((t) => t.exists).length} existing target(s) with the backup's contents{choice.safetyBackup ? ', after a safety backup' : ' without a safety backup'}. Type the backup's name; Lifeboat then asks you once more in a system dialog.
             </Alert>
             <ChangesSummary plan={plan} confirmSmaller={choice.confirmSmaller} onConfirmSmaller={(v) => setChoice((c) => ({ ...c, confirmSmaller: v }))} />
             <Typography variant="body2" sx={{ fontFamily: 'monospace' }}>

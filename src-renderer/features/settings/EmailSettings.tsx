@@ -10,8 +10,9 @@ import { useState } from 'react';
 import type { SmtpSettings } from '../../../src-shared/ipc/contract';
 import { useNotify } from '../../app/notify';
 import { call } from '../../lib/api';
+import { useQuery } from '../../lib/hooks';
 
-const EMPTY: SmtpSettings = { host: '', port: 587, security: 'starttls', user: '', from: '', to: [], onSuccess: false, onFailure: true };
+const EMPTY: SmtpSettings = { host: '', port: 587, security: 'starttls', user: '', allowCleartextAuth: false, from: '', to: [], onSuccess: false, onFailure: true };
 
 /** SMTP host, port, TLS mode, user, password (kept in the OS keychain), sender, recipients; "Send test email". */
 export function EmailSettings({ value }: { value: SmtpSettings | null }) {
@@ -21,12 +22,23 @@ export function EmailSettings({ value }: { value: SmtpSettings | null }) {
   const [password, setPassword] = useState('');
   const [test, setTest] = useState<{ ok: boolean; text: string } | null>(null);
   const set = (patch: Partial<SmtpSettings>): void => setDraft((d) => ({ ...d, ...patch }));
-
+  const secrets = useQuery('settings:get-secret-state', {});
+  // The stored password belongs to the saved host, port and user; editing any of them means typing it again.
+  const sameServer = value !== null && value.host === draft.host && value.port === draft.port && value.user === draft.user;
+  const passwordState = password
+    ? 'Kept for this host, port and user only.'
+    : sameServer && secrets.data?.smtpPassword
+      ? 'A password is stored for this server; leave empty to keep it.'
+      : draft.user
+        ? 'No password stored for this server: enter it (a password is kept only for the host, port and user it was entered for).'
+        : 'No user: the server is used without logging in.';
   const save = async (): Promise<boolean> => {
     try {
       const to = recipients.split(/[,\s]+/).filter(Boolean);
       await call('settings:set', { smtp: draft.host ? { ...draft, to } : null });
       if (password) await call('settings:set-smtp-password', { password });
+      setPassword('');
+      secrets.reload();
       notify.success(draft.host ? 'Email settings saved.' : 'Email notifications turned off.');
       return true;
     } catch (e) {
@@ -59,7 +71,7 @@ export function EmailSettings({ value }: { value: SmtpSettings | null }) {
           <MenuItem value="none">None (test servers)</MenuItem>
         </TextField>
         <TextField label="User" value={draft.user} onChange={(e) => set({ user: e.target.value })} />
-        <TextField type="password" label="Password (kept in the OS keychain)" value={password} onChange={(e) => setPassword(e.target.value)} sx={{ gridColumn: 'span 2' }} />
+        <TextField type="password" label="Password (kept in the OS keychain)" value={password} onChange={(e) => setPassword(e.target.value)} helperText={passwordState} sx={{ gridColumn: 'span 2' }} />
         <TextField label="From" value={draft.from} onChange={(e) => set({ from: e.target.value })} />
         <TextField label="Recipients (comma-separated)" value={recipients} onChange={(e) => setRecipients(e.target.value)} sx={{ gridColumn: 'span 2' }} />
       </Box>
@@ -67,6 +79,12 @@ export function EmailSettings({ value }: { value: SmtpSettings | null }) {
         <FormControlLabel control={<Switch checked={draft.onFailure} onChange={(e) => set({ onFailure: e.target.checked })} />} label="On failure" />
         <FormControlLabel control={<Switch checked={draft.onSuccess} onChange={(e) => set({ onSuccess: e.target.checked })} />} label="On success" />
       </Box>
+      {draft.security === 'none' && draft.user && (
+        <FormControlLabel
+          control={<Switch checked={draft.allowCleartextAuth} onChange={(e) => set({ allowCleartextAuth: e.target.checked })} />}
+          label="Allow the password over an unencrypted connection (anyone on the network path can read it; only for a trusted local relay)"
+        />
+      )}
       <Box sx={{ display: 'flex', gap: 1 }}>
         <Button variant="contained" onClick={() => void save()}>
           Save email settings

@@ -12,7 +12,7 @@ import { call } from '../../lib/api';
 import { useQuery } from '../../lib/hooks';
 import { EmailSettings } from './EmailSettings';
 
-/** Theme, tray behaviour, notifications, the default profile and the pg_dump path. */
+/** Theme, tray behaviour, notifications, the default profile and the pg_dump / pg_restore paths. */
 export function Settings() {
   const settings = useQuery('settings:get', {});
   const profiles = useQuery('profile:list', {});
@@ -54,7 +54,18 @@ export function Settings() {
             label={info.data?.hasTray ? 'Closing the window keeps Lifeboat in the tray' : 'Closing the window keeps Lifeboat in the tray (this desktop has no tray)'}
           />
           <FormControlLabel control={<Switch checked={s.startMinimized && Boolean(info.data?.hasTray)} disabled={!info.data?.hasTray} onChange={(e) => void update({ startMinimized: e.target.checked })} />} label="Start minimized to the tray" />
-          <TextField label="pg_dump path (empty: found automatically)" defaultValue={s.pgDumpPath ?? ''} onBlur={(e) => void update({ pgDumpPath: e.target.value.trim() || null })} />
+          <TextField
+            label="pg_dump path (empty: found automatically)"
+            defaultValue={s.pgDumpPath ?? ''}
+            helperText="Accepted only if it answers --version as pg_dump (PostgreSQL 10 or newer)."
+            onBlur={(e) => void update({ pgDumpPath: e.target.value.trim() || null })}
+          />
+          <TextField
+            label="pg_restore path (empty: found automatically)"
+            defaultValue={s.pgRestorePath ?? ''}
+            helperText="Accepted only if it answers --version as pg_restore (PostgreSQL 10 or newer)."
+            onBlur={(e) => void update({ pgRestorePath: e.target.value.trim() || null })}
+          />
           <Typography variant="body2" color="text.secondary">
             Data folder: {info.data?.home}
           </Typography>

@@ -1,0 +1,69 @@
+import type { SmtpSettings } from '../../src-shared/ipc/contract.js';
+import { parsePgUrl } from '../engine/sources/postgres-source.js';
+import type { SecretStore } from './services.js';
+
+/** The secret-store key of the SMTP password. */
+export const SMTP_PASSWORD_KEY = 'smtp-password';
+
+/**
+ * What a secret was given for. A secret is stored together with its binding and handed out only
+ * while the binding is unchanged: a password typed for one server never goes to another one, even
+ * if the settings or the profile are changed afterwards (by the user, a bad renderer or a file edit).
+ */
+export type Binding = readonly (string | number)[];
+
+/** The SMTP password is for this host, port and user. */
+export function smtpBinding(s: Pick<SmtpSettings, 'host' | 'port' | 'user'>): Binding {
+  return ['smtp', s.host.trim().toLowerCase(), s.port, s.user];
+}
+
+/** A PostgreSQL password is for this host, port, database and user. */
+export function pgBinding(url: string): Binding {
+  const t = parsePgUrl(url);
+  return ['postgres', t.host.toLowerCase(), t.port, t.database, t.user];
+}
+
+interface Stored {
+  readonly v: 1;
+  readonly binding: Binding;
+  readonly secret: string;
+}
+
+function decode(raw: string | undefined): Stored | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const x = JSON.parse(raw) as Partial<Stored>;
+    if (x.v === 1 && Array.isArray(x.binding) && typeof x.secret === 'string') return x as Stored;
+  } catch {
+    // A secret stored before bindings existed: nobody knows what it was for, so it is dropped.
+  }
+  return undefined;
+}
+
+const same = (a: Binding, b: Binding): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Store a secret for `binding` (the whole record is what the secret store encrypts). */
+export function setBound(store: SecretStore, key: string, binding: Binding, secret: string): void {
+  store.set(key, JSON.stringify({ v: 1, binding, secret } satisfies Stored));
+}
+
+/** The secret, if it was stored for exactly `binding`; otherwise it is deleted and undefined returned. */
+export function getBound(store: SecretStore, key: string, binding: Binding): string | undefined {
+  const raw = store.get(key);
+  if (raw === undefined) return undefined;
+  const s = decode(raw);
+  if (s && same(s.binding, binding)) return s.secret;
+  store.delete(key);
+  return undefined;
+}
+
+/** The secret and what it was stored for, without checking (to carry a password over to a new index). */
+export function peekBound(store: SecretStore, key: string): Stored | undefined {
+  return decode(store.get(key));
+}
+
+/** The SMTP password for the current SMTP settings, or undefined (none stored, or stored for another server). */
+export function smtpPassword(store: SecretStore, smtp: SmtpSettings | null): string | undefined {
+  if (!smtp) return undefined;
+  return getBound(store, SMTP_PASSWORD_KEY, smtpBinding(smtp));
+}

@@ -31,6 +31,10 @@ test('dropping a Lifeboat ZIP imports it and restores it', async ({ app }) => {
   const wizard = page.getByRole('dialog', { name: /Restore/ });
   await expect(wizard.getByTestId('restore-verify')).toContainText('Checksum matches the catalog');
   await wizard.getByTestId('restore-next').click();
+  // The dropped archive came from elsewhere: its recorded place is shown as such and not used unless ticked.
+  await expect(wizard.getByTestId('restore-origins')).toContainText('recorded in the archive');
+  await expect(wizard.getByTestId('restore-recorded')).toBeVisible();
+  await app.shot('16b-restore-recorded-target');
   const target = join(scratch, 'restored-here');
   // "Choose folder…" opens main's dialog; the fake desktop answers it with the folder the user picks.
   app.services.desktop.nextPick = target;
@@ -39,6 +43,7 @@ test('dropping a Lifeboat ZIP imports it and restores it', async ({ app }) => {
   await app.shot('17-restore-chosen-folder');
   await wizard.getByRole('button', { name: 'Preview what will be overwritten' }).click();
   await expect(wizard.getByTestId('restore-plan')).toContainText(target);
+  await expect(wizard.getByTestId('restore-origins')).toContainText('chosen by you');
   await wizard.getByTestId('restore-next').click();
   await expect(wizard.getByTestId('preflight-ok')).toBeVisible();
   await wizard.getByTestId('restore-next').click();

@@ -95,6 +95,8 @@ export const restoreOptionsSchema = z.object({
   safetyBackup: z.boolean().default(true),
   /** The user ticked "restore the smaller backup anyway". */
   confirmSmaller: z.boolean().optional(),
+  /** Sources the user confirmed to restore to the place recorded in an archive from elsewhere (main confirms again). */
+  useRecorded: z.array(z.string().min(1)).optional(),
 });
 
 /** Every request channel's payload schema. */
@@ -225,6 +227,8 @@ export interface RestorePlanView {
     source: string;
     kind: string;
     target: string;
+    /** Where the target came from: chosen by the user, this machine's own backup, or recorded in an archive from elsewhere. */
+    origin: 'chosen' | 'catalog' | 'recorded';
     exists: boolean;
     writeBytes: number;
     overwriteBytes: number | null;

@@ -10,7 +10,7 @@ import type { Services } from '../services.js';
 import { checkedToolPaths } from './settings.js';
 
 type Target = { id: string } | { archive: PathRef };
-type Options = { only?: string[] | undefined; toDir?: PathRef | undefined; toSqlite?: PathRef | undefined; toPostgres?: string | undefined; safetyBackup: boolean; confirmSmaller?: boolean | undefined };
+type Options = { only?: string[] | undefined; toDir?: PathRef | undefined; toSqlite?: PathRef | undefined; toPostgres?: string | undefined; safetyBackup: boolean; confirmSmaller?: boolean | undefined; useRecorded?: string[] | undefined };
 
 const SQLITE_TARGET = ['sqlite', 'sqlite-save', 'file'] as const;
 
@@ -29,23 +29,25 @@ async function toRequest(s: Services, o: Options): Promise<RestoreRequest> {
     ...(o.toPostgres ? { toPostgres: o.toPostgres } : {}),
     safetyBackup: o.safetyBackup,
     ...(o.confirmSmaller ? { confirmSmaller: true } : {}),
+    ...(o.useRecorded?.length ? { useRecorded: o.useRecorded } : {}),
     ...(pgRestorePath ? { pgRestorePath } : {}),
   };
 }
 
 /** main's own question before a restore replaces anything: the renderer cannot answer it. */
 async function confirmOverwrite(s: Services, archive: string, plan: RestorePlan, safetyBackup: boolean): Promise<void> {
-  const existing = plan.targets.filter((t) => t.exists);
+  // Over existing data, or anywhere an archive from elsewhere recorded (even where nothing exists yet).
+  const existing = plan.targets.filter((t) => t.exists || t.origin === 'recorded');
   if (existing.length === 0) return;
   const lines = existing.slice(0, 10).map((t) => {
     const c = t.changes;
     const what = c ? `: deletes ${c.deleted.count} file(s), replaces ${c.replaced.count}, adds ${c.added.count}` : t.overwriteBytes !== null ? `: replaces ${formatBytes(t.overwriteBytes)}` : ': replaces the database';
-    return `• ${t.source} → ${t.target}${what}`;
+    return `• ${t.source} → ${t.target}${t.origin === 'recorded' ? ' (the place recorded in the archive, which did not come from this machine)' : ''}${t.exists ? what : ': new'}`;
   });
   if (existing.length > 10) lines.push(`• and ${existing.length - 10} more`);
   const yes = await s.desktop.confirm({
     title: 'Restore over existing data',
-    message: `Replace ${existing.length} existing target(s) with the contents of ${basename(archive)}?`,
+    message: `Restore the contents of ${basename(archive)} into ${existing.length} target(s) that hold data now or that the archive chose?`,
     detail: `${lines.join('\n')}\n\n${safetyBackup ? 'A safety backup of what is replaced is taken first.' : 'No safety backup is taken: this cannot be undone.'}`,
     confirmLabel: 'Restore and replace',
   });

@@ -25,6 +25,7 @@ import { call, errorText } from '../../lib/api';
 import { useJob } from '../../lib/hooks';
 import { ChangesSummary } from './ChangesSummary';
 import { PlanTable } from './PlanTable';
+import { TargetOrigins } from './TargetOrigins';
 
 const STEPS = ['Verify', 'What and where', 'Safety and pre-flight', 'Confirm', 'Restore'];
 
@@ -36,6 +37,7 @@ interface Choice {
   toPostgres: string;
   safetyBackup: boolean;
   confirmSmaller: boolean;
+  useRecorded: string[];
 }
 
 /** The restore wizard: verify, choose what and where, safety backup and pre-flight, typed confirmation, live progress, result. */
@@ -44,7 +46,7 @@ export function RestoreWizard({ target, onClose }: { target: RestoreTarget; onCl
   const [plan, setPlan] = useState<RestorePlanView | null>(null);
   const [planError, setPlanError] = useState<string | null>(null);
   const [checking, setChecking] = useState(false);
-  const [choice, setChoice] = useState<Choice>({ selected: {}, toDir: null, toSqlite: null, toPostgres: '', safetyBackup: true, confirmSmaller: false });
+  const [choice, setChoice] = useState<Choice>({ selected: {}, toDir: null, toSqlite: null, toPostgres: '', safetyBackup: true, confirmSmaller: false, useRecorded: [] });
   const [confirm, setConfirm] = useState('');
   const [jobId, setJobId] = useState<string | null>(null);
   const [startError, setStartError] = useState<string | null>(null);
@@ -59,6 +61,7 @@ export function RestoreWizard({ target, onClose }: { target: RestoreTarget; onCl
       ...(c.toPostgres.trim() ? { toPostgres: c.toPostgres.trim() } : {}),
       safetyBackup: c.safetyBackup,
       ...(c.confirmSmaller ? { confirmSmaller: true } : {}),
+      ...(c.useRecorded.length ? { useRecorded: c.useRecorded } : {}),
     };
   };
 
@@ -150,6 +153,11 @@ export function RestoreWizard({ target, onClose }: { target: RestoreTarget; onCl
               Preview what will be overwritten
             </Button>
             <PlanTable plan={plan} />
+            <TargetOrigins
+              plan={plan}
+              useRecorded={choice.useRecorded}
+              onUseRecorded={(source, use) => setChoice((c) => ({ ...c, useRecorded: use ? [...c.useRecorded, source] : c.useRecorded.filter((x) => x !== source) }))}
+            />
           </Box>
         )}
 

@@ -1,6 +1,9 @@
 import { REQUESTS, toChannel, type Channel } from '../../src-shared/ipc/contract.js';
 import { fail, ok, type Result } from '../../src-shared/ipc/result.js';
+import { join } from 'node:path';
 import { toErrorInfo } from '../../src-shared/errors/lifeboat-error.js';
+import { CATALOG_FILE } from '../engine/catalog/catalog.js';
+import { sqliteDiskFull } from '../engine/util/fs-errors.js';
 import type { Handler } from './handler.js';
 import { appHandlers } from './handlers/app.js';
 import { auditHandlers } from './handlers/audit.js';
@@ -56,6 +59,7 @@ export async function dispatch(services: Services, trusted: readonly string[], c
     const handler = HANDLERS[channel] as Handler<Channel>;
     return ok(await handler(services, parsed.data as never));
   } catch (e) {
-    return fail(toErrorInfo(e));
+    // A full disk under the catalog surfaces from SQLite as a generic I/O error: name it.
+    return fail(toErrorInfo((await sqliteDiskFull(e, join(services.engine.env.home, CATALOG_FILE))) ?? e));
   }
 }

@@ -114,11 +114,35 @@ export function assertSafeEntries(entries: readonly ArchiveEntryInfo[], rules: N
 }
 
 /**
+ * Every source sits in its own place of the layout, which nothing else shares: a folder source's
+ * prefix is exactly `files/<name>/`, a database's entry lies under `databases/`, names are unique.
+ * Restore maps these places onto targets, so a prefix like `files/` (or two sources sharing one)
+ * would let one source's entries land on, or become a link on the way to, another's target.
+ */
+function assertSourceLayout(manifest: Manifest): Map<string, Manifest['sources'][number]> {
+  const sources = new Map<string, Manifest['sources'][number]>();
+  const dbEntries = new Set<string>();
+  for (const s of manifest.sources) {
+    if (sources.has(s.name)) throw hostile(s.name, 'is declared twice as a source in the manifest');
+    sources.set(s.name, s);
+    if (s.kind === 'folder') {
+      if (s.prefix !== `${ARCHIVE_LAYOUT.filesDir}${s.name}/`) throw hostile(s.prefix, `is the place of source "${s.name}" in the manifest, but a folder source's place is "${ARCHIVE_LAYOUT.filesDir}${s.name}/"`);
+    } else {
+      assertSafeName(s.entry);
+      if (!s.entry.startsWith(ARCHIVE_LAYOUT.databasesDir)) throw hostile(s.entry, `is the entry of database source "${s.name}" but lies outside "${ARCHIVE_LAYOUT.databasesDir}"`);
+      if (dbEntries.has(s.entry)) throw hostile(s.entry, 'is the entry of two database sources');
+      dbEntries.add(s.entry);
+    }
+  }
+  return sources;
+}
+
+/**
  * The manifest is as untrusted as the archive: its paths must be safe, sit under the layout's
  * folders, belong to a declared source, and match the archive's entries one to one.
  */
 export function assertManifestMatches(manifest: Manifest, entries: readonly ArchiveEntryInfo[], rules: NameRules = hostNameRules()): void {
-  const sources = new Map(manifest.sources.map((s) => [s.name, s]));
+  const sources = assertSourceLayout(manifest);
   for (const m of manifest.entries) {
     assertSafeName(m.path, rules);
     const src = sources.get(m.source);
@@ -126,6 +150,12 @@ export function assertManifestMatches(manifest: Manifest, entries: readonly Arch
     const allowed = src.kind === 'folder' ? m.path === src.prefix.replace(/\/$/, '') || m.path.startsWith(src.prefix) : m.path === src.entry;
     if (!allowed || !(m.path.startsWith(ARCHIVE_LAYOUT.filesDir) || m.path.startsWith(ARCHIVE_LAYOUT.databasesDir))) {
       throw hostile(m.path, `lies outside its source's place in the archive layout`);
+    }
+    // The entry a restore turns into the target itself: a folder source's root must be a folder and
+    // a database's entry a file. A link there would leave the target pointing anywhere.
+    const targetKind = src.kind === 'folder' ? (m.path === src.prefix.slice(0, -1) ? 'directory' : undefined) : 'file';
+    if (targetKind !== undefined && m.kind !== targetKind) {
+      throw hostile(m.path, `is a ${m.kind} but becomes the restore target of source "${src.name}", which must be a ${targetKind === 'file' ? 'regular file' : 'folder'}`);
     }
   }
   const listed = new Map(entries.map((e) => [e.path, e]));

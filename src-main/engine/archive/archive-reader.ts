@@ -8,6 +8,7 @@ import { FLAG_ENCRYPTED, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from './zip/zip-for
 import { Digest, ZipReader, type EntryData, type Offload, type ZipEntry } from './zip/zip-reader.js';
 import type { PackPool } from '../workers/pack-pool.js';
 import { walkTarGz } from './tar/tar-reader.js';
+import { assertManifestSize, manifestByteCap } from './entry-rules.js';
 
 export { Digest, type EntryData } from './zip/zip-reader.js';
 
@@ -166,9 +167,6 @@ export async function listArchive(path: string, format?: ArchiveFormat): Promise
   return entries;
 }
 
-/** A manifest of a million entries is ~250 MB; anything beyond is refused rather than buffered. */
-const MAX_MANIFEST_BYTES = 512 * 1024 * 1024;
-
 /** Call `onChunk` for every chunk of an entry's bytes (a whole Buffer or a stream of them). */
 export async function eachChunk(data: Buffer | AsyncIterable<Buffer>, onChunk: (chunk: Buffer) => void | Promise<void>): Promise<void> {
   if (Buffer.isBuffer(data)) {
@@ -178,30 +176,53 @@ export async function eachChunk(data: Buffer | AsyncIterable<Buffer>, onChunk: (
   for await (const chunk of data) await onChunk(chunk);
 }
 
-/** Gather an entry's bytes, refusing more than `MAX_MANIFEST_BYTES`. */
-export async function readAll(data: EntryData, name: string): Promise<Buffer> {
+/**
+ * Gather an entry's bytes, refusing more than `maxBytes`. Callers check the entry's declared size
+ * against their cap before calling; this is the backstop for a stream that runs past it.
+ */
+export async function readAll(data: EntryData, name: string, maxBytes: number): Promise<Buffer> {
   if (data instanceof Digest) throw new Error(`internal: "${name}" was only hashed`);
-  if (Buffer.isBuffer(data)) return data;
+  if (Buffer.isBuffer(data)) {
+    if (data.length > maxBytes) throw tooBig(name, data.length, maxBytes);
+    return data;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of data) {
     size += c.length;
-    if (size > MAX_MANIFEST_BYTES) throw tooBig(name);
+    if (size > maxBytes) throw tooBig(name, size, maxBytes);
     chunks.push(c);
   }
   return Buffer.concat(chunks);
 }
 
-function tooBig(name: string): LifeboatError {
-  return new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive: "${name}" is larger than ${MAX_MANIFEST_BYTES} bytes.`, { entry: name });
+function tooBig(name: string, size: number, cap: number): LifeboatError {
+  return new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive: "${name}" holds more than ${cap} bytes (${size} read so far), past what it declares may be read into memory.`, { entry: name, capBytes: cap });
 }
 
-/** The manifest's bytes from an open ZIP, by random access (it is the last entry). */
-async function zipManifestBytes(zip: ZipReader): Promise<Buffer | undefined> {
+/** The manifest's bytes from an open ZIP, by random access (it is the last entry), its declared size judged first. */
+async function zipManifestBytes(zip: ZipReader, entries: readonly ArchiveEntryInfo[]): Promise<Buffer | undefined> {
   const entry = zip.entries.find((e) => e.name === ARCHIVE_LAYOUT.manifest);
   if (!entry) return undefined;
-  if (entry.size > MAX_MANIFEST_BYTES) throw tooBig(entry.name);
-  return zip.readEntry(entry);
+  assertManifestSize(zip.path, entry.size, entries);
+  return zip.readEntry(entry, manifestByteCap(entries));
+}
+
+/**
+ * A tar.gz has no directory: the manifest is the last entry, read as the pass reaches it, its
+ * declared size judged against the entries seen before it (all of them, in what Lifeboat writes).
+ */
+async function tarListing(path: string, format: ArchiveFormat): Promise<{ entries: ArchiveEntryInfo[]; raw: Buffer | undefined }> {
+  const entries: ArchiveEntryInfo[] = [];
+  let raw: Buffer | undefined;
+  await walkArchive(path, format, true, async (e, data) => {
+    if (e.path === ARCHIVE_LAYOUT.manifest && data && raw === undefined) {
+      assertManifestSize(path, e.size, entries);
+      raw = await readAll(data, e.path, manifestByteCap(entries));
+    }
+    entries.push(e);
+  });
+  return { entries, raw };
 }
 
 /** The manifest's bytes: by random access in a ZIP, by a pass in a tar.gz. */
@@ -209,16 +230,12 @@ async function manifestBytes(path: string, format: ArchiveFormat): Promise<Buffe
   if (format === 'zip') {
     const zip = await ZipReader.open(path);
     try {
-      return await zipManifestBytes(zip);
+      return await zipManifestBytes(zip, zip.entries.map(zipInfo));
     } finally {
       await zip.close();
     }
   }
-  let raw: Buffer | undefined;
-  await walkArchive(path, format, true, async (e, data) => {
-    if (e.path === ARCHIVE_LAYOUT.manifest && data) raw = await readAll(data, e.path);
-  });
-  return raw;
+  return (await tarListing(path, format)).raw;
 }
 
 function parseManifestBytes(path: string, raw: Buffer | undefined): Manifest {
@@ -252,14 +269,8 @@ export async function readManifest(path: string, format?: ArchiveFormat): Promis
 export async function listWithManifest(path: string, format: ArchiveFormat): Promise<{ entries: ArchiveEntryInfo[]; manifest: Promise<Manifest | null> }> {
   if (format !== 'zip') {
     // One pass: the listing, and the manifest's bytes as they go by (it is the last entry).
-    const entries: ArchiveEntryInfo[] = [];
-    let raw: Buffer | undefined;
-    await walkArchive(path, format, true, async (e, data) => {
-      entries.push(e);
-      if (e.path === ARCHIVE_LAYOUT.manifest && data && raw === undefined) raw = await readAll(data, e.path);
-    });
-    const bytes = raw;
-    const manifest = Promise.resolve().then(() => (bytes === undefined ? null : parseManifestBytes(path, bytes)));
+    const { entries, raw } = await tarListing(path, format);
+    const manifest = Promise.resolve().then(() => (raw === undefined ? null : parseManifestBytes(path, raw)));
     manifest.catch(() => undefined); // awaited by the caller
     return { entries, manifest };
   }
@@ -270,7 +281,7 @@ export async function listWithManifest(path: string, format: ArchiveFormat): Pro
     throw invalid(path, e);
   }
   const entries = [...zip.entries].sort((a, b) => a.localOffset - b.localOffset).map(zipInfo);
-  const manifest = zipManifestBytes(zip)
+  const manifest = zipManifestBytes(zip, entries)
     .then((raw) => (raw ? parseManifestBytes(path, raw) : null))
     .catch((e: unknown) => {
       throw invalid(path, e);

@@ -181,6 +181,41 @@ export function assertRestorable(entries: readonly ArchiveEntryInfo[], manifest:
   assertManifestMatches(manifest, entries, rules);
 }
 
+/** A manifest of a few entries never needs more than this (sources, skipped lists, warnings). */
+export const MANIFEST_BASE_BYTES = 64 * 1024 * 1024;
+/** Per entry: its record's fixed fields (kind, source, size, sha256, mode, mtime, owner). */
+const MANIFEST_BYTES_PER_ENTRY = 1024;
+/** JSON escapes a byte as at most six (\u00XX); a link target is at most PATH_MAX (4096). */
+const JSON_ESCAPE = 6;
+const LINK_TARGET_MAX = 4096;
+
+/**
+ * The most bytes an honest manifest of these entries can take: a generous base plus, per entry,
+ * its record with the path (and a link's target) JSON-escaped at worst. The manifest is parsed in
+ * memory, so its declared size is judged against this before a byte of it is read or inflated: a
+ * small archive cannot make the reader hold a huge manifest, and a big one pays for its allowance
+ * with the entries it must really contain.
+ */
+export function manifestByteCap(entries: readonly ArchiveEntryInfo[]): number {
+  let cap = MANIFEST_BASE_BYTES;
+  for (const e of entries) {
+    cap += MANIFEST_BYTES_PER_ENTRY + JSON_ESCAPE * Buffer.byteLength(e.path);
+    if (e.kind === 'symlink') cap += JSON_ESCAPE * LINK_TARGET_MAX;
+  }
+  return cap;
+}
+
+/** Refuse a manifest whose declared size is past `manifestByteCap`, before it is read. */
+export function assertManifestSize(archive: string, declared: number, entries: readonly ArchiveEntryInfo[]): void {
+  const cap = manifestByteCap(entries);
+  if (Number.isSafeInteger(declared) && declared >= 0 && declared <= cap) return;
+  throw new LifeboatError(
+    'ARCHIVE_HOSTILE',
+    `Refusing the archive ${archive}: its ${ARCHIVE_LAYOUT.manifest} declares ${formatBytes(declared)}, more than the ${formatBytes(cap)} a manifest of ${entries.length} entries can need. It was not read; the archive is damaged or made to exhaust memory.`,
+    { path: archive, entry: ARCHIVE_LAYOUT.manifest, declaredBytes: declared, capBytes: cap },
+  );
+}
+
 /** The bytes an archive's file entries declare (what extracting it writes). */
 export function declaredBytes(entries: readonly ArchiveEntryInfo[]): number {
   let total = 0;
@@ -189,6 +224,7 @@ export function declaredBytes(entries: readonly ArchiveEntryInfo[]): number {
 }
 
 function formatBytes(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
   if (n < 1024) return `${n} bytes`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   let v = n / 1024;

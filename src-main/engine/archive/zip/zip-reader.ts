@@ -109,8 +109,16 @@ export class ZipReader {
     await this.fh.close().catch(() => undefined);
   }
 
-  /** Read one entry whole, by random access (the manifest, at the end of a big archive). */
-  async readEntry(entry: ZipEntry): Promise<Buffer> {
+  /**
+   * Read one entry whole, by random access (the manifest, at the end of a big archive). Its
+   * declared sizes are judged against `maxBytes` before a byte is read or inflated; inflating
+   * stops at the declared size.
+   */
+  async readEntry(entry: ZipEntry, maxBytes: number): Promise<Buffer> {
+    // Deflate never grows data by more than a few bytes per 16 KiB block (RFC 1951 stored blocks).
+    if (entry.size > maxBytes || entry.compressedSize > maxBytes + Math.ceil(maxBytes / 16384) * 5 + 64) {
+      throw hostile(this.path, entry.name, `declares ${entry.size} bytes (${entry.compressedSize} stored), more than the ${maxBytes} that may be read into memory`);
+    }
     const reader = new SeqReader(this.fh, this.dataEnd, entry.localOffset);
     const raw = await this.readRaw(reader, entry, true);
     if (raw === 'stream') throw new Error('internal: whole read gave a stream');

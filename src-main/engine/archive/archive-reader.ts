@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { ArchiveFormat, EntryKind } from '../../../src-shared/domain/enums.js';
 import { destinationError, errnoCode } from '../util/fs-errors.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
@@ -43,23 +43,53 @@ export interface ArchiveEntryInfo {
  */
 export type EntryVisitor = (entry: ArchiveEntryInfo, data: EntryData | null) => Promise<void>;
 
-/** Tell ZIP from tar.gz by magic bytes, not by file name (a downloaded file may be renamed). */
+/** Formats people drop by mistake, named so the refusal says what the file is. */
+const OTHER_FORMATS: readonly [string, (head: Buffer) => boolean][] = [
+  ['a 7-Zip archive', (h) => h.subarray(0, 6).equals(Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]))],
+  ['a RAR archive', (h) => h.toString('latin1', 0, 4) === 'Rar!'],
+  ['a bzip2-compressed file', (h) => h.toString('latin1', 0, 3) === 'BZh'],
+  ['an xz-compressed file', (h) => h.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))],
+  ['a Zstandard-compressed file', (h) => h.readUInt32LE(0) === 0xfd2fb528],
+  ['an uncompressed tar (Lifeboat reads tar.gz: gzip it first)', (h) => h.toString('latin1', 257, 262) === 'ustar'],
+];
+
+/** True when the last 64 KiB + 22 bytes hold a ZIP end-of-central-directory record. */
+async function hasZipEnd(fh: FileHandle): Promise<boolean> {
+  const { size } = await fh.stat();
+  const length = Math.min(size, 22 + 0xffff);
+  const tail = Buffer.alloc(length);
+  await fh.read(tail, 0, length, size - length);
+  for (let i = length - 22; i >= 0; i -= 1) if (tail.readUInt32LE(i) === 0x06054b50 && i + 22 + tail.readUInt16LE(i + 20) <= length) return true;
+  return false;
+}
+
+/**
+ * Tell ZIP from tar.gz by content, not by file name (a downloaded file may be renamed). A ZIP is
+ * known by its first local header, or, when something comes before it (a self-extractor's stub,
+ * an empty archive), by its end record, as unzip finds it.
+ */
 export async function detectFormat(path: string): Promise<ArchiveFormat> {
-  let head: Buffer;
+  let fh: FileHandle;
   try {
-    const fh = await open(path, 'r');
-    try {
-      head = Buffer.alloc(4);
-      await fh.read(head, 0, 4, 0);
-    } finally {
-      await fh.close();
-    }
+    fh = await open(path, 'r');
   } catch (e) {
     throw new LifeboatError('NOT_FOUND', `Cannot open archive ${path}: ${(e as Error).message}`, { path }, { cause: e });
   }
-  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'zip';
-  if (head[0] === 0x1f && head[1] === 0x8b) return 'tar.gz';
-  throw new LifeboatError('ARCHIVE_INVALID', `${path} is neither a ZIP nor a tar.gz archive.`, { path });
+  try {
+    const head = Buffer.alloc(512);
+    await fh.read(head, 0, 512, 0);
+    if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'zip';
+    if (head[0] === 0x1f && head[1] === 0x8b) return 'tar.gz';
+    if (await hasZipEnd(fh)) return 'zip';
+    const other = OTHER_FORMATS.find(([, test]) => test(head));
+    const what = other ? `: it is ${other[0]}` : '';
+    throw new LifeboatError('ARCHIVE_INVALID', `${path} is neither a ZIP nor a tar.gz archive${what}. Lifeboat reads ZIP (also self-extracting) and tar.gz.`, { path });
+  } catch (e) {
+    if (e instanceof LifeboatError) throw e;
+    throw new LifeboatError('ARCHIVE_INVALID', `Cannot read ${path}: ${(e as Error).message}`, { path }, { cause: e });
+  } finally {
+    await fh.close();
+  }
 }
 
 function invalid(path: string, e: unknown): LifeboatError {
@@ -72,8 +102,30 @@ function invalid(path: string, e: unknown): LifeboatError {
   return new LifeboatError('ARCHIVE_INVALID', `Cannot read archive ${path}: ${(e as Error).message}`, { path }, { cause: e });
 }
 
+/** MS-DOS attribute bits in the low byte of the external attributes. */
+const DOS_DIRECTORY = 0x10;
+
+/** The process umask (0o022 where it cannot be read). */
+function currentUmask(): number {
+  try {
+    // The argument-less read; it works in worker threads too, where setting the umask is refused.
+    return process.umask();
+  } catch {
+    return 0o022;
+  }
+}
+
+/**
+ * An entry's kind and permission bits. A ZIP made on Windows or DOS (or by a tool that stores no
+ * Unix mode) has nothing in the high half of its external attributes: its entries get what `unzip`
+ * gives them, 0644 for files and 0755 for folders minus the umask, never mode 000.
+ */
 function zipKind(entry: ZipEntry): { kind: EntryKind | 'other'; mode: number } {
-  const unixMode = entry.madeBy === 3 || entry.externalAttrs >>> 16 !== 0 ? (entry.externalAttrs >>> 16) & 0xffff : 0;
+  const unixMode = (entry.externalAttrs >>> 16) & 0xffff;
+  if (unixMode === 0) {
+    const folder = entry.name.endsWith('/') || (entry.externalAttrs & DOS_DIRECTORY) !== 0;
+    return { kind: folder ? 'directory' : 'file', mode: (folder ? 0o755 : 0o644) & ~currentUmask() };
+  }
   const type = unixMode & S_IFMT;
   if (entry.name.endsWith('/') || type === S_IFDIR) return { kind: 'directory', mode: unixMode & 0o7777 };
   if (type === S_IFLNK) return { kind: 'symlink', mode: unixMode & 0o7777 };
@@ -129,11 +181,24 @@ function tarKind(type: string, path: string): EntryKind | 'other' {
   }
 }
 
+/**
+ * `tar -C dir -czf x.tar.gz .` names entries `./a`, and the folder itself `./`: the leading `./`
+ * means "here" to every tar, so it is dropped (Lifeboat never writes it), and the "." entry is
+ * the extraction folder itself. Any other "." or ".." segment is left for the entry rules.
+ */
+function tarPath(raw: string): string {
+  let p = raw;
+  while (p.startsWith('./')) p = p.slice(2);
+  return p.endsWith('/') ? p.slice(0, -1) : p;
+}
+
 async function walkTar(path: string, withData: boolean, visit: EntryVisitor): Promise<void> {
   await walkTarGz(path, withData, async (entry, data) => {
     const kind = tarKind(entry.type, entry.path);
+    const name = tarPath(entry.path);
+    if (kind === 'directory' && (name === '' || name === '.') && entry.path.startsWith('.')) return;
     const info: ArchiveEntryInfo = {
-      path: entry.path.endsWith('/') ? entry.path.slice(0, -1) : entry.path,
+      path: name,
       kind,
       size: kind === 'file' ? entry.size : 0,
       mode: entry.mode & 0o7777,
@@ -289,4 +354,47 @@ export async function listWithManifest(path: string, format: ArchiveFormat): Pro
     .finally(() => zip.close());
   manifest.catch(() => undefined); // awaited by the caller
   return { entries, manifest };
+}
+
+/** The longest link target a file system takes (PATH_MAX). */
+const LINK_TARGET_MAX = 4096;
+
+/**
+ * The targets of an archive's symlinks: tar stores them in the header, ZIP as the entry's data,
+ * read here by random access with the declared size judged first. A target that is empty, holds
+ * a NUL or is longer than PATH_MAX is refused (no file system can hold it).
+ */
+export async function readLinkTargets(path: string, format: ArchiveFormat, entries: readonly ArchiveEntryInfo[]): Promise<Map<string, string>> {
+  const targets = new Map<string, string>();
+  const bad = (entry: string, why: string): LifeboatError =>
+    new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive: symlink "${entry}" ${why}. Nothing was written.`, { path, entry });
+  const keep = (entry: string, target: string): void => {
+    if (target.length === 0) throw bad(entry, 'has an empty target');
+    if (target.includes('\u0000')) throw bad(entry, 'has a NUL byte in its target');
+    targets.set(entry, target);
+  };
+  if (format === 'tar.gz') {
+    for (const e of entries) if (e.kind === 'symlink') keep(e.path, e.linkTarget ?? '');
+    return targets;
+  }
+  if (!entries.some((e) => e.kind === 'symlink')) return targets;
+  let zip: ZipReader;
+  try {
+    zip = await ZipReader.open(path);
+  } catch (e) {
+    throw invalid(path, e);
+  }
+  try {
+    for (const z of zip.entries) {
+      const info = zipInfo(z);
+      if (info.kind !== 'symlink') continue;
+      if (z.size > LINK_TARGET_MAX) throw bad(info.path, `declares a ${z.size}-byte target, longer than the ${LINK_TARGET_MAX} bytes a file system takes`);
+      keep(info.path, (await zip.readEntry(z, LINK_TARGET_MAX)).toString('utf8'));
+    }
+  } catch (e) {
+    throw invalid(path, e);
+  } finally {
+    await zip.close();
+  }
+  return targets;
 }

@@ -7,7 +7,7 @@ import { entryNameProblem } from '../entry-rules.js';
 import { readAt } from '../../util/read-at.js';
 import type { PackPool, UnpackItem, UnpackResult } from '../../workers/pack-pool.js';
 import { SeqReader } from './seq-reader.js';
-import { decodeName, extraTimestamp, extraZip64, FLAG_ENCRYPTED, FLAG_UTF8, fromDosDateTime, MAX16, MAX32, METHOD_DEFLATE, METHOD_STORE, parseExtras, SIG } from './zip-format.js';
+import { decodeName, extraTimestamp, extraUnicodePath, extraZip64, FLAG_ENCRYPTED, FLAG_UTF8, fromDosDateTime, MAX16, MAX32, METHOD_DEFLATE, METHOD_STORE, parseExtras, SIG } from './zip-format.js';
 
 /** One central directory record: what the archive says an entry is. */
 export interface ZipEntry {
@@ -326,16 +326,34 @@ async function readCentralDirectory(fh: FileHandle, path: string): Promise<{ ent
   let cdSize = tail.readUInt32LE(eocd + 12);
   let cdOffset = tail.readUInt32LE(eocd + 16);
   let cdEnd = eocdAt;
+  // Bytes in front of the archive (a self-extractor's stub, a prepended header): the recorded
+  // offsets count from the archive's own start. Found, as unzip does, from where the central
+  // directory really ends (just before the end records) against where the offsets say it ends.
+  let shift = 0;
   if (count === MAX16 || cdSize === MAX32 || cdOffset === MAX32) {
     const loc = eocdAt >= 20 ? await readAt(fh, eocdAt - 20, 20) : Buffer.alloc(0);
     if (loc.length === 20 && loc.readUInt32LE(0) === SIG.zip64Locator) {
-      const at = Number(loc.readBigUInt64LE(8));
-      const z = await readAt(fh, at, 56);
+      const recorded = Number(loc.readBigUInt64LE(8));
+      let at = recorded;
+      let z = await readAt(fh, at, 56);
+      if ((z.length < 56 || z.readUInt32LE(0) !== SIG.zip64End) && eocdAt >= 76) {
+        // The ZIP64 end record sits right before its locator when offsets are shifted.
+        at = eocdAt - 20 - 56;
+        z = await readAt(fh, at, 56);
+      }
       if (z.length < 56 || z.readUInt32LE(0) !== SIG.zip64End) throw invalid(path, 'the ZIP64 end record is missing or damaged');
+      shift = at - recorded;
       count = Number(z.readBigUInt64LE(32));
       cdSize = Number(z.readBigUInt64LE(40));
-      cdOffset = Number(z.readBigUInt64LE(48));
+      cdOffset = Number(z.readBigUInt64LE(48)) + shift;
       cdEnd = at;
+    }
+  } else if (cdOffset + cdSize < cdEnd) {
+    const candidate = cdEnd - cdSize;
+    const sig = candidate >= 0 && cdSize >= 4 ? (await readAt(fh, candidate, 4)).readUInt32LE(0) : 0;
+    if (sig === SIG.central && (await readAt(fh, cdOffset, 4).then((b) => (b.length === 4 ? b.readUInt32LE(0) : 0))) !== SIG.central) {
+      shift = candidate - cdOffset;
+      cdOffset = candidate;
     }
   }
   if (cdOffset + cdSize > cdEnd) throw invalid(path, `the central directory (${cdSize} bytes at ${cdOffset}) runs past its end record (truncated?)`);
@@ -369,7 +387,9 @@ async function readCentralDirectory(fh: FileHandle, path: string): Promise<{ ent
       if (localOffset === MAX32) localOffset = next();
       if ([size, compressedSize, localOffset].some(Number.isNaN)) throw invalid(path, `central directory record ${n + 1} has a short ZIP64 field`);
     }
-    const name = decodeName(rawName, (flags & FLAG_UTF8) !== 0);
+    localOffset += shift;
+    const utf8 = (flags & FLAG_UTF8) !== 0;
+    const name = (utf8 ? null : extraUnicodePath(extras, rawName)) ?? decodeName(rawName, utf8);
     // The shared entry rules, applied while reading the directory (before any data is touched).
     const unsafe = entryNameProblem(name);
     if (unsafe) throw hostile(path, name, unsafe);

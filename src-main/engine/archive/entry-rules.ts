@@ -88,7 +88,7 @@ function collisionKey(name: string, rules: NameRules): string {
  */
 export function assertSafeEntries(entries: readonly ArchiveEntryInfo[], rules: NameRules = hostNameRules()): void {
   const seen = new Map<string, string>();
-  const links = new Set<string>();
+  const links = new Map<string, string>();
   for (const e of entries) {
     assertSafeName(e.path, rules);
     const key = collisionKey(e.path, rules);
@@ -101,14 +101,15 @@ export function assertSafeEntries(entries: readonly ArchiveEntryInfo[], rules: N
     if (e.encrypted) throw hostile(e.path, 'is encrypted; Lifeboat archives are never encrypted per entry');
     if (e.mode & 0o7000) throw hostile(e.path, `carries setuid/setgid/sticky bits (mode ${e.mode.toString(8)}), which Lifeboat never recreates`);
     if (!Number.isSafeInteger(e.size) || e.size < 0) throw hostile(e.path, `declares an impossible size (${e.size})`);
-    if (e.kind === 'symlink') links.add(e.path);
+    // Keyed like collisions: where the target folds names, "Link/x" is written through "link".
+    if (e.kind === 'symlink') links.set(key, e.path);
   }
   if (links.size === 0) return;
   for (const e of entries) {
     // Every proper prefix of the path, found by walking its slashes (no arrays per entry).
     for (let at = e.path.indexOf('/'); at > 0; at = e.path.indexOf('/', at + 1)) {
-      const prefix = e.path.slice(0, at);
-      if (links.has(prefix)) throw hostile(e.path, `would be written through the symlink "${printable(prefix)}"`);
+      const link = links.get(collisionKey(e.path.slice(0, at), rules));
+      if (link !== undefined) throw hostile(e.path, `would be written through the symlink "${printable(link)}"`);
     }
   }
 }

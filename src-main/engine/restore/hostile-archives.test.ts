@@ -91,6 +91,8 @@ describe('hostile and broken archives are refused, naming the entry, with nothin
       expect(nfc.error).toMatchObject({ code: 'ARCHIVE_HOSTILE', message: expect.stringContaining('collides with') });
       const cased = await attempt([ok, { name: 'files/docs/Readme.md', data: '1' }, { name: 'files/docs/README.md', data: '2' }]);
       expect(cased.error).toMatchObject({ code: 'ARCHIVE_HOSTILE', message: expect.stringContaining('collides with') });
+      const throughFolded = await attempt([ok, { name: 'files/docs/Link', data: '/etc', mode: 0o120777 }, { name: 'files/docs/link/passwd', data: 'x' }]);
+      expect(throughFolded.error).toMatchObject({ code: 'ARCHIVE_HOSTILE', message: expect.stringContaining('through the symlink "files/docs/Link"') });
     } finally {
       delete process.env.LIFEBOAT_FOLD_NAMES;
     }

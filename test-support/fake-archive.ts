@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { writeRawTarGz, type RawTarEntry } from './raw-tar.js';
 import { writeRawZip, type RawZipEntry } from './raw-zip.js';
 
 /** An entry of a generated Lifeboat-shaped archive; defaults to a regular file of folder source "docs". */
@@ -15,17 +16,32 @@ function kindOf(e: FakeEntry): 'file' | 'directory' | 'symlink' {
   return 'file';
 }
 
+/** How a fake backup is laid out beyond its entries. */
+export interface FakeOptions {
+  /** The folder source's root entry (`files/docs`); a folder by default. Give a symlink to forge one. */
+  readonly root?: FakeEntry;
+  /** Write a tar.gz instead of a ZIP. */
+  readonly format?: 'zip' | 'tar.gz';
+}
+
+function tarEntry(e: FakeEntry): RawTarEntry {
+  const kind = kindOf(e);
+  const data = Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data ?? '');
+  const type = ((e.mode ?? 0) & 0o170000) === 0o010000 ? '6' : kind === 'directory' ? '5' : kind === 'symlink' ? '2' : '0';
+  return { name: e.name, type, data: type === '0' ? data : undefined, linkname: kind === 'symlink' ? (e.target ?? data.toString()) : undefined, mode: (e.mode ?? (kind === 'directory' ? 0o755 : 0o644)) & 0o7777 };
+}
+
 /**
- * Build a ZIP that looks like a Lifeboat backup of one folder source "docs" (README, manifest
- * listing every entry with its real SHA-256), around whatever entries a test needs: hostile
- * names, special modes, lies. `patch` edits the manifest before it is written.
+ * Build a ZIP (or tar.gz) that looks like a Lifeboat backup of one folder source "docs" (README,
+ * manifest listing every entry with its real SHA-256), around whatever entries a test needs:
+ * hostile names, special modes, lies. `patch` edits the manifest before it is written.
  */
-export async function writeFakeBackup(path: string, entries: readonly FakeEntry[], patch: (m: Record<string, unknown>) => void = () => undefined): Promise<void> {
+export async function writeFakeBackup(path: string, entries: readonly FakeEntry[], patch: (m: Record<string, unknown>) => void = () => undefined, options: FakeOptions = {}): Promise<void> {
   const now = new Date('2026-11-01T00:00:00.000Z').toISOString();
+  const root: FakeEntry = options.root ?? { name: 'files/docs/', mode: 0o040755 };
   const listed = entries.filter((e) => !e.unlisted);
   const manifestEntries = [
-    { path: 'files/docs', kind: 'directory', source: 'docs', size: 0, mode: 0o755, mtime: now },
-    ...listed.map((e) => {
+    ...[root, ...listed].map((e) => {
       const kind = kindOf(e);
       const data = Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data ?? '');
       return {
@@ -50,7 +66,7 @@ export async function writeFakeBackup(path: string, entries: readonly FakeEntry[
     host: 'elsewhere',
     user: 'someone',
     type: 'files',
-    format: 'zip',
+    format: options.format ?? 'zip',
     trigger: 'MANUAL',
     profile: null,
     description: 'generated fixture',
@@ -61,10 +77,7 @@ export async function writeFakeBackup(path: string, entries: readonly FakeEntry[
     fileTypes: [],
   };
   patch(manifest);
-  await writeRawZip(path, [
-    { name: 'README.txt', data: 'generated fixture' },
-    { name: 'files/docs/', mode: 0o040755 },
-    ...entries,
-    { name: 'manifest.json', data: JSON.stringify(manifest) },
-  ]);
+  const all: FakeEntry[] = [{ name: 'README.txt', data: 'generated fixture' }, root, ...entries, { name: 'manifest.json', data: JSON.stringify(manifest) }];
+  if (options.format === 'tar.gz') await writeRawTarGz(path, all.map(tarEntry));
+  else await writeRawZip(path, all);
 }

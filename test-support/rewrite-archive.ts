@@ -13,7 +13,7 @@ import { writeRawZip, type RawZipEntry } from './raw-zip.js';
 export async function rewriteSqliteInArchive(from: string, to: string, edit: (db: Database.Database) => void): Promise<void> {
   const entries: { name: string; data: Buffer; mode: number }[] = [];
   await walkArchive(from, 'zip', true, async (e, data) => {
-    entries.push({ name: e.kind === 'directory' ? `${e.path}/` : e.path, data: data ? await readAll(data, e.path) : Buffer.alloc(0), mode: e.mode | (e.kind === 'directory' ? 0o040000 : 0o100000) });
+    entries.push({ name: e.kind === 'directory' ? `${e.path}/` : e.path, data: data ? await readAll(data, e.path, Number.MAX_SAFE_INTEGER) : Buffer.alloc(0), mode: e.mode | (e.kind === 'directory' ? 0o040000 : 0o100000) });
   });
   const work = await mkdtemp(join(tmpdir(), 'lifeboat-forge-'));
   try {

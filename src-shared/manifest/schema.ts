@@ -89,6 +89,26 @@ export const manifestEntrySchema = z.object({
 
 const fileType = z.object({ ext: z.string(), count, bytes: count });
 
+/** Rules every entry list obeys: unique paths, symlinks with a target, files with a hash when required. */
+function checkEntries(entries: readonly z.infer<typeof manifestEntrySchema>[], requireHashes: boolean, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  for (const e of entries) {
+    if (seen.has(e.path)) ctx.addIssue({ code: 'custom', message: `duplicate entry ${e.path}`, path: ['entries'] });
+    seen.add(e.path);
+    if (requireHashes && e.kind === 'file' && !e.sha256) ctx.addIssue({ code: 'custom', message: `file ${e.path} has no sha256`, path: ['entries'] });
+    if (e.kind === 'symlink' && !e.target) ctx.addIssue({ code: 'custom', message: `symlink ${e.path} has no target`, path: ['entries'] });
+  }
+}
+
+/**
+ * The entries of a plain archive (no manifest from its origin): the same entry schema and rules as
+ * a manifest's, except that files carry no SHA-256 (nothing vouches for their bytes).
+ */
+export const plainEntriesSchema = z.object({ entries: z.array(manifestEntrySchema) }).superRefine((m, ctx) => checkEntries(m.entries, false, ctx));
+
+/** Validated entries of a plain archive. */
+export type PlainEntries = z.infer<typeof plainEntriesSchema>;
+
 /** The versioned manifest schema (`manifest.json` inside every archive). */
 export const manifestSchema = z
   .object({
@@ -112,14 +132,7 @@ export const manifestSchema = z
     warnings: z.array(z.object({ code: z.string(), message: z.string() })).optional(),
   })
   .superRefine((m, ctx) => {
-    const seen = new Set<string>();
-    for (const e of m.entries) {
-      if (seen.has(e.path)) ctx.addIssue({ code: 'custom', message: `duplicate entry ${e.path}`, path: ['entries'] });
-      seen.add(e.path);
-      if (e.kind === 'file' && !e.sha256) ctx.addIssue({ code: 'custom', message: `file ${e.path} has no sha256`, path: ['entries'] });
-      if (e.kind === 'symlink' && e.target === undefined)
-        ctx.addIssue({ code: 'custom', message: `symlink ${e.path} has no target`, path: ['entries'] });
-    }
+    checkEntries(m.entries, true, ctx);
     const files = m.entries.filter((e) => e.kind === 'file');
     if (files.length !== m.totals.files)
       ctx.addIssue({ code: 'custom', message: `totals.files is ${m.totals.files} but ${files.length} file entries are listed`, path: ['totals'] });
@@ -155,6 +168,21 @@ export function parseManifest(value: unknown, where: string): Manifest {
     .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
     .join('; ');
   throw new LifeboatError('ARCHIVE_INVALID', `The manifest in ${where} is not valid: ${problems}`, { where });
+}
+
+/**
+ * Validate the entry list synthesized for a plain archive. Throws ARCHIVE_INVALID naming the first
+ * problems found (a symlink without a target, a duplicate).
+ * @param where names the archive, for the error message.
+ */
+export function parsePlainEntries(value: unknown, where: string): PlainEntries {
+  const result = plainEntriesSchema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+  throw new LifeboatError('ARCHIVE_INVALID', `The entries of ${where} are not valid: ${problems}`, { where });
 }
 
 /** Lower-cased extension of a path ("" when there is none), used for the file-type breakdown. */

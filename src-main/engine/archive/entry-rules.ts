@@ -88,7 +88,7 @@ function collisionKey(name: string, rules: NameRules): string {
  */
 export function assertSafeEntries(entries: readonly ArchiveEntryInfo[], rules: NameRules = hostNameRules()): void {
   const seen = new Map<string, string>();
-  const links = new Set<string>();
+  const links = new Map<string, string>();
   for (const e of entries) {
     assertSafeName(e.path, rules);
     const key = collisionKey(e.path, rules);
@@ -101,16 +101,41 @@ export function assertSafeEntries(entries: readonly ArchiveEntryInfo[], rules: N
     if (e.encrypted) throw hostile(e.path, 'is encrypted; Lifeboat archives are never encrypted per entry');
     if (e.mode & 0o7000) throw hostile(e.path, `carries setuid/setgid/sticky bits (mode ${e.mode.toString(8)}), which Lifeboat never recreates`);
     if (!Number.isSafeInteger(e.size) || e.size < 0) throw hostile(e.path, `declares an impossible size (${e.size})`);
-    if (e.kind === 'symlink') links.add(e.path);
+    // Keyed like collisions: where the target folds names, "Link/x" is written through "link".
+    if (e.kind === 'symlink') links.set(key, e.path);
   }
   if (links.size === 0) return;
   for (const e of entries) {
     // Every proper prefix of the path, found by walking its slashes (no arrays per entry).
     for (let at = e.path.indexOf('/'); at > 0; at = e.path.indexOf('/', at + 1)) {
-      const prefix = e.path.slice(0, at);
-      if (links.has(prefix)) throw hostile(e.path, `would be written through the symlink "${printable(prefix)}"`);
+      const link = links.get(collisionKey(e.path.slice(0, at), rules));
+      if (link !== undefined) throw hostile(e.path, `would be written through the symlink "${printable(link)}"`);
     }
   }
+}
+
+/**
+ * Every source sits in its own place of the layout, which nothing else shares: a folder source's
+ * prefix is exactly `files/<name>/`, a database's entry lies under `databases/`, names are unique.
+ * Restore maps these places onto targets, so a prefix like `files/` (or two sources sharing one)
+ * would let one source's entries land on, or become a link on the way to, another's target.
+ */
+function assertSourceLayout(manifest: Manifest): Map<string, Manifest['sources'][number]> {
+  const sources = new Map<string, Manifest['sources'][number]>();
+  const dbEntries = new Set<string>();
+  for (const s of manifest.sources) {
+    if (sources.has(s.name)) throw hostile(s.name, 'is declared twice as a source in the manifest');
+    sources.set(s.name, s);
+    if (s.kind === 'folder') {
+      if (s.prefix !== `${ARCHIVE_LAYOUT.filesDir}${s.name}/`) throw hostile(s.prefix, `is the place of source "${s.name}" in the manifest, but a folder source's place is "${ARCHIVE_LAYOUT.filesDir}${s.name}/"`);
+    } else {
+      assertSafeName(s.entry);
+      if (!s.entry.startsWith(ARCHIVE_LAYOUT.databasesDir)) throw hostile(s.entry, `is the entry of database source "${s.name}" but lies outside "${ARCHIVE_LAYOUT.databasesDir}"`);
+      if (dbEntries.has(s.entry)) throw hostile(s.entry, 'is the entry of two database sources');
+      dbEntries.add(s.entry);
+    }
+  }
+  return sources;
 }
 
 /**
@@ -118,7 +143,7 @@ export function assertSafeEntries(entries: readonly ArchiveEntryInfo[], rules: N
  * folders, belong to a declared source, and match the archive's entries one to one.
  */
 export function assertManifestMatches(manifest: Manifest, entries: readonly ArchiveEntryInfo[], rules: NameRules = hostNameRules()): void {
-  const sources = new Map(manifest.sources.map((s) => [s.name, s]));
+  const sources = assertSourceLayout(manifest);
   for (const m of manifest.entries) {
     assertSafeName(m.path, rules);
     const src = sources.get(m.source);
@@ -126,6 +151,12 @@ export function assertManifestMatches(manifest: Manifest, entries: readonly Arch
     const allowed = src.kind === 'folder' ? m.path === src.prefix.replace(/\/$/, '') || m.path.startsWith(src.prefix) : m.path === src.entry;
     if (!allowed || !(m.path.startsWith(ARCHIVE_LAYOUT.filesDir) || m.path.startsWith(ARCHIVE_LAYOUT.databasesDir))) {
       throw hostile(m.path, `lies outside its source's place in the archive layout`);
+    }
+    // The entry a restore turns into the target itself: a folder source's root must be a folder and
+    // a database's entry a file. A link there would leave the target pointing anywhere.
+    const targetKind = src.kind === 'folder' ? (m.path === src.prefix.slice(0, -1) ? 'directory' : undefined) : 'file';
+    if (targetKind !== undefined && m.kind !== targetKind) {
+      throw hostile(m.path, `is a ${m.kind} but becomes the restore target of source "${src.name}", which must be a ${targetKind === 'file' ? 'regular file' : 'folder'}`);
     }
   }
   const listed = new Map(entries.map((e) => [e.path, e]));
@@ -151,6 +182,41 @@ export function assertRestorable(entries: readonly ArchiveEntryInfo[], manifest:
   assertManifestMatches(manifest, entries, rules);
 }
 
+/** A manifest of a few entries never needs more than this (sources, skipped lists, warnings). */
+export const MANIFEST_BASE_BYTES = 64 * 1024 * 1024;
+/** Per entry: its record's fixed fields (kind, source, size, sha256, mode, mtime, owner). */
+const MANIFEST_BYTES_PER_ENTRY = 1024;
+/** JSON escapes a byte as at most six (\u00XX); a link target is at most PATH_MAX (4096). */
+const JSON_ESCAPE = 6;
+const LINK_TARGET_MAX = 4096;
+
+/**
+ * The most bytes an honest manifest of these entries can take: a generous base plus, per entry,
+ * its record with the path (and a link's target) JSON-escaped at worst. The manifest is parsed in
+ * memory, so its declared size is judged against this before a byte of it is read or inflated: a
+ * small archive cannot make the reader hold a huge manifest, and a big one pays for its allowance
+ * with the entries it must really contain.
+ */
+export function manifestByteCap(entries: readonly ArchiveEntryInfo[]): number {
+  let cap = MANIFEST_BASE_BYTES;
+  for (const e of entries) {
+    cap += MANIFEST_BYTES_PER_ENTRY + JSON_ESCAPE * Buffer.byteLength(e.path);
+    if (e.kind === 'symlink') cap += JSON_ESCAPE * LINK_TARGET_MAX;
+  }
+  return cap;
+}
+
+/** Refuse a manifest whose declared size is past `manifestByteCap`, before it is read. */
+export function assertManifestSize(archive: string, declared: number, entries: readonly ArchiveEntryInfo[]): void {
+  const cap = manifestByteCap(entries);
+  if (Number.isSafeInteger(declared) && declared >= 0 && declared <= cap) return;
+  throw new LifeboatError(
+    'ARCHIVE_HOSTILE',
+    `Refusing the archive ${archive}: its ${ARCHIVE_LAYOUT.manifest} declares ${formatBytes(declared)}, more than the ${formatBytes(cap)} a manifest of ${entries.length} entries can need. It was not read; the archive is damaged or made to exhaust memory.`,
+    { path: archive, entry: ARCHIVE_LAYOUT.manifest, declaredBytes: declared, capBytes: cap },
+  );
+}
+
 /** The bytes an archive's file entries declare (what extracting it writes). */
 export function declaredBytes(entries: readonly ArchiveEntryInfo[]): number {
   let total = 0;
@@ -159,6 +225,7 @@ export function declaredBytes(entries: readonly ArchiveEntryInfo[]): number {
 }
 
 function formatBytes(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
   if (n < 1024) return `${n} bytes`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   let v = n / 1024;

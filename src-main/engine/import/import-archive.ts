@@ -5,8 +5,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { BackupWarning } from '../../../src-shared/domain/backup.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
-import type { Manifest } from '../../../src-shared/manifest/schema.js';
-import { detectFormat, listWithManifest, type ArchiveEntryInfo } from '../archive/archive-reader.js';
+import { parsePlainEntries, type Manifest } from '../../../src-shared/manifest/schema.js';
+import { detectFormat, listWithManifest, readLinkTargets, type ArchiveEntryInfo } from '../archive/archive-reader.js';
 import type { EngineEnv } from '../engine-env.js';
 import { defaultBackupDir } from '../home.js';
 import { runBackup } from '../jobs/backup-job.js';
@@ -105,12 +105,24 @@ async function importPlain(env: EngineEnv, file: string, format: 'zip' | 'tar.gz
     await mkdir(root, { recursive: true });
     // Declared sizes against free space before extracting; entries that inflate past them are stopped by the readers.
     await assertRoomFor(root, declaredBytes(entries), `Importing ${basename(file)}`);
-    const now = env.now().toISOString();
-    // A manifest-shaped list of what the archive's own headers declare (no hashes to check).
-    const pseudo = {
-      entries: entries.map((e) => ({ path: e.path, kind: e.kind === 'other' ? ('file' as const) : e.kind, source: name, size: e.size, mode: e.mode & 0o777, mtime: e.mtime.toISOString() || now })),
-    } as unknown as Manifest;
-    await verifyAndExtract(file, format, pseudo, new Map(entries.map((e) => [e.path, join(root, e.path)])));
+    // What the archive's own headers declare, through the same entry schema as any manifest (no
+    // hashes: nothing from its origin vouches for the bytes). ZIP symlink targets are their data.
+    const targets = await readLinkTargets(file, format, entries);
+    const plain = parsePlainEntries(
+      {
+        entries: entries.map((e) => ({
+          path: e.path,
+          kind: e.kind,
+          source: name,
+          size: e.size,
+          mode: e.mode & 0o777,
+          mtime: e.mtime.toISOString(),
+          ...(e.kind === 'symlink' ? { target: targets.get(e.path) } : {}),
+        })),
+      },
+      file,
+    );
+    await verifyAndExtract(file, format, plain, new Map(entries.map((e) => [e.path, join(root, e.path)])));
     const warning = UNVERIFIED_ORIGIN(`Imported from the plain archive ${basename(file)}: it had no Lifeboat manifest, so nothing from its origin vouches for its contents.`);
     const result = await runBackup(env, {
       sources: [{ kind: 'folder', name, path: root, include: [], exclude: [], gitignore: false }],

@@ -4,7 +4,7 @@ import { chmod, lchown, lutimes, mkdir, open, symlink, utimes } from 'node:fs/pr
 import { dirname } from 'node:path';
 import type { ArchiveFormat } from '../../../src-shared/domain/enums.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
-import type { Manifest, ManifestEntry } from '../../../src-shared/manifest/schema.js';
+import type { ManifestEntry } from '../../../src-shared/manifest/schema.js';
 import { Digest, eachChunk, walkArchive } from '../archive/archive-reader.js';
 import { flushWritten } from '../util/sync-fs.js';
 import { PackPool } from '../workers/pack-pool.js';
@@ -25,7 +25,7 @@ const O_NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | c
 export async function verifyAndExtract(
   archive: string,
   format: ArchiveFormat,
-  manifest: Manifest,
+  manifest: { readonly entries: readonly ManifestEntry[] },
   destinations: ReadonlyMap<string, string>,
   onBytes?: (n: number) => void,
   applyOwners = false,

@@ -1,16 +1,16 @@
-import { readdir } from 'node:fs/promises';
+import { lstat, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testEngine } from '../../../test-support/engine.js';
-import { writeFakeBackup, type FakeEntry } from '../../../test-support/fake-archive.js';
+import { writeFakeBackup, type FakeEntry, type FakeOptions } from '../../../test-support/fake-archive.js';
 import { tempDir } from '../../../test-support/temp-dir.js';
 
 /** Restore a generated archive into <sandbox>/target and return what exists in the sandbox afterwards. */
-async function attempt(entries: FakeEntry[], patch?: (m: Record<string, unknown>) => void): Promise<{ error: unknown; sandbox: string[] }> {
+async function attempt(entries: FakeEntry[], patch?: (m: Record<string, unknown>) => void, options?: FakeOptions): Promise<{ error: unknown; sandbox: string[] }> {
   const { engine } = await testEngine();
   const sandbox = await tempDir('lifeboat-sandbox-');
-  const archive = join(sandbox, 'download.zip');
-  await writeFakeBackup(archive, entries, patch);
+  const archive = join(sandbox, options?.format === 'tar.gz' ? 'download.tar.gz' : 'download.zip');
+  await writeFakeBackup(archive, entries, patch, options);
   let error: unknown;
   try {
     await engine.restore(await engine.resolve(archive), { toDir: join(sandbox, 'target') });
@@ -44,6 +44,41 @@ describe('hostile and broken archives are refused, naming the entry, with nothin
     expect(sandbox).toEqual(['download.zip']);
   });
 
+  it.each<'zip' | 'tar.gz'>(['zip', 'tar.gz'])('a folder source whose root entry is a symlink to a folder outside (%s)', async (format) => {
+    const outside = await tempDir('lifeboat-outside-');
+    const { error, sandbox } = await attempt([], undefined, { format, root: { name: 'files/docs', data: outside, mode: 0o120777 } });
+    expect(error).toMatchObject({ code: 'ARCHIVE_HOSTILE', message: expect.stringContaining('"files/docs" is a symlink but becomes the restore target of source "docs"') });
+    expect(sandbox).toEqual([format === 'zip' ? 'download.zip' : 'download.tar.gz']);
+  });
+
+  it('a folder source root symlink never replaces an existing target folder', async () => {
+    const { engine } = await testEngine();
+    const sandbox = await tempDir('lifeboat-sandbox-');
+    const outside = await tempDir('lifeboat-outside-');
+    const archive = join(sandbox, 'download.zip');
+    await writeFakeBackup(archive, [], undefined, { root: { name: 'files/docs', data: outside, mode: 0o120777 } });
+    await mkdir(join(sandbox, 'target'));
+    await expect(engine.restore(await engine.resolve(archive), { toDir: join(sandbox, 'target') })).rejects.toMatchObject({ code: 'ARCHIVE_HOSTILE' });
+    expect((await lstat(join(sandbox, 'target'))).isDirectory()).toBe(true);
+  });
+
+  it('a folder source whose place in the layout is not files/<name>/ (a prefix shared with the whole files/ tree)', async () => {
+    const { error } = await attempt([ok], (m) => {
+      (m.sources as { prefix: string }[])[0]!.prefix = 'files/';
+    });
+    expect(error).toMatchObject({ code: 'ARCHIVE_HOSTILE', message: expect.stringContaining('a folder source\'s place is "files/docs/"') });
+  });
+
+  it('a database source whose entry is a symlink (the restored database file would be a link)', async () => {
+    const { error, sandbox } = await attempt([ok, { name: 'databases/app.sqlite', data: '/etc/passwd', mode: 0o120777 }], (m) => {
+      (m.sources as unknown[]).push({ kind: 'sqlite', name: 'app', path: '/srv/app.sqlite', entry: 'databases/app.sqlite', sqliteVersion: '3', journalMode: 'wal', integrityCheck: 'ok', pageSize: 4096, pageCount: 1, tables: [], totalRows: 0 });
+      const e = (m.entries as { path: string; source: string }[]).find((x) => x.path === 'databases/app.sqlite');
+      if (e) e.source = 'app';
+    });
+    expect(error).toMatchObject({ code: 'ARCHIVE_HOSTILE', message: expect.stringContaining('"databases/app.sqlite" is a symlink but becomes the restore target of source "app", which must be a regular file') });
+    expect(sandbox).toEqual(['download.zip']);
+  });
+
   it('duplicate entries', async () => {
     const { error } = await attempt([ok, { name: 'files/docs/a.txt', data: 'second', unlisted: true }]);
     expect(error).toMatchObject({ code: 'ARCHIVE_HOSTILE', message: expect.stringContaining('"files/docs/a.txt" appears twice') });
@@ -56,6 +91,8 @@ describe('hostile and broken archives are refused, naming the entry, with nothin
       expect(nfc.error).toMatchObject({ code: 'ARCHIVE_HOSTILE', message: expect.stringContaining('collides with') });
       const cased = await attempt([ok, { name: 'files/docs/Readme.md', data: '1' }, { name: 'files/docs/README.md', data: '2' }]);
       expect(cased.error).toMatchObject({ code: 'ARCHIVE_HOSTILE', message: expect.stringContaining('collides with') });
+      const throughFolded = await attempt([ok, { name: 'files/docs/Link', data: '/etc', mode: 0o120777 }, { name: 'files/docs/link/passwd', data: 'x' }]);
+      expect(throughFolded.error).toMatchObject({ code: 'ARCHIVE_HOSTILE', message: expect.stringContaining('through the symlink "files/docs/Link"') });
     } finally {
       delete process.env.LIFEBOAT_FOLD_NAMES;
     }

@@ -72,6 +72,10 @@ export function tarHeader(f: TarHeaderFields): Buffer {
   if (!plainName(f.name, 100)) records.push(paxRecord('path', f.name));
   if (f.linkname !== undefined && !plainName(f.linkname, 100)) records.push(paxRecord('linkpath', f.linkname));
   if (f.size > OCTAL_MAX) records.push(paxRecord('size', String(f.size)));
+  // Times before 1970 or past 2242 do not fit the 11 octal digits: the exact time goes in a pax
+  // record (GNU tar, bsdtar and Lifeboat's reader prefer it); the ustar field holds the nearest.
+  const seconds = Math.floor(f.mtime.getTime() / 1000);
+  if (Number.isFinite(seconds) && (seconds < 0 || seconds > OCTAL_MAX)) records.push(paxRecord('mtime', String(seconds)));
   const name = Buffer.from(plainName(f.name, 100) ? f.name : f.name.replace(/[^\x20-\x7e]/g, '_').slice(-100), 'latin1');
   const link = Buffer.from(f.linkname !== undefined && plainName(f.linkname, 100) ? f.linkname : '', 'latin1');
   const main = ustarHeader(f, name, link, f.size > OCTAL_MAX ? 0 : f.size);
@@ -99,12 +103,17 @@ function field(h: Buffer, at: number, len: number): Buffer {
   return h.subarray(at, end < 0 || end > at + len ? at + len : end);
 }
 
-/** An octal number, or GNU base-256 when the top bit of the first byte is set; NaN if neither. */
+/**
+ * An octal number, or GNU base-256 when the top bit of the first byte is set (0x80 positive,
+ * 0xff negative, two's complement); NaN if neither. Values past 2^53 come back inexact, not
+ * refused: callers that need them exact (sizes) check Number.isSafeInteger.
+ */
 function number(h: Buffer, at: number, len: number): number {
   if (h[at]! & 0x80) {
-    let v = h[at]! & 0x7f;
-    for (let i = at + 1; i < at + len; i += 1) v = v * 256 + h[i]!;
-    return v;
+    const negative = h[at] === 0xff;
+    let v = negative ? 0 : h[at]! & 0x7f;
+    for (let i = at + 1; i < at + len; i += 1) v = v * 256 + (negative ? 0xff - h[i]! : h[i]!);
+    return negative ? -(v + 1) : v;
   }
   const text = h.toString('latin1', at, at + len).replace(/[\0 ]+$/, '').replace(/^ +/, '');
   if (text === '') return 0;
@@ -138,7 +147,21 @@ export function parseHeader(h: Buffer): RawTarHeader | string {
     const prefix = field(h, 345, 155);
     if (prefix.length > 0) name = Buffer.concat([prefix, Buffer.from('/'), name]);
   }
-  return { name, type: String.fromCharCode(h[156]!) === '\0' ? '0' : String.fromCharCode(h[156]!), size, mode, mtime: new Date(mtime * 1000), linkname: field(h, 157, 100) };
+  return { name, type: String.fromCharCode(h[156]!) === '\0' ? '0' : String.fromCharCode(h[156]!), size, mode, mtime: tarTime(mtime), linkname: field(h, 157, 100) };
+}
+
+/** The range of times an ISO string and the file system take: years 0001 to 9999. */
+const MIN_SECONDS = -62135596800;
+const MAX_SECONDS = 253402300799;
+
+/**
+ * Seconds since 1970 as a Date, clamped to years 0001-9999: a tar may carry any time (GNU
+ * base-256, pax), and one outside that range is a damaged or playful header, not a reason to
+ * refuse the archive. A value that is not a number at all is the epoch.
+ */
+export function tarTime(seconds: number): Date {
+  if (Number.isNaN(seconds)) return new Date(0);
+  return new Date(Math.min(MAX_SECONDS, Math.max(MIN_SECONDS, seconds)) * 1000);
 }
 
 /** Parse a pax body into its records; length-prefixed, so values may hold newlines. */

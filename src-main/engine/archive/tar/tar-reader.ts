@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { BLOCK, isZeroBlock, parseHeader, parsePax, TYPE } from './tar-format.js';
+import { BLOCK, isZeroBlock, parseHeader, parsePax, tarTime, TYPE } from './tar-format.js';
 
 /** One entry as its headers (pax and GNU long names applied) describe it. */
 export interface TarEntry {
@@ -116,7 +116,7 @@ export async function walkTarGz(path: string, withData: boolean, visit: (entry: 
         type: h.type,
         size,
         mode: h.mode,
-        mtime: pax.has('mtime') ? new Date(Number(pax.get('mtime')) * 1000) : h.mtime,
+        mtime: paxTime(pax.get('mtime')) ?? h.mtime,
         linkpath: pax.get('linkpath') ?? (longLink ?? h.linkname).toString('utf8'),
       };
       pax = new Map();
@@ -136,6 +136,12 @@ export async function walkTarGz(path: string, withData: boolean, visit: (entry: 
   } finally {
     gunzip.destroy();
   }
+}
+
+/** A pax `mtime` ("1700000000.123456789", possibly negative), or undefined when absent or not a number. */
+function paxTime(value: string | undefined): Date | undefined {
+  if (value === undefined || !/^-?\d+(\.\d+)?$/.test(value)) return undefined;
+  return tarTime(Number(value));
 }
 
 function trimNul(b: Buffer): Buffer {

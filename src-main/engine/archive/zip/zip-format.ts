@@ -3,6 +3,7 @@
  * DOS times, the Unix mode in the external attributes, and the extra fields used (ZIP64 0x0001,
  * extended timestamp 0x5455). Plain functions over Buffers, shared by the writer and the reader.
  */
+import { crc32 } from 'node:zlib';
 
 export const SIG = {
   local: 0x04034b50,
@@ -209,8 +210,43 @@ export function extraZip64(extras: Map<number, Buffer>): Buffer | undefined {
 const CP437_HIGH =
   'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■ ';
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A name as unzip, 7-Zip and bsdtar read it: UTF-8 when flagged; without the flag, UTF-8 when the
+ * bytes are valid UTF-8 (macOS and many Unix tools write UTF-8 without setting the flag), else
+ * CP437. Bytes that happen to be valid UTF-8 but were meant as CP437 are rare: CP437's high
+ * letters are followed by ASCII, which is not valid UTF-8.
+ */
 export function decodeName(raw: Buffer, utf8: boolean): string {
   if (utf8) return raw.toString('utf8');
+  let ascii = true;
+  for (const b of raw) if (b >= 0x80) ascii = false;
+  if (ascii) return raw.toString('latin1');
+  try {
+    return strictUtf8.decode(raw);
+  } catch {
+    return cp437(raw);
+  }
+}
+
+const EXTRA_UNICODE_PATH = 0x7075;
+
+/**
+ * Info-ZIP's Unicode Path extra field (0x7075): a UTF-8 name for a header whose own name is in a
+ * legacy code page, valid only while its CRC-32 matches the header's name bytes.
+ */
+export function extraUnicodePath(extras: Map<number, Buffer>, rawName: Buffer): string | null {
+  const up = extras.get(EXTRA_UNICODE_PATH);
+  if (!up || up.length < 5 || up[0] !== 1 || up.readUInt32LE(1) !== crc32(rawName)) return null;
+  try {
+    return strictUtf8.decode(up.subarray(5));
+  } catch {
+    return null;
+  }
+}
+
+function cp437(raw: Buffer): string {
   let s = '';
   for (const b of raw) s += b < 0x80 ? String.fromCharCode(b) : CP437_HIGH[b - 0x80];
   return s;

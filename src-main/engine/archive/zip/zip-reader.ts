@@ -3,11 +3,10 @@ import { Readable } from 'node:stream';
 import { crc32, createInflateRaw, inflateRaw, inflateRawSync } from 'node:zlib';
 import { LifeboatError } from '../../../../src-shared/errors/lifeboat-error.js';
 import { printable } from '../../util/printable.js';
-import { entryNameProblem } from '../entry-rules.js';
-import { readAt } from '../../util/read-at.js';
 import type { PackPool, UnpackItem, UnpackResult } from '../../workers/pack-pool.js';
 import { SeqReader } from './seq-reader.js';
-import { decodeName, extraTimestamp, extraZip64, FLAG_ENCRYPTED, FLAG_UTF8, fromDosDateTime, MAX16, MAX32, METHOD_DEFLATE, METHOD_STORE, parseExtras, SIG } from './zip-format.js';
+import { readCentralDirectory } from './central-directory.js';
+import { FLAG_ENCRYPTED, METHOD_DEFLATE, METHOD_STORE, SIG } from './zip-format.js';
 
 /** One central directory record: what the archive says an entry is. */
 export interface ZipEntry {
@@ -48,8 +47,6 @@ export interface Offload {
   readonly plan: (entry: ZipEntry) => { readonly dest: UnpackItem['dest'] } | undefined;
 }
 
-/** Central directories beyond this are refused rather than read into memory (~10 M entries). */
-const MAX_CENTRAL_DIRECTORY = 1024 * 1024 * 1024;
 /** Entries up to these sizes are read whole and inflated ahead of the consumer, in parallel. */
 const WHOLE_COMPRESSED_MAX = 4 * 1024 * 1024;
 const WHOLE_SIZE_MAX = 32 * 1024 * 1024;
@@ -109,8 +106,16 @@ export class ZipReader {
     await this.fh.close().catch(() => undefined);
   }
 
-  /** Read one entry whole, by random access (the manifest, at the end of a big archive). */
-  async readEntry(entry: ZipEntry): Promise<Buffer> {
+  /**
+   * Read one entry whole, by random access (the manifest, at the end of a big archive). Its
+   * declared sizes are judged against `maxBytes` before a byte is read or inflated; inflating
+   * stops at the declared size.
+   */
+  async readEntry(entry: ZipEntry, maxBytes: number): Promise<Buffer> {
+    // Deflate never grows data by more than a few bytes per 16 KiB block (RFC 1951 stored blocks).
+    if (entry.size > maxBytes || entry.compressedSize > maxBytes + Math.ceil(maxBytes / 16384) * 5 + 64) {
+      throw hostile(this.path, entry.name, `declares ${entry.size} bytes (${entry.compressedSize} stored), more than the ${maxBytes} that may be read into memory`);
+    }
     const reader = new SeqReader(this.fh, this.dataEnd, entry.localOffset);
     const raw = await this.readRaw(reader, entry, true);
     if (raw === 'stream') throw new Error('internal: whole read gave a stream');
@@ -299,87 +304,4 @@ export class ZipReader {
       }
     }
   }
-}
-
-async function readCentralDirectory(fh: FileHandle, path: string): Promise<{ entries: ZipEntry[]; cdOffset: number }> {
-  const { size: fileSize } = await fh.stat();
-  const tailLength = Math.min(fileSize, 22 + MAX16);
-  const tail = await readAt(fh, fileSize - tailLength, tailLength);
-  let eocd = -1;
-  for (let i = tail.length - 22; i >= 0; i -= 1) {
-    if (tail.readUInt32LE(i) === SIG.end && i + 22 + tail.readUInt16LE(i + 20) <= tail.length) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) throw invalid(path, 'no end-of-central-directory record (not a ZIP, or truncated)');
-  const eocdAt = fileSize - tailLength + eocd;
-  let count = tail.readUInt16LE(eocd + 10);
-  let cdSize = tail.readUInt32LE(eocd + 12);
-  let cdOffset = tail.readUInt32LE(eocd + 16);
-  let cdEnd = eocdAt;
-  if (count === MAX16 || cdSize === MAX32 || cdOffset === MAX32) {
-    const loc = eocdAt >= 20 ? await readAt(fh, eocdAt - 20, 20) : Buffer.alloc(0);
-    if (loc.length === 20 && loc.readUInt32LE(0) === SIG.zip64Locator) {
-      const at = Number(loc.readBigUInt64LE(8));
-      const z = await readAt(fh, at, 56);
-      if (z.length < 56 || z.readUInt32LE(0) !== SIG.zip64End) throw invalid(path, 'the ZIP64 end record is missing or damaged');
-      count = Number(z.readBigUInt64LE(32));
-      cdSize = Number(z.readBigUInt64LE(40));
-      cdOffset = Number(z.readBigUInt64LE(48));
-      cdEnd = at;
-    }
-  }
-  if (cdOffset + cdSize > cdEnd) throw invalid(path, `the central directory (${cdSize} bytes at ${cdOffset}) runs past its end record (truncated?)`);
-  if (cdSize > MAX_CENTRAL_DIRECTORY) throw new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive ${path}: its central directory is larger than ${MAX_CENTRAL_DIRECTORY} bytes.`, { path });
-  const cd = await readAt(fh, cdOffset, cdSize);
-  const entries: ZipEntry[] = [];
-  let p = 0;
-  for (let n = 0; n < count; n += 1) {
-    if (p + 46 > cd.length || cd.readUInt32LE(p) !== SIG.central) throw invalid(path, `central directory record ${n + 1} of ${count} is damaged`);
-    const flags = cd.readUInt16LE(p + 8);
-    const nameLength = cd.readUInt16LE(p + 28);
-    const extraLength = cd.readUInt16LE(p + 30);
-    const commentLength = cd.readUInt16LE(p + 32);
-    if (p + 46 + nameLength + extraLength + commentLength > cd.length) throw invalid(path, `central directory record ${n + 1} of ${count} is cut short`);
-    const rawName = Buffer.from(cd.subarray(p + 46, p + 46 + nameLength));
-    const extras = parseExtras(cd.subarray(p + 46 + nameLength, p + 46 + nameLength + extraLength));
-    let size = cd.readUInt32LE(p + 24);
-    let compressedSize = cd.readUInt32LE(p + 20);
-    let localOffset = cd.readUInt32LE(p + 42);
-    const z64 = extraZip64(extras);
-    if (z64) {
-      // Present in this order, and only for the fields that are 0xFFFFFFFF.
-      let at = 0;
-      const next = (): number => {
-        const v = at + 8 <= z64.length ? Number(z64.readBigUInt64LE(at)) : NaN;
-        at += 8;
-        return v;
-      };
-      if (size === MAX32) size = next();
-      if (compressedSize === MAX32) compressedSize = next();
-      if (localOffset === MAX32) localOffset = next();
-      if ([size, compressedSize, localOffset].some(Number.isNaN)) throw invalid(path, `central directory record ${n + 1} has a short ZIP64 field`);
-    }
-    const name = decodeName(rawName, (flags & FLAG_UTF8) !== 0);
-    // The shared entry rules, applied while reading the directory (before any data is touched).
-    const unsafe = entryNameProblem(name);
-    if (unsafe) throw hostile(path, name, unsafe);
-    if (localOffset + 30 > cdOffset) throw invalid(path, `entry "${esc(name)}" points past the data (damaged)`);
-    entries.push({
-      name,
-      rawName,
-      flags,
-      method: cd.readUInt16LE(p + 10),
-      crc: cd.readUInt32LE(p + 16),
-      compressedSize,
-      size,
-      localOffset,
-      externalAttrs: cd.readUInt32LE(p + 38),
-      madeBy: cd.readUInt16LE(p + 4) >> 8,
-      mtime: extraTimestamp(extras) ?? fromDosDateTime(cd.readUInt16LE(p + 14), cd.readUInt16LE(p + 12)),
-    });
-    p += 46 + nameLength + extraLength + commentLength;
-  }
-  return { entries, cdOffset };
 }

@@ -8,10 +8,12 @@ import type { CatalogDb } from '../catalog/open-catalog.js';
  */
 export type JournalStep =
   /** A folder target: `old` holds the previous tree (if `existed`); `staged` is the new one. */
-  | { readonly kind: 'folder'; readonly target: string; readonly old: string; readonly staged: string; readonly existed: boolean }
+  /** `ino`: the staged tree's device:inode, recorded before it is renamed in; rollback removes only that tree. */
+  | { readonly kind: 'folder'; readonly target: string; readonly old: string; readonly staged: string; readonly existed: boolean; ino?: string }
   /** A SQLite target: `aside` holds a copy of the previous database (if `existed`). */
   /** `phase` is 'saving' while the aside copy is written (the target is untouched), then 'replacing'. */
-  | { readonly kind: 'sqlite'; readonly target: string; readonly aside: string; readonly existed: boolean; phase: 'saving' | 'replacing' }
+  /** `ino`: for a new target, the device:inode of the file linked into place; rollback removes only that file. */
+  | { readonly kind: 'sqlite'; readonly target: string; readonly aside: string; readonly existed: boolean; phase: 'saving' | 'replacing'; ino?: string }
   /** A PostgreSQL target: the new database `staged` replaces `database`, whose old copy is renamed to `old`. */
   | {
       readonly kind: 'postgres';
@@ -79,20 +81,50 @@ const toRow = (r: Row): RestoreRow => ({
   status: r.status as RestoreStatus,
   host: r.host,
   pid: r.pid,
-  journal: JSON.parse(r.journal) as RestoreJournal,
+  journal: parseJournal(r.journal),
 });
+
+/**
+ * A journal as stored, made whole: a row written before its first journal save (`{}`), or by an
+ * older version, still recovers instead of stopping every start with a TypeError.
+ */
+export function parseJournal(text: string): RestoreJournal {
+  let raw: Partial<RestoreJournal>;
+  try {
+    raw = JSON.parse(text) as Partial<RestoreJournal>;
+  } catch {
+    raw = {};
+  }
+  return {
+    ...(raw.phase ? { phase: raw.phase } : {}),
+    ...(raw.leftovers ? { leftovers: raw.leftovers } : {}),
+    steps: Array.isArray(raw.steps) ? raw.steps : [],
+    scratch: Array.isArray(raw.scratch) ? raw.scratch : [],
+    created: Array.isArray(raw.created) ? raw.created : [],
+  };
+}
 
 /** The `restores` table: one row per restore, with its journal kept current step by step. */
 export class RestoresRepo {
   constructor(private readonly db: CatalogDb) {}
 
-  insert(r: { id: string; backupId: string | null; archivePath: string; archiveSha256: string; startedBy: string; host: string; startedAt: string; targets: unknown }): void {
+  /** Insert a RUNNING row together with its first journal (never a row without one). */
+  insert(r: { id: string; backupId: string | null; archivePath: string; archiveSha256: string; startedBy: string; host: string; startedAt: string; targets: unknown; journal: RestoreJournal }): void {
     this.db
       .prepare(
-        `INSERT INTO restores (id, backup_id, archive_path, archive_sha256, status, started_by, host, pid, started_at, targets)
-         VALUES (?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?)`,
+        `INSERT INTO restores (id, backup_id, archive_path, archive_sha256, status, started_by, host, pid, started_at, targets, journal)
+         VALUES (?, ?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?)`,
       )
-      .run(r.id, r.backupId, r.archivePath, r.archiveSha256, r.startedBy, r.host, process.pid, r.startedAt, JSON.stringify(r.targets));
+      .run(r.id, r.backupId, r.archivePath, r.archiveSha256, r.startedBy, r.host, process.pid, r.startedAt, JSON.stringify(r.targets), JSON.stringify(r.journal));
+  }
+
+  /**
+   * Claim an interrupted restore for recovery: its pid becomes this process's, only if it still is
+   * the dead one it was seen with (one statement, so two processes starting together cannot both
+   * recover it). A recovery that dies leaves a dead pid again, so the next start claims it anew.
+   */
+  claim(id: string, deadPid: number | null, host: string): boolean {
+    return this.db.prepare(`UPDATE restores SET pid = ?, host = ? WHERE id = ? AND status = 'RUNNING' AND pid IS ?`).run(process.pid, host, id, deadPid).changes === 1;
   }
 
   saveJournal(id: string, journal: RestoreJournal, safetyBackupId?: string): void {
@@ -103,6 +135,11 @@ export class RestoresRepo {
     this.db
       .prepare('UPDATE restores SET status = ?, finished_at = ?, error_code = ?, error_message = ?, pid = NULL WHERE id = ?')
       .run(status, at, error?.code ?? null, error?.message ?? null, id);
+  }
+
+  /** Give a claimed restore back (its recovery failed): a dead pid again, so the next start retries. */
+  release(id: string): void {
+    this.db.prepare(`UPDATE restores SET pid = NULL WHERE id = ? AND status = 'RUNNING'`).run(id);
   }
 
   /** Finished restores whose commit left old state behind: cleanup is retried on start. */

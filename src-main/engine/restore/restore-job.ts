@@ -71,13 +71,14 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
   const id = randomUUID();
   const repo = new RestoresRepo(env.catalog.db);
   const targets = plan.targets;
-  repo.insert({ id, backupId: plan.backupId, archivePath: plan.archive, archiveSha256: plan.sha256, startedBy: env.actor, host: env.host, startedAt: started.toISOString(), targets: targets.map(({ connectUrl: _url, changes: _changes, ...t }) => t) });
+
   const audit = (action: string, outcome: 'success' | 'failure' | 'info', details: Record<string, unknown>): void => {
     env.catalog.audit.append({ actor: env.actor, action, target: id, outcome, details: { backup: plan.backupId, archive: plan.archive, sha256: plan.sha256, ...details } });
   };
   audit('restore.start', 'info', { targets: targets.map((t) => ({ source: t.source, target: t.target })) });
 
   const journal: RestoreJournal = { phase: 'plan', steps: [], scratch: [join(env.home, 'tmp', `restore-${id}`)], created: [] };
+  repo.insert({ id, backupId: plan.backupId, archivePath: plan.archive, archiveSha256: plan.sha256, startedBy: env.actor, host: env.host, startedAt: started.toISOString(), journal, targets: targets.map(({ connectUrl: _url, changes: _changes, ...t }) => t) });
   const run: RestoreRun = {
     env,
     plan,

@@ -211,6 +211,11 @@ export async function planRestore(env: EngineEnv, resolved: ResolvedTarget, req:
       targets.push({ source: t.source.name, kind: 'folder', target: t.target, origin: t.origin, exists: true, writeBytes, overwriteBytes: changes.liveBytes, changes });
       const mount = await mountPointProblem(t.target);
       if (mount) problems.push(`${t.source.name}: ${mount}`);
+      if (changes.mountPoints.length > 0) {
+        problems.push(
+          `${t.source.name}: ${changes.mountPoints.map((m) => join(t.target, m)).join(', ')} inside ${t.target} ${changes.mountPoints.length === 1 ? 'is a mount point' : 'are mount points'} (another filesystem); a restore replaces the folder it is mounted on. Unmount it first, or restore elsewhere (--to-dir)`,
+        );
+      }
     } else if (st && t.source.kind === 'sqlite') {
       const liveRows = await inspectSqliteInWorker(t.target, 60_000, true).then((f) => f.totalRows, () => null);
       targets.push({ source: t.source.name, kind: 'sqlite', target: t.target, origin: t.origin, exists: true, writeBytes, overwriteBytes: Number(st.size), liveRows, backupRows: t.source.totalRows });

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { mkdir, rename, stat, statfs } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { link, mkdir, rename, stat, statfs, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { formatBytes } from '../../../src-shared/domain/format.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
@@ -10,6 +11,7 @@ import { runBackup } from '../jobs/backup-job.js';
 import type { ProgressTracker } from '../jobs/progress-tracker.js';
 import { resolvePgTool } from '../sources/pg-tools.js';
 import { parsePgUrl } from '../sources/postgres-source.js';
+import { ALL_PAGES } from '../sources/sqlite-source.js';
 import { flushTrees, fsyncDir, fsyncFileAndDir } from '../util/durable.js';
 import { faultPoint } from '../util/fault.js';
 import { PackPool, type PathFacts } from '../workers/pack-pool.js';
@@ -18,6 +20,7 @@ import { verifyAndExtract } from './extract.js';
 import type { JournalStep, RestoreJournal } from './journal.js';
 import { urlWithDatabase } from './pg-admin.js';
 import type { PgSecrets } from './pg-secrets.js';
+import { identity } from './rollback.js';
 import { assertCustomDump, pgRestoreInto } from './pg-restore.js';
 import type { PlannedTarget, RestorePlan, RestoreRequest } from './restore-plan.js';
 
@@ -66,7 +69,8 @@ async function mkdirParents(targets: readonly PlannedTarget[]): Promise<string[]
 async function backupFile(from: string, to: string): Promise<void> {
   const db = new Database(from, { readonly: true, fileMustExist: true });
   try {
-    await db.backup(to);
+    // All pages in one step: a writer on `from` (the live target, when it is set aside) cannot restart it.
+    await db.backup(to, { progress: () => ALL_PAGES });
   } finally {
     db.close();
   }
@@ -83,11 +87,14 @@ export async function stage(run: RestoreRun): Promise<void> {
   const work = journal.scratch[0] ?? '';
   await mkdir(work, { recursive: true });
   const destinations = new Map<string, string>();
+  let n = 0;
   for (const t of plan.targets) {
     const src = sourceOf(plan.manifest, t.source);
     if (!src) continue;
     if (src.kind === 'folder') {
-      const at = join(dirname(t.target), `.lifeboat-restore-${run.short}-${basename(t.target)}`);
+      // Short names beside the target: the target's own name may already be as long as a name can be.
+      const at = join(dirname(t.target), `.lifeboat-restore-${run.short}-${n}`);
+      n += 1;
       journal.scratch.push(at);
       run.staged.set(t.source, at);
       const root = src.prefix.replace(/\/$/, '');
@@ -123,6 +130,10 @@ export async function stage(run: RestoreRun): Promise<void> {
 
 /** A full disk (bytes or inodes) while staging names the disk, what the restore needs and what is free. */
 async function stagingError(e: unknown, fallback: string, manifest: Manifest): Promise<unknown> {
+  const cause = e instanceof LifeboatError ? e.cause : e;
+  if ((cause as NodeJS.ErrnoException | undefined)?.code === 'ENAMETOOLONG' || /ENAMETOOLONG/.test(String((e as Error)?.message))) {
+    return new LifeboatError('RESTORE_FAILED', `A path in the backup is too long to be staged beside ${fallback} (the file system's name or path limit): ${(e as Error).message}. Nothing was changed: restore to a folder with a shorter path (--to-dir).`, {}, { cause: e });
+  }
   if (!(e instanceof LifeboatError) || e.code !== 'DISK_FULL') return e;
   const at = typeof e.details.path === 'string' && isAbsolute(e.details.path) ? e.details.path : fallback;
   let dir = dirname(at);
@@ -166,6 +177,9 @@ async function stagePostgres(run: RestoreRun, t: PlannedTarget): Promise<void> {
   }
 }
 
+/** Backup warnings that mean entries were left out of it. */
+const SAFETY_GAPS: ReadonlySet<string> = new Set(['SKIPPED_FILES', 'SPARSE_FILES', 'UNKEPT_NAMES', 'FOLDERS_NOT_ENTERED']);
+
 /** safety: a backup of exactly what will be overwritten, kept in the catalog. */
 export async function safety(run: RestoreRun): Promise<void> {
   const existing = run.plan.targets.filter((t) => t.exists);
@@ -184,10 +198,20 @@ export async function safety(run: RestoreRun): Promise<void> {
     description: `Safety backup before restore ${run.short} of ${run.plan.backupId?.slice(0, 8) ?? basename(run.plan.archive)}`,
     trigger: 'PRE_RESTORE_SAFETY',
     profile: null,
-    options: { allowEmpty: true, skipUnreadable: false },
+    // Everything that will be overwritten must be in it: sparse files included, unreadable files fail it.
+    options: { allowEmpty: true, skipUnreadable: false, includeSparse: true, onChangedFile: 'warn' },
   });
   run.safetyBackupId = result.id;
   run.save();
+  // A safety backup that left something out is no safety for it: stop before anything is replaced.
+  const missing = result.warnings.filter((w) => SAFETY_GAPS.has(w.code));
+  if (missing.length > 0) {
+    throw new LifeboatError(
+      'RESTORE_FAILED',
+      `The safety backup ${result.id.slice(0, 8)} could not keep everything this restore would replace: ${missing.map((w) => w.message).join(' ')} Nothing was changed. Move those entries away (or unmount what is mounted inside the target), or restore without a safety backup (--no-safety-backup --yes) if you accept losing them.`,
+      { safetyBackupId: result.id, warnings: missing },
+    );
+  }
 }
 
 /**
@@ -199,8 +223,11 @@ export async function swap(run: RestoreRun): Promise<void> {
   const { plan, journal } = run;
   run.progress.setPhase('restoring', { bytes: 0, files: plan.targets.length });
   const flush: string[] = [];
+  let i = 0;
   for (const t of plan.targets.filter((x) => x.kind === 'folder')) {
-    const s: JournalStep = { kind: 'folder', target: t.target, old: join(dirname(t.target), `.lifeboat-old-${run.short}-${basename(t.target)}`), staged: run.staged.get(t.source) ?? '', existed: t.exists };
+    const staged = run.staged.get(t.source) ?? '';
+    const s: JournalStep = { kind: 'folder', target: t.target, old: join(dirname(t.target), `.lifeboat-old-${run.short}-${i}`), staged, existed: t.exists, ino: (await identity(staged)) ?? undefined };
+    i += 1;
     journal.steps.push(s);
     run.save();
     if (t.exists) await rename(t.target, s.old);
@@ -221,9 +248,8 @@ export async function swap(run: RestoreRun): Promise<void> {
     // A live database is written through the backup API (its users see a consistent switch);
     // a new one is the checked staged file itself, renamed into place when on the same disk.
     const file = run.staged.get(t.source) ?? '';
-    const moved = !t.exists && (await rename(file, t.target).then(() => true, () => false));
-    if (moved) await fsyncFileAndDir(t.target);
-    else await backupFile(file, t.target);
+    if (t.exists) await backupFile(file, t.target);
+    else await placeNewFile(run, s, file);
     faultPoint('restore:swap-sqlite-replaced');
     run.progress.item(t.target);
   }
@@ -248,6 +274,31 @@ export async function swap(run: RestoreRun): Promise<void> {
     run.progress.item(s.database);
   }
   await flushTrees(flush);
+}
+
+/**
+ * A new SQLite target: the checked copy is put beside the target (same filesystem), its identity
+ * journalled, then hard-linked into place, which fails instead of replacing a file that appeared
+ * since the plan (an application creating its database, a second restore).
+ */
+async function placeNewFile(run: RestoreRun, s: JournalStep & { kind: 'sqlite' }, file: string): Promise<void> {
+  const beside = join(dirname(s.target), `.lifeboat-restore-${run.short}-${createHash('sha256').update(s.target).digest('hex').slice(0, 8)}.sqlite`);
+  run.journal.scratch.push(beside);
+  run.save();
+  if (!(await rename(file, beside).then(() => true, () => false))) await backupFile(file, beside);
+  await fsyncFileAndDir(beside);
+  s.ino = (await identity(beside)) ?? undefined;
+  run.save();
+  try {
+    await link(beside, s.target);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new LifeboatError('RESTORE_FAILED', `${s.target} appeared while the restore ran (the plan found nothing there); it was left as it is. Check what created it, then restore again.`, { target: s.target });
+    }
+    throw e;
+  }
+  await unlink(beside);
+  await fsyncDir(dirname(s.target));
 }
 
 /** After the swap, re-read what landed at a folder target and compare it with the manifest. */

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { lstat, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { ALL_PAGES } from '../sources/sqlite-source.js';
 import { fsyncDir } from '../util/durable.js';
 import { NO_SECRETS, type PgSecrets } from './pg-secrets.js';
 import type { JournalStep, RestoreJournal } from './journal.js';
@@ -12,12 +13,36 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
+/** device:inode of a path (not following links), or null when nothing is there. */
+export async function identity(path: string): Promise<string | null> {
+  const st = await lstat(path).catch(() => undefined);
+  return st ? `${st.dev}:${st.ino}` : null;
+}
+
+/**
+ * Whether what is at `target` is the restore's own (its recorded device:inode). A restore removes
+ * only what it put there: a folder or file that appeared meanwhile (an application, a second restore
+ * to the same place) is never deleted by this rollback.
+ */
+async function ours(target: string, ino: string | undefined): Promise<boolean> {
+  const now = await identity(target);
+  return now !== null && ino !== undefined && now === ino;
+}
+
 async function undoStep(step: JournalStep, secrets: PgSecrets): Promise<string> {
   switch (step.kind) {
     case 'folder': {
       // The new tree may or may not be in place yet; the old one may or may not be aside yet.
       const oldAside = step.existed && (await exists(step.old));
-      if (oldAside || !step.existed) await rm(step.target, { recursive: true, force: true });
+      const there = await identity(step.target);
+      if (there !== null && (oldAside || !step.existed)) {
+        if (!(await ours(step.target, step.ino))) {
+          if (oldAside) throw new Error(`${step.target} holds a folder this restore did not put there; the previous folder is kept at ${step.old}`);
+          await rm(step.staged, { recursive: true, force: true });
+          return `folder ${step.target} left as it is (it was not created by this restore)`;
+        }
+        await rm(step.target, { recursive: true, force: true });
+      }
       if (oldAside) await rename(step.old, step.target);
       await rm(step.staged, { recursive: true, force: true });
       await fsyncDir(dirname(step.target)).catch(() => undefined); // best effort: the parent may be gone too
@@ -33,12 +58,13 @@ async function undoStep(step: JournalStep, secrets: PgSecrets): Promise<string> 
         // Back through the backup API, so connections the application holds see a consistent database.
         const aside = new Database(step.aside, { readonly: true });
         try {
-          await aside.backup(step.target);
+          await aside.backup(step.target, { progress: () => ALL_PAGES });
         } finally {
           aside.close();
         }
         await rm(step.aside, { force: true });
       } else if (!step.existed) {
+        if (!(await ours(step.target, step.ino))) return `SQLite ${step.target} left as it is (not created by this restore)`;
         await Promise.all(['', '-wal', '-shm', '-journal'].map((s) => rm(`${step.target}${s}`, { force: true })));
       }
       return `SQLite ${step.target} ${step.existed ? 'put back' : 'removed (it did not exist before)'}`;

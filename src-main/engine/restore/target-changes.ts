@@ -27,6 +27,8 @@ export interface FolderChanges {
   readonly liveEntries: number;
   readonly liveFiles: number;
   readonly liveBytes: number;
+  /** Folders inside the target that are on another filesystem (mount points). */
+  readonly mountPoints: readonly string[];
 }
 
 class Collector {
@@ -72,6 +74,7 @@ export async function folderChanges(manifest: Manifest, source: Extract<Manifest
   let liveFiles = 0;
   let liveBytes = 0;
   const seen = new Set<string>();
+  const mountPoints: string[] = [];
   const top = await lstat(target).catch(() => undefined);
   const stack: string[] = top?.isDirectory() ? [''] : [];
   while (stack.length > 0) {
@@ -93,9 +96,10 @@ export async function folderChanges(manifest: Manifest, source: Extract<Manifest
         if (sameAsBackup(e, st)) unchanged += 1;
         else replaced.add(r, size);
       }
-      if (st.isDirectory()) stack.push(r);
+      if (st.isDirectory() && top && st.dev !== top.dev) mountPoints.push(r);
+      else if (st.isDirectory()) stack.push(r);
     }
   }
   for (const [r, e] of wanted) if (!seen.has(r)) added.add(e.kind === 'directory' ? `${r}/` : r, e.kind === 'file' ? e.size : 0);
-  return { deleted: deleted.done(), replaced: replaced.done(), added: added.done(), unchanged, liveEntries, liveFiles, liveBytes };
+  return { deleted: deleted.done(), replaced: replaced.done(), added: added.done(), unchanged, liveEntries, liveFiles, liveBytes, mountPoints };
 }

@@ -14,7 +14,8 @@ export type SqliteRecord = Extract<ManifestSource, { kind: 'sqlite' }>;
 
 
 /** better-sqlite3's largest step: the whole database in one sqlite3_backup_step. */
-const ALL_PAGES = 0x7fffffff;
+/** Pages per backup step meaning "all of them": one step, so a live writer cannot restart the copy. */
+export const ALL_PAGES = 0x7fffffff;
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
 const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY']);

@@ -35,6 +35,13 @@ export interface PgCluster {
   readonly psql: (db: string, sql: string) => string;
   /** Create a superuser that logs in over TCP with no password (a `trust` line in pg_hba.conf). */
   readonly trustedSuperuser: (role: string) => void;
+  /** The folder holding the cluster's Unix socket (`.s.PGSQL.<port>`). */
+  readonly socketDir: string;
+  /**
+   * Create a superuser `role` that logs in over the Unix socket with `method` (a `local` line put
+   * first in pg_hba.conf): `peer` admits only an OS user of the same name.
+   */
+  readonly localRole: (role: string, method: 'peer' | 'trust' | 'scram-sha-256', password?: string) => void;
   readonly stop: () => void;
 }
 
@@ -82,6 +89,13 @@ export async function startPgCluster(): Promise<PgCluster> {
       writeFileSync(hba, `host all ${role} 127.0.0.1/32 trust\n${readFileSync(hba, 'utf8')}`);
       psql('postgres', 'SELECT pg_reload_conf()');
     },
+    socketDir: dir,
+    localRole: (role, method, pw) => {
+      psql('postgres', `CREATE ROLE ${role} LOGIN SUPERUSER${pw ? ` PASSWORD '${pw}'` : ''}`);
+      const hba = join(dir, 'data', 'pg_hba.conf');
+      writeFileSync(hba, `local all ${role} ${method}\n${readFileSync(hba, 'utf8')}`);
+      psql('postgres', 'SELECT pg_reload_conf()');
+    },
     stop: () => {
       try {
         runAsServerUser(join(PG_BIN, 'pg_ctl'), ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
@@ -90,4 +104,19 @@ export async function startPgCluster(): Promise<PgCluster> {
       }
     },
   };
+}
+
+/**
+ * An OS account to run a CLI as (for peer authentication): `nobody`, present on every Debian
+ * system, so no account is created. Null when the tests do not run as root (they cannot switch).
+ */
+export function osUserForPeer(): { name: string; uid: number; gid: number } | null {
+  if (!asRoot) return null;
+  try {
+    const uid = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' }).trim());
+    return { name: 'nobody', uid, gid };
+  } catch {
+    return null;
+  }
 }

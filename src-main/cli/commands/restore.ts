@@ -83,7 +83,7 @@ export function registerRestore(program: Command, io: Io): void {
     .option('--only <source>', 'restore just this source (repeatable)', collect)
     .option('--to-dir <dir>', 'restore folder sources here instead of their original place')
     .option('--to-sqlite <path>', 'restore the SQLite source to this file')
-    .option('--to-postgres <url>', 'restore the PostgreSQL source into this database (postgres://user@host:port/db)')
+    .option('--to-postgres <url>', 'restore the PostgreSQL source into this database (any form psql takes: URI, key=value, service=NAME)')
     .option('--no-safety-backup', 'skip the safety backup of what will be overwritten (needs --yes)')
     .option('--yes', 'confirm --no-safety-backup')
     .option('--apply-owners', 'give restored files the owners recorded in the backup (system restore, as root); off by default')

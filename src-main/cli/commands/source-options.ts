@@ -35,7 +35,7 @@ export function readOptionsFromFlags(f: SourceFlags): { onChangedFile?: 'warn' |
 export function addSourceOptions(cmd: Command): Command {
   return cmd
     .option('--sqlite <path>', 'a SQLite database file (repeatable)', collect)
-    .option('--postgres <url>', 'a PostgreSQL database, postgres://user@host:port/db (repeatable; password via PGPASSWORD or ~/.pgpass)', collect)
+    .option('--postgres <url>', 'a PostgreSQL database as psql takes it: postgresql://user@host:port/db, postgresql:///db?host=/var/run/postgresql, "host=... dbname=..." or service=NAME (repeatable; password via ~/.pgpass, PGPASSWORD, or peer/trust)', collect)
     .option('--dir <path>', 'a folder tree (repeatable)', collect)
     .option('--include <glob>', 'only files matching this glob, for every --dir (repeatable)', collect)
     .option('--exclude <glob>', 'leave out entries matching this glob, for every --dir (repeatable)', collect)

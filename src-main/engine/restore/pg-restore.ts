@@ -1,7 +1,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { pgTimeouts, readWholeDump, runPgTool, runPgToolStdout, type PgTool } from '../sources/pg-tools.js';
-import { classifyPgError, connectOrClose, parsePgUrl, pgClient, pgEnv, type PgTarget } from '../sources/postgres-source.js';
+import { classifyPgError, connectFirst, parsePgUrl, pgEnv, type PgTarget } from '../sources/postgres-source.js';
 import { lostStatement, missingRole, retargetDatabaseStatement, runEach, splitSql } from './pg-properties.js';
 
 /**
@@ -104,8 +104,7 @@ async function applyProperties(tool: PgTool, file: string, t: PgTarget, aclLines
   const acl = splitSql(await entriesSql(tool, file, aclLines, false))
     .filter((s) => /^(GRANT|REVOKE|ALTER DEFAULT PRIVILEGES|SET SESSION AUTHORIZATION|RESET SESSION AUTHORIZATION)\b/.test(s))
     .map((s) => ({ run: s, original: s }));
-  const client = await pgClient(t, t.database);
-  await connectOrClose(client, t);
+  const { client } = await connectFirst(t, t.database);
   try {
     const ident = (s: string): string => client.escapeIdentifier(s);
     const database: { run: string; original: string }[] = [];

@@ -1,4 +1,4 @@
-import { withPassword } from '../sources/postgres-source.js';
+import { splitPassword, withPassword } from '../sources/postgres-source.js';
 import { connectAdmin, type PgAdmin } from './pg-admin.js';
 
 /**
@@ -11,18 +11,15 @@ export class PgSecrets {
 
   /** Split the password off `url`; returns the URL that may be stored. */
   keep(url: string): string {
-    let u: URL;
+    let split: { bare: string; password: string | undefined };
     try {
-      u = new URL(url);
+      split = splitPassword(url);
     } catch {
       return url;
     }
-    if (!u.password) return url;
-    const password = decodeURIComponent(u.password);
-    u.password = '';
-    const bare = u.toString();
-    this.byUrl.set(bare, password);
-    return bare;
+    if (split.password === undefined) return url;
+    this.byUrl.set(split.bare, split.password);
+    return split.bare;
   }
 
   /** An admin connection for a stored URL, with its password if this process knows it. */

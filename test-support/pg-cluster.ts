@@ -42,6 +42,11 @@ export interface PgCluster {
    * first in pg_hba.conf): `peer` admits only an OS user of the same name.
    */
   readonly localRole: (role: string, method: 'peer' | 'trust' | 'scram-sha-256', password?: string) => void;
+  /**
+   * Turn TLS on with a throwaway CA (openssl) and create `role`, which logs in over TCP only with a
+   * client certificate (`hostssl ... cert`). Returns the client's files (key 0600).
+   */
+  readonly certificateRole: (role: string) => { ca: string; cert: string; key: string };
   readonly stop: () => void;
 }
 
@@ -90,6 +95,34 @@ export async function startPgCluster(): Promise<PgCluster> {
       psql('postgres', 'SELECT pg_reload_conf()');
     },
     socketDir: dir,
+    certificateRole: (role) => {
+      const tls = join(dir, 'tls');
+      execFileSync('mkdir', ['-p', tls]);
+      const ssl = (args: string[]): void => void execFileSync('openssl', args, { stdio: 'pipe', cwd: tls });
+      ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=lifeboat-test-ca', '-keyout', 'ca.key', '-out', 'ca.crt']);
+      for (const [name, cn] of [['server', '127.0.0.1'], ['client', role]] as const) {
+        ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${cn}`, '-keyout', `${name}.key`, '-out', `${name}.csr`]);
+        ssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-out', `${name}.crt`]);
+      }
+      chmodSync(join(tls, 'server.key'), 0o600);
+      chmodSync(join(tls, 'client.key'), 0o600);
+      chmodSync(tls, 0o755);
+      if (asRoot) {
+        // The server reads its key as `postgres` and insists the key be its own and private.
+        const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+        const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+        for (const f of ['server.key', 'server.crt', 'ca.crt']) chownSync(join(tls, f), uid, gid);
+      }
+      psql('postgres', `ALTER SYSTEM SET ssl = on`);
+      psql('postgres', `ALTER SYSTEM SET ssl_cert_file = '${join(tls, 'server.crt')}'`);
+      psql('postgres', `ALTER SYSTEM SET ssl_key_file = '${join(tls, 'server.key')}'`);
+      psql('postgres', `ALTER SYSTEM SET ssl_ca_file = '${join(tls, 'ca.crt')}'`);
+      psql('postgres', `CREATE ROLE ${role} LOGIN SUPERUSER`);
+      const hba = join(dir, 'data', 'pg_hba.conf');
+      writeFileSync(hba, `hostssl all ${role} 127.0.0.1/32 cert\nhost all ${role} 127.0.0.1/32 reject\n${readFileSync(hba, 'utf8')}`);
+      psql('postgres', 'SELECT pg_reload_conf()');
+      return { ca: join(tls, 'ca.crt'), cert: join(tls, 'client.crt'), key: join(tls, 'client.key') };
+    },
     localRole: (role, method, pw) => {
       psql('postgres', `CREATE ROLE ${role} LOGIN SUPERUSER${pw ? ` PASSWORD '${pw}'` : ''}`);
       const hba = join(dir, 'data', 'pg_hba.conf');

@@ -13,7 +13,7 @@ import { archiveReadme } from '../archive/readme.js';
 import type { EngineEnv } from '../engine-env.js';
 import { scanFolder, type FolderScan } from '../sources/folder-scan.js';
 import { dumpMysql } from '../sources/mysql-source.js';
-import { dumpPostgres } from '../sources/postgres-source.js';
+import { dumpPostgres, redact } from '../sources/postgres-source.js';
 import { assignNames, type NamedSource } from '../sources/source-names.js';
 import { checkSqliteCopy, copySqlite, sqliteEntry } from '../sources/sqlite-source.js';
 import { fsyncDir } from '../util/durable.js';
@@ -348,7 +348,7 @@ async function prepareSource(
   signal?.throwIfAborted();
   switch (s.kind) {
     case 'postgres': {
-      progress?.item(s.url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@'));
+      progress?.item(redact(s.url));
       const file = join(workDir, `${s.name}.pgdump`);
       const record = await dumpPostgres(s.name, s.url, file, {
         allowEmpty: req.options.allowEmpty,

@@ -62,7 +62,10 @@ function failures(stderr: string): { error: string; command: string }[] {
  * names the role and what holds instead. Any other failure is thrown.
  */
 export async function pgRestoreInto(tool: PgTool, url: string, file: string): Promise<string[]> {
-  const t = parsePgUrl(url);
+  // Several hosts: pg_restore goes to the one the client reaches (narrowed), as the checks will.
+  const probe = await connectFirst(parsePgUrl(url), parsePgUrl(url).database);
+  await probe.client.end().catch(() => undefined);
+  const t = probe.target;
   const { toolMs } = pgTimeouts();
   const [plain, created] = await Promise.all([toc(tool, file, false), toc(tool, file, true)]);
   const plainIds = new Set(plain.lines.map((l) => TOC_LINE.exec(l)?.[1]));

@@ -12,7 +12,7 @@ import type { EngineEnv } from '../engine-env.js';
 import { processAlive } from '../engine-env.js';
 import type { ResolvedTarget } from '../lifeboat-engine.js';
 import { resolvePgTool } from '../sources/pg-tools.js';
-import { parsePgUrl } from '../sources/postgres-source.js';
+import { parsePgUrl, redact } from '../sources/postgres-source.js';
 import { readSidecar, sha256File } from '../verify/verify-archive.js';
 import { assertManifestMatches, assertRoomFor, assertSafeEntries } from './entry-safety.js';
 import { redactMysqlUrl } from '../sources/mysql-conn.js';
@@ -144,7 +144,7 @@ function chooseTargets(m: Manifest, req: RestoreRequest, trusted: boolean): { so
         return req.toSqlite ? { source: s, target: resolve(req.toSqlite), origin: 'chosen' as const } : { source: s, target: s.path, origin: recorded };
       case 'postgres': {
         const url = req.toPostgres ?? s.url;
-        return { source: s, target: url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@'), connectUrl: url, origin: req.toPostgres ? ('chosen' as const) : recorded };
+        return { source: s, target: redact(url), connectUrl: url, origin: req.toPostgres ? ('chosen' as const) : recorded };
       }
       case 'mysql': {
         const url = req.toMysql ?? s.url;

@@ -1,4 +1,4 @@
-import { chmod, chown, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lifeboat, type CliRun } from '../../../test-support/cli.js';
@@ -113,5 +113,38 @@ describe.skipIf(reason !== null)(`backup and restore through every way libpq con
     // Port 1 refuses at once; libpq and Lifeboat both go on to the next host.
     await roundTrip(home, `postgresql://${pg.user}@127.0.0.1:1,127.0.0.1:${pg.port}/multidb`, `postgresql://${pg.user}@127.0.0.1:1,127.0.0.1:${pg.port}/multidb_copy`, env);
     expect(pg.psql('multidb_copy', digest)).toBe(original);
+  }, 120_000);
+
+  it('a password inside a key=value string reaches no catalog, journal, manifest, output or argv', async () => {
+    const original = seed('kvsecret');
+    const home = await tempDir();
+    const env = cliEnv({});
+    const conn = (db: string): string => `host=127.0.0.1 port=${pg.port} user=${pg.user} password='${pg.password.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}' dbname=${db}`;
+    const { backup, restore } = await roundTrip(home, conn('kvsecret'), conn('kvsecret_copy'), env);
+    expect(pg.psql('kvsecret_copy', digest)).toBe(original);
+    const inPlace = await lifeboat(['--home', home, 'restore', backup.json<{ id: string }>().id, '--to-postgres', conn('kvsecret'), '--yes', '--json'], { env });
+    expect(inPlace.code, inPlace.stdout + inPlace.stderr).toBe(0);
+    const places: { path: string; data: Buffer }[] = [{ path: 'output', data: Buffer.from(backup.stdout + backup.stderr + restore.stdout + restore.stderr + inPlace.stdout + inPlace.stderr) }];
+    for (const name of await readdir(home, { recursive: true })) {
+      const path = join(home, name);
+      if ((await stat(path)).isFile()) places.push({ path, data: await readFile(path) });
+    }
+    expect(places.length).toBeGreaterThan(3);
+    for (const p of places) expect(p.data.includes(Buffer.from(pg.password)), `password in ${p.path}`).toBe(false);
+  }, 120_000);
+
+  it('a client certificate (sslmode=verify-ca, sslcert, sslkey, sslrootcert in the URI) for the row counts and the tools alike', async () => {
+    const files = pg.certificateRole('certuser');
+    const original = seed('certdb');
+    const home = await tempDir();
+    const env = cliEnv({ HOME: home });
+    const uri = (db: string): string =>
+      `postgresql://certuser@127.0.0.1:${pg.port}/${db}?sslmode=verify-ca&sslrootcert=${encodeURIComponent(files.ca)}&sslcert=${encodeURIComponent(files.cert)}&sslkey=${encodeURIComponent(files.key)}`;
+    await roundTrip(home, uri('certdb'), uri('certdb_copy'), env);
+    expect(pg.psql('certdb_copy', digest)).toBe(original);
+    // Without the certificate the same user is refused: the certificate was the credential.
+    const refused = await lifeboat(['--home', home, 'backup', '--postgres', `postgresql://certuser@127.0.0.1:${pg.port}/certdb?sslmode=require`, '--json'], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.json<{ error: { code: string } }>().error.code).toBe('PG_AUTH_FAILED');
   }, 120_000);
 });

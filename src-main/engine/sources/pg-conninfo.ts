@@ -43,7 +43,7 @@ const URI = /^postgres(?:ql)?:\/\//i;
 function usage(input: string, why: string): LifeboatError {
   return new LifeboatError(
     'USAGE',
-    `"${redactConn(input)}" is not a PostgreSQL connection: ${why}. Use a URI (postgresql://user@host:port/db, postgresql:///db?host=/var/run/postgresql) or key=value pairs (host=/var/run/postgresql dbname=db, service=name).`,
+    `"${redactConn(input)}" is not a PostgreSQL URL or key=value connection string: ${why}. Use a URI (postgresql://user@host:port/db, postgresql:///db?host=/var/run/postgresql) or key=value pairs (host=/var/run/postgresql dbname=db, service=name).`,
   );
 }
 

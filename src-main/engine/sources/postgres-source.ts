@@ -104,8 +104,10 @@ export async function pgClient(t: PgTarget, database: string): Promise<pg.Client
   const { connectMs, queryMs } = pgTimeouts();
   const passEnv = t.params.passfile ? { ...process.env, PGPASSFILE: t.params.passfile } : process.env;
   const ssl = await sslConfig(t, process.env);
+  // hostaddr (an address that skips the name lookup) is where libpq connects; node-pg does the same with it.
+  const addr = t.hosts.length === 1 ? t.params.hostaddr : undefined;
   const client = new driver.Client({
-    host: t.host,
+    host: addr ?? t.host,
     port: t.port,
     user: t.user,
     database,

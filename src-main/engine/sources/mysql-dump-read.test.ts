@@ -64,6 +64,9 @@ describe('reading a mariadb-dump file whole, counting its rows', () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'plain.sql'), `SELECT 1;${TAIL}`);
     expect(await readWholeMysqlDump(join(dir, 'plain.sql'))).toMatchObject({ ok: false, reason: expect.stringMatching(/header/) });
+    for (const hostile of ['USE `mysql`;', 'CREATE DATABASE `x`;', 'DROP DATABASE `other`;', '\\! touch /tmp/pwned', 'system touch /tmp/pwned', 'source /etc/passwd']) {
+      expect(await readWholeMysqlDump(await dumpOf(`CREATE TABLE \`t\` (\`id\` int);\n${hostile}\n`)), hostile).toMatchObject({ ok: false, reason: expect.stringMatching(/beyond one database/) });
+    }
   });
 });
 

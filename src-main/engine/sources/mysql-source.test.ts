@@ -5,6 +5,9 @@ import { lifeboat } from '../../../test-support/cli.js';
 import { request, testEngine } from '../../../test-support/engine.js';
 import { mariadbUnavailableReason, startMariaDb, type MariaDbServer } from '../../../test-support/mariadb-server.js';
 import { tempDir } from '../../../test-support/temp-dir.js';
+import { createHash } from 'node:crypto';
+import { readAll, walkArchive } from '../archive/archive-reader.js';
+import { writeRawZip } from '../../../test-support/raw-zip.js';
 import { parseMysqlUrl } from './mysql-conn.js';
 import { dumpMysql, readWholeMysqlDump } from './mysql-source.js';
 
@@ -234,4 +237,32 @@ describe.skipIf(reason !== null)(`MariaDB sources against a real server${reason 
       else process.env.MYSQL_PWD = pwd;
     }
   });
+
+  it('a forged archive whose dump reaches another database (DROP DATABASE) is refused before anything runs', async () => {
+    seeded('forge');
+    db.sql(null, 'CREATE DATABASE bystander; CREATE TABLE bystander.keep (id INT); INSERT INTO bystander.keep VALUES (1);');
+    const { engine, out } = await testEngine();
+    const b = await engine.backup(request(out, [{ kind: 'mysql', url: db.url('forge'), name: 'forge' }]));
+    const entries: { name: string; data: Buffer; mode: number }[] = [];
+    await walkArchive(b.path, 'zip', true, async (e, data) => {
+      entries.push({ name: e.kind === 'directory' ? `${e.path}/` : e.path, data: data ? await readAll(data, e.path) : Buffer.alloc(0), mode: e.mode | (e.kind === 'directory' ? 0o040000 : 0o100000) });
+    });
+    const dump = entries.find((e) => e.name === 'databases/forge.sql');
+    const manifest = entries.find((e) => e.name === 'manifest.json');
+    if (!dump || !manifest) throw new Error('archive layout changed');
+    dump.data = Buffer.from(dump.data.toString('utf8').replace(/\n-- Dump completed/, '\nDROP DATABASE `bystander`;\n-- Dump completed'));
+    const m = JSON.parse(manifest.data.toString()) as { entries: { path: string; size: number; sha256?: string }[]; totals: { bytes: number } };
+    const me = m.entries.find((e) => e.path === dump.name);
+    if (me) {
+      m.totals.bytes += dump.data.length - me.size;
+      me.size = dump.data.length;
+      me.sha256 = createHash('sha256').update(dump.data).digest('hex');
+    }
+    manifest.data = Buffer.from(JSON.stringify(m));
+    const forged = join(await tempDir(), 'forged.zip');
+    await writeRawZip(forged, entries);
+    await expect(engine.restore(await engine.resolve(forged), { toMysql: db.url('forge_copy') })).rejects.toMatchObject({ code: 'ARCHIVE_HOSTILE' });
+    expect(db.sql(null, 'SELECT COUNT(*) FROM bystander.keep').trim()).toBe('1');
+    expect(db.sql(null, `SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'forge\\_%'`).trim()).toBe('0');
+  }, 120_000);
 });

@@ -23,6 +23,9 @@ export type MysqlDumpCheck =
   | { readonly ok: true; readonly tables: { name: string; rows: number }[]; readonly tool: string | null }
   | { readonly ok: false; readonly reason: string };
 
+/** Statements that would leave the target database or run client commands (outside routine bodies). */
+const OTHER_DATABASE = /^\s*(USE\s|CREATE\s+(DATABASE|SCHEMA)\b|DROP\s+(DATABASE|SCHEMA)\b|ALTER\s+(DATABASE|SCHEMA)\b|\\[!.ru]|(system|source|connect)\s)/i;
+
 /** Where a multi-line INSERT stands between lines: its table, and the tuple nesting depth. */
 interface InsertState {
   table: string;
@@ -103,6 +106,9 @@ export async function readWholeMysqlDump(file: string): Promise<MysqlDumpCheck> 
       } else if (line.startsWith('DELIMITER ')) body = line.trim() !== 'DELIMITER ;';
       else if (body) {
         // inside a routine body
+      } else if (OTHER_DATABASE.test(line)) {
+        // A dump of one database (no --databases) never switches or creates databases, nor runs client commands.
+        return { ok: false, reason: `line ${lines} ("${line.slice(0, 60)}") reaches beyond one database or runs a client command, which a dump of one database never does` };
       } else if (line.startsWith('CREATE TABLE `')) {
         const id = identAt(line, 13);
         if (id && !tables.has(id.name)) tables.set(id.name, 0);

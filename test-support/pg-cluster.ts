@@ -35,6 +35,18 @@ export interface PgCluster {
   readonly psql: (db: string, sql: string) => string;
   /** Create a superuser that logs in over TCP with no password (a `trust` line in pg_hba.conf). */
   readonly trustedSuperuser: (role: string) => void;
+  /** The folder holding the cluster's Unix socket (`.s.PGSQL.<port>`). */
+  readonly socketDir: string;
+  /**
+   * Create a superuser `role` that logs in over the Unix socket with `method` (a `local` line put
+   * first in pg_hba.conf): `peer` admits only an OS user of the same name.
+   */
+  readonly localRole: (role: string, method: 'peer' | 'trust' | 'scram-sha-256', password?: string) => void;
+  /**
+   * Turn TLS on with a throwaway CA (openssl) and create `role`, which logs in over TCP only with a
+   * client certificate (`hostssl ... cert`). Returns the client's files (key 0600).
+   */
+  readonly certificateRole: (role: string) => { ca: string; cert: string; key: string };
   readonly stop: () => void;
 }
 
@@ -82,6 +94,41 @@ export async function startPgCluster(): Promise<PgCluster> {
       writeFileSync(hba, `host all ${role} 127.0.0.1/32 trust\n${readFileSync(hba, 'utf8')}`);
       psql('postgres', 'SELECT pg_reload_conf()');
     },
+    socketDir: dir,
+    certificateRole: (role) => {
+      const tls = join(dir, 'tls');
+      execFileSync('mkdir', ['-p', tls]);
+      const ssl = (args: string[]): void => void execFileSync('openssl', args, { stdio: 'pipe', cwd: tls });
+      ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=lifeboat-test-ca', '-keyout', 'ca.key', '-out', 'ca.crt']);
+      for (const [name, cn] of [['server', '127.0.0.1'], ['client', role]] as const) {
+        ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${cn}`, '-keyout', `${name}.key`, '-out', `${name}.csr`]);
+        ssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-out', `${name}.crt`]);
+      }
+      chmodSync(join(tls, 'server.key'), 0o600);
+      chmodSync(join(tls, 'client.key'), 0o600);
+      chmodSync(tls, 0o755);
+      if (asRoot) {
+        // The server reads its key as `postgres` and insists the key be its own and private.
+        const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+        const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+        for (const f of ['server.key', 'server.crt', 'ca.crt']) chownSync(join(tls, f), uid, gid);
+      }
+      psql('postgres', `ALTER SYSTEM SET ssl = on`);
+      psql('postgres', `ALTER SYSTEM SET ssl_cert_file = '${join(tls, 'server.crt')}'`);
+      psql('postgres', `ALTER SYSTEM SET ssl_key_file = '${join(tls, 'server.key')}'`);
+      psql('postgres', `ALTER SYSTEM SET ssl_ca_file = '${join(tls, 'ca.crt')}'`);
+      psql('postgres', `CREATE ROLE ${role} LOGIN SUPERUSER`);
+      const hba = join(dir, 'data', 'pg_hba.conf');
+      writeFileSync(hba, `hostssl all ${role} 127.0.0.1/32 cert\nhost all ${role} 127.0.0.1/32 reject\n${readFileSync(hba, 'utf8')}`);
+      psql('postgres', 'SELECT pg_reload_conf()');
+      return { ca: join(tls, 'ca.crt'), cert: join(tls, 'client.crt'), key: join(tls, 'client.key') };
+    },
+    localRole: (role, method, pw) => {
+      psql('postgres', `CREATE ROLE ${role} LOGIN SUPERUSER${pw ? ` PASSWORD '${pw}'` : ''}`);
+      const hba = join(dir, 'data', 'pg_hba.conf');
+      writeFileSync(hba, `local all ${role} ${method}\n${readFileSync(hba, 'utf8')}`);
+      psql('postgres', 'SELECT pg_reload_conf()');
+    },
     stop: () => {
       try {
         runAsServerUser(join(PG_BIN, 'pg_ctl'), ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
@@ -90,4 +137,19 @@ export async function startPgCluster(): Promise<PgCluster> {
       }
     },
   };
+}
+
+/**
+ * An OS account to run a CLI as (for peer authentication): `nobody`, present on every Debian
+ * system, so no account is created. Null when the tests do not run as root (they cannot switch).
+ */
+export function osUserForPeer(): { name: string; uid: number; gid: number } | null {
+  if (!asRoot) return null;
+  try {
+    const uid = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' }).trim());
+    return { name: 'nobody', uid, gid };
+  } catch {
+    return null;
+  }
 }

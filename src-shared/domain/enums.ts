@@ -27,7 +27,7 @@ export const ARCHIVE_FORMATS = ['zip', 'tar.gz'] as const;
 export type ArchiveFormat = (typeof ARCHIVE_FORMATS)[number];
 
 /** The kinds of data source Lifeboat backs up. */
-export const SOURCE_KINDS = ['sqlite', 'postgres', 'folder'] as const;
+export const SOURCE_KINDS = ['sqlite', 'postgres', 'mysql', 'folder'] as const;
 /** A data source kind. */
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
@@ -52,7 +52,7 @@ export function typeIncludes(type: BackupType, kind: SourceKind): boolean {
     case 'full':
       return true;
     case 'database':
-      return kind === 'sqlite' || kind === 'postgres';
+      return kind === 'sqlite' || kind === 'postgres' || kind === 'mysql';
     case 'files':
       return kind === 'folder';
     default:

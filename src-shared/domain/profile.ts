@@ -11,6 +11,9 @@ export const sqliteSourceSpec = z.object({ kind: z.literal('sqlite'), name, path
 /** A PostgreSQL database, as a `postgres://user@host:port/db` URL. */
 export const postgresSourceSpec = z.object({ kind: z.literal('postgres'), name, url: z.string().min(1) });
 
+/** A MariaDB or MySQL database, as `mysql://user@host:port/db` or `mysql://user@localhost/db?socket=/path` (no password: ~/.my.cnf or MYSQL_PWD). */
+export const mysqlSourceSpec = z.object({ kind: z.literal('mysql'), name, url: z.string().min(1) });
+
 /** A folder tree with include/exclude globs and optional `.gitignore` rules. */
 export const folderSourceSpec = z.object({
   kind: z.literal('folder'),
@@ -22,7 +25,7 @@ export const folderSourceSpec = z.object({
 });
 
 /** Any source a backup can hold. */
-export const sourceSpecSchema = z.discriminatedUnion('kind', [sqliteSourceSpec, postgresSourceSpec, folderSourceSpec]);
+export const sourceSpecSchema = z.discriminatedUnion('kind', [sqliteSourceSpec, postgresSourceSpec, mysqlSourceSpec, folderSourceSpec]);
 /** Any source a backup can hold. */
 export type SourceSpec = z.infer<typeof sourceSpecSchema>;
 

@@ -50,6 +50,23 @@ const postgresSource = z.object({
   totalRows: count,
 });
 
+const mysqlSource = z.object({
+  kind: z.literal('mysql'),
+  name: sourceName,
+  /** Connection without password: `mysql://user@host:port/db` or `mysql://user@localhost/db?socket=...`. */
+  url: z.string().min(1),
+  database: z.string().min(1),
+  /** `databases/<source>.sql`: a mariadb-dump / mysqldump SQL dump with its completion trailer. */
+  entry: z.string().min(1),
+  /** `VERSION()` of the server, e.g. `10.11.19-MariaDB-0+deb12u1`. */
+  serverVersion: z.string(),
+  /** The dump tool and its version, e.g. `mariadb-dump 10.11.19-MariaDB`. */
+  dumpToolVersion: z.string(),
+  /** Rows per table as the dump holds them (counted in the dump itself: the dump's own snapshot). */
+  tables: z.array(tableCount),
+  totalRows: count,
+});
+
 const skippedFile = z.object({ path: z.string(), reason: z.string() });
 
 const folderSource = z.object({
@@ -70,7 +87,7 @@ const folderSource = z.object({
 });
 
 /** One source's record in the manifest. */
-export const manifestSourceSchema = z.discriminatedUnion('kind', [sqliteSource, postgresSource, folderSource]);
+export const manifestSourceSchema = z.discriminatedUnion('kind', [sqliteSource, postgresSource, mysqlSource, folderSource]);
 
 /** One stored entry (file, directory or symlink) of the archive. */
 export const manifestEntrySchema = z.object({

@@ -29,7 +29,7 @@ function buildRequest(ctx: CommandContext, f: BackupFlags): BackupRequest {
     ...(f.pgDump ? { pgDumpPath: f.pgDump } : {}),
   } as const;
   if (f.profile) {
-    if (adhoc.length > 0) throw new LifeboatError('USAGE', 'Give either --profile or source flags (--sqlite/--postgres/--dir), not both.');
+    if (adhoc.length > 0) throw new LifeboatError('USAGE', 'Give either --profile or source flags (--sqlite/--postgres/--mysql/--dir), not both.');
     const p = ctx.engine.profiles.get(f.profile);
     return {
       ...common,
@@ -49,7 +49,7 @@ function buildRequest(ctx: CommandContext, f: BackupFlags): BackupRequest {
       },
     };
   }
-  if (adhoc.length === 0) throw new LifeboatError('USAGE', 'Nothing to back up: give --profile NAME, or at least one --sqlite, --postgres or --dir.');
+  if (adhoc.length === 0) throw new LifeboatError('USAGE', 'Nothing to back up: give --profile NAME, or at least one --sqlite, --postgres, --mysql or --dir.');
   return {
     ...common,
     sources: adhoc,

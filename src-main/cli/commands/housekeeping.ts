@@ -116,6 +116,7 @@ export function registerHousekeeping(program: Command, io: Io): void {
         for (const o of r.orphans) io.out(`  not in the catalog: ${o.path}${o.registered ? ` → registered as ${o.registered}` : ''}${o.problem ? ` (not registered: ${o.problem})` : ''}\n`);
         for (const m of r.missing) io.out(`  file missing: ${m.path} (backup ${m.id.slice(0, 8)})${r.repaired ? ' → marked FAILED' : ''}\n`);
         for (const l of r.leftovers) io.out(`  leftover: ${l}${r.repaired ? ' → removed' : ''}\n`);
+        for (const t of r.tools) io.out(`  ${t.kind} tool ${t.tool}: ${t.path ? `${t.path} (${t.version ?? '?'})` : `not found: ${t.problem ?? ''}`}\n`);
         const issues = r.orphans.length + r.missing.length + r.leftovers.length;
         io.out(issues === 0 ? 'The catalog and the folders agree.\n' : r.repaired ? 'Repaired.\n' : `${issues} issue(s). Run with --repair to fix them.\n`);
         return EXIT.ok;

@@ -12,6 +12,8 @@ function sourceLine(s: Manifest['sources'][number]): string {
       return `${s.name}: SQLite ${s.path} → ${s.entry}, ${s.tables.length} tables, ${s.totalRows} rows, integrity ${s.integrityCheck}, SQLite ${s.sqliteVersion}`;
     case 'postgres':
       return `${s.name}: PostgreSQL ${s.url} → ${s.entry}, ${s.tables.length} tables, ${s.totalRows} rows, server ${s.serverVersion}, pg_dump ${s.pgDumpVersion}, database ${formatBytes(s.databaseBytes)}`;
+    case 'mysql':
+      return `${s.name}: MariaDB/MySQL ${s.url} → ${s.entry}, ${s.tables.length} tables, ${s.totalRows} rows, server ${s.serverVersion}, ${s.dumpToolVersion}`;
     case 'folder':
       return `${s.name}: folder ${s.path} → ${s.prefix}, ${s.files} files, ${s.directories} folders, ${s.symlinks} links, ${formatBytes(s.bytes)}${s.skipped.length ? `, ${s.skipped.length} skipped` : ''}`;
   }

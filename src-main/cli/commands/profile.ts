@@ -34,7 +34,7 @@ export function parseScheduleFlag(value: string, catchUp: boolean): Schedule {
 }
 
 function describeSources(p: Profile): string {
-  return p.spec.sources.map((s) => `${s.kind}:${s.kind === 'postgres' ? s.url : s.path}`).join(', ');
+  return p.spec.sources.map((s) => `${s.kind}:${s.kind === 'postgres' || s.kind === 'mysql' ? s.url : s.path}`).join(', ');
 }
 
 /** `lifeboat profile add|list|show|remove`. */
@@ -52,8 +52,8 @@ export function registerProfile(program: Command, io: Io): void {
     .action(async (name: string, _o: unknown, cmd: Command) => {
       process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
         const f = cmd.opts<ProfileFlags>();
-        const sources = sourcesFromFlags(f).map((s) => (s.kind === 'postgres' ? s : { ...s, path: resolve(s.path) }));
-        if (sources.length === 0) throw new LifeboatError('USAGE', `Profile "${name}" needs at least one --sqlite, --postgres or --dir.`);
+        const sources = sourcesFromFlags(f).map((s) => (s.kind === 'postgres' || s.kind === 'mysql' ? s : { ...s, path: resolve(s.path) }));
+        if (sources.length === 0) throw new LifeboatError('USAGE', `Profile "${name}" needs at least one --sqlite, --postgres, --mysql or --dir.`);
         const spec = profileSpecSchema.parse({
           sources,
           destination: f.out ? resolve(f.out) : null,

@@ -15,6 +15,7 @@ interface RestoreFlags {
   readonly toDir?: string;
   readonly toSqlite?: string;
   readonly toPostgres?: string;
+  readonly toMysql?: string;
   readonly safetyBackup: boolean;
   readonly yes?: boolean;
   readonly pgRestore?: string;
@@ -46,7 +47,7 @@ function changesText(plan: RestorePlan): string {
       }
     } else if (t.exists && typeof t.liveRows === 'number') {
       lines.push(`${t.target}: replaces ${t.liveRows} rows with the backup's ${t.backupRows ?? 0}`);
-    } else if (t.exists && t.kind === 'postgres') {
+    } else if (t.exists && (t.kind === 'postgres' || t.kind === 'mysql')) {
       lines.push(`${t.target}: replaces the existing database`);
     }
   }
@@ -83,7 +84,8 @@ export function registerRestore(program: Command, io: Io): void {
     .option('--only <source>', 'restore just this source (repeatable)', collect)
     .option('--to-dir <dir>', 'restore folder sources here instead of their original place')
     .option('--to-sqlite <path>', 'restore the SQLite source to this file')
-    .option('--to-postgres <url>', 'restore the PostgreSQL source into this database (postgres://user@host:port/db)')
+    .option('--to-postgres <url>', 'restore the PostgreSQL source into this database (any form psql takes: URI, key=value, service=NAME)')
+    .option('--to-mysql <url>', 'restore the MariaDB/MySQL source into this database (mysql://user@host:port/db or mysql://user@localhost/db?socket=PATH)')
     .option('--no-safety-backup', 'skip the safety backup of what will be overwritten (needs --yes)')
     .option('--yes', 'confirm --no-safety-backup')
     .option('--apply-owners', 'give restored files the owners recorded in the backup (system restore, as root); off by default')
@@ -101,6 +103,7 @@ export function registerRestore(program: Command, io: Io): void {
           ...(f.toDir ? { toDir: f.toDir } : {}),
           ...(f.toSqlite ? { toSqlite: f.toSqlite } : {}),
           ...(f.toPostgres ? { toPostgres: f.toPostgres } : {}),
+          ...(f.toMysql ? { toMysql: f.toMysql } : {}),
           ...(f.pgRestore ? { pgRestorePath: f.pgRestore } : {}),
           safetyBackup: f.safetyBackup,
           ...(f.applyOwners ? { applyOwners: true } : {}),

@@ -8,6 +8,7 @@ import { collect } from '../context.js';
 export interface SourceFlags {
   readonly sqlite?: string[];
   readonly postgres?: string[];
+  readonly mysql?: string[];
   readonly dir?: string[];
   readonly include?: string[];
   readonly exclude?: string[];
@@ -35,7 +36,8 @@ export function readOptionsFromFlags(f: SourceFlags): { onChangedFile?: 'warn' |
 export function addSourceOptions(cmd: Command): Command {
   return cmd
     .option('--sqlite <path>', 'a SQLite database file (repeatable)', collect)
-    .option('--postgres <url>', 'a PostgreSQL database, postgres://user@host:port/db (repeatable; password via PGPASSWORD or ~/.pgpass)', collect)
+    .option('--postgres <url>', 'a PostgreSQL database as psql takes it: postgresql://user@host:port/db, postgresql:///db?host=/var/run/postgresql, "host=... dbname=..." or service=NAME (repeatable; password via ~/.pgpass, PGPASSWORD, or peer/trust)', collect)
+    .option('--mysql <url>', 'a MariaDB/MySQL database, mysql://user@host:port/db or mysql://user@localhost/db?socket=PATH (repeatable; password via the URL, MYSQL_PWD or ~/.my.cnf, handed to the tools in a 0600 option file)', collect)
     .option('--dir <path>', 'a folder tree (repeatable)', collect)
     .option('--include <glob>', 'only files matching this glob, for every --dir (repeatable)', collect)
     .option('--exclude <glob>', 'leave out entries matching this glob, for every --dir (repeatable)', collect)
@@ -52,11 +54,12 @@ export function addSourceOptions(cmd: Command): Command {
     .option('--cross-filesystems', 'also back up filesystems mounted inside a --dir (default: stop at mount points)');
 }
 
-/** The sources named by flags, in the order sqlite, postgres, folders. */
+/** The sources named by flags, in the order sqlite, postgres, mysql, folders. */
 export function sourcesFromFlags(f: SourceFlags): SourceSpec[] {
   return [
     ...(f.sqlite ?? []).map((path): SourceSpec => ({ kind: 'sqlite', path })),
     ...(f.postgres ?? []).map((url): SourceSpec => ({ kind: 'postgres', url })),
+    ...(f.mysql ?? []).map((url): SourceSpec => ({ kind: 'mysql', url })),
     ...(f.dir ?? []).map(
       (path): SourceSpec => ({ kind: 'folder', path, include: f.include ?? [], exclude: f.exclude ?? [], gitignore: Boolean(f.gitignore) }),
     ),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Profile, ProfileSpec } from '../../../src-shared/domain/profile.js';
 import { PROFILE_NAME_PATTERN, profileSpecSchema } from '../../../src-shared/domain/profile.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
+import { parseMysqlUrl } from '../sources/mysql-conn.js';
 import { parsePgUrl } from '../sources/postgres-source.js';
 import type { CatalogDb } from './open-catalog.js';
 
@@ -31,6 +32,9 @@ export class ProfilesRepo {
           'USAGE',
           `Profile "${name}": the PostgreSQL URL holds a password. Profiles never store passwords; put it in ~/.pgpass or PGPASSWORD instead.`,
         );
+      }
+      if (s.kind === 'mysql' && parseMysqlUrl(s.url).password !== undefined) {
+        throw new LifeboatError('USAGE', `Profile "${name}": the MariaDB/MySQL URL holds a password. Profiles never store passwords; put it in ~/.my.cnf ([client] password=...) or MYSQL_PWD instead.`);
       }
     }
     if (this.find(name)) throw new LifeboatError('PROFILE_EXISTS', `A profile named "${name}" already exists.`, { name });

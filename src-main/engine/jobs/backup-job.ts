@@ -12,7 +12,8 @@ import { createArchiveWriter, type ArchiveSink } from '../archive/archive-writer
 import { archiveReadme } from '../archive/readme.js';
 import type { EngineEnv } from '../engine-env.js';
 import { scanFolder, type FolderScan } from '../sources/folder-scan.js';
-import { dumpPostgres } from '../sources/postgres-source.js';
+import { dumpMysql } from '../sources/mysql-source.js';
+import { dumpPostgres, redact } from '../sources/postgres-source.js';
 import { assignNames, type NamedSource } from '../sources/source-names.js';
 import { checkSqliteCopy, copySqlite, sqliteEntry } from '../sources/sqlite-source.js';
 import { fsyncDir } from '../util/durable.js';
@@ -100,7 +101,7 @@ async function prepareDestination(dir: string): Promise<void> {
 export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHooks = {}): Promise<BackupResult> {
   const sources = assignNames(req.sources.filter((s) => typeIncludes(req.type, s.kind)));
   if (sources.length === 0) {
-    throw new LifeboatError('USAGE', `No source of type "${req.type}" to back up. Add a --sqlite, --postgres or --dir source that matches --type.`);
+    throw new LifeboatError('USAGE', `No source of type "${req.type}" to back up. Add a --sqlite, --postgres, --mysql or --dir source that matches --type.`);
   }
   const destination = resolve(req.destination);
   const id = randomUUID();
@@ -347,13 +348,20 @@ async function prepareSource(
   signal?.throwIfAborted();
   switch (s.kind) {
     case 'postgres': {
-      progress?.item(s.url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@'));
+      progress?.item(redact(s.url));
       const file = join(workDir, `${s.name}.pgdump`);
       const record = await dumpPostgres(s.name, s.url, file, {
         allowEmpty: req.options.allowEmpty,
         ...(req.pgDumpPath ? { pgDumpPath: req.pgDumpPath } : {}),
         ...(signal ? { signal } : {}),
       });
+      progress?.fileDone();
+      return { record, dumpFile: file };
+    }
+    case 'mysql': {
+      progress?.item(s.url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@'));
+      const file = join(workDir, `${s.name}.sql`);
+      const record = await dumpMysql(s.name, s.url, file, { allowEmpty: req.options.allowEmpty, ...(signal ? { signal } : {}) });
       progress?.fileDone();
       return { record, dumpFile: file };
     }
@@ -468,6 +476,7 @@ function toolVersions(records: readonly ManifestSource[]): Record<string, string
   for (const r of records) {
     if (r.kind === 'sqlite') tools.sqlite = r.sqliteVersion;
     if (r.kind === 'postgres') tools.pg_dump = r.pgDumpVersion;
+    if (r.kind === 'mysql') tools.mysqldump = r.dumpToolVersion;
   }
   return tools;
 }

@@ -24,7 +24,8 @@ export function summarize(m: Manifest): BackupSummary {
         case 'folder':
           return { name: s.name, kind: s.kind, rows: null, files: s.files, bytes: s.bytes };
         case 'sqlite':
-        case 'postgres': {
+        case 'postgres':
+        case 'mysql': {
           const entry = m.entries.find((e) => e.path === s.entry);
           return { name: s.name, kind: s.kind, rows: s.totalRows, files: null, bytes: entry?.size ?? 0 };
         }

@@ -28,7 +28,7 @@ export async function receiptFor(env: EngineEnv, idOrPrefix: string): Promise<Re
         trigger: backup.trigger,
         profile: backup.profile,
         verified: backup.verifiedAt !== null,
-        sources: (manifest?.sources ?? []).map((s) => `${s.name} (${s.kind}: ${s.kind === 'postgres' ? s.url : s.path})`),
+        sources: (manifest?.sources ?? []).map((s) => `${s.name} (${s.kind}: ${s.kind === 'postgres' || s.kind === 'mysql' ? s.url : s.path})`),
       };
     } else {
       outcome = {

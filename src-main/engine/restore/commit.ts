@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { fsyncDir } from '../util/durable.js';
 import { faultPoint } from '../util/fault.js';
 import type { JournalStep, RestoreJournal } from './journal.js';
+import { dropOldMysql } from './mysql-steps.js';
 import { NO_SECRETS, type PgSecrets } from './pg-secrets.js';
 import { removeTree } from './remove-tree.js';
 
@@ -28,11 +29,14 @@ async function dropOld(step: JournalStep, secrets: PgSecrets): Promise<void> {
       faultPoint('restore:commit-pg-dropped');
       return;
     }
+    case 'mysql':
+      await dropOldMysql(step, secrets);
+      return;
   }
 }
 
 function describe(step: JournalStep): string {
-  return step.kind === 'folder' ? step.old : step.kind === 'sqlite' ? step.aside : `database ${step.old}`;
+  return step.kind === 'folder' ? step.old : step.kind === 'sqlite' ? step.aside : step.kind === 'mysql' ? `database ${step.staged} and ${step.aside}` : `database ${step.old}`;
 }
 
 /**

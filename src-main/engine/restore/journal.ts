@@ -23,6 +23,21 @@ export type JournalStep =
       readonly old: string;
       readonly existed: boolean;
       phase: 'restoring' | 'renamed-old' | 'swapped';
+    }
+  /**
+   * A MariaDB / MySQL target. The dump is first restored into `staged` and checked. MariaDB has no
+   * RENAME DATABASE, and RENAME TABLE cannot move triggers or views to another database, so the
+   * old state is kept as a whole dump at `aside` ('saving': the target is untouched), then the
+   * target is dropped and loaded ('replacing'); rollback reloads `aside`.
+   */
+  | {
+      readonly kind: 'mysql';
+      readonly url: string;
+      readonly database: string;
+      readonly staged: string;
+      readonly aside: string;
+      readonly existed: boolean;
+      phase: 'restoring' | 'saving' | 'replacing';
     };
 
 /**

@@ -1,4 +1,4 @@
-import { connectOrClose, parsePgUrl, pgClient, type PgTarget } from '../sources/postgres-source.js';
+import { connectFirst, parsePgUrl, withDatabase, type PgTarget } from '../sources/postgres-source.js';
 
 /** A connection to the server's maintenance database, for CREATE/RENAME/DROP DATABASE. */
 export interface PgAdmin {
@@ -14,9 +14,7 @@ export interface PgAdmin {
 
 /** Connect to `postgres` on the URL's server as the URL's user. */
 export async function connectAdmin(url: string): Promise<PgAdmin> {
-  const t = parsePgUrl(url);
-  const admin = await pgClient(t, 'postgres');
-  await connectOrClose(admin, { ...t, database: 'postgres' });
+  const { client: admin, target: t } = await connectFirst(parsePgUrl(url), 'postgres');
   const ident = (s: string): string => admin.escapeIdentifier(s);
   return {
     target: t,
@@ -33,8 +31,7 @@ export async function connectAdmin(url: string): Promise<PgAdmin> {
       await admin.query(`DROP DATABASE IF EXISTS ${ident(db)}`);
     },
     async rowCounts(db) {
-      const c = await pgClient(t, db);
-      await connectOrClose(c, { ...t, database: db });
+      const { client: c } = await connectFirst({ ...t, database: db }, db);
       try {
         const tables = await c.query<{ schema: string; name: string }>(
           `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -58,7 +55,5 @@ export async function connectAdmin(url: string): Promise<PgAdmin> {
 
 /** The same server and credentials, another database. */
 export function urlWithDatabase(url: string, db: string): string {
-  const u = new URL(url);
-  u.pathname = `/${encodeURIComponent(db)}`;
-  return u.toString();
+  return withDatabase(url, db);
 }

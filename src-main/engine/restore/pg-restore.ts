@@ -1,7 +1,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { pgTimeouts, readWholeDump, runPgTool, runPgToolStdout, type PgTool } from '../sources/pg-tools.js';
-import { classifyPgError, connectOrClose, parsePgUrl, pgClient, pgEnv, type PgTarget } from '../sources/postgres-source.js';
+import { classifyPgError, connectFirst, parsePgUrl, pgEnv, type PgTarget } from '../sources/postgres-source.js';
 import { lostStatement, missingRole, retargetDatabaseStatement, runEach, splitSql } from './pg-properties.js';
 
 /**
@@ -62,7 +62,10 @@ function failures(stderr: string): { error: string; command: string }[] {
  * names the role and what holds instead. Any other failure is thrown.
  */
 export async function pgRestoreInto(tool: PgTool, url: string, file: string): Promise<string[]> {
-  const t = parsePgUrl(url);
+  // Several hosts: pg_restore goes to the one the client reaches (narrowed), as the checks will.
+  const probe = await connectFirst(parsePgUrl(url), parsePgUrl(url).database);
+  await probe.client.end().catch(() => undefined);
+  const t = probe.target;
   const { toolMs } = pgTimeouts();
   const [plain, created] = await Promise.all([toc(tool, file, false), toc(tool, file, true)]);
   const plainIds = new Set(plain.lines.map((l) => TOC_LINE.exec(l)?.[1]));
@@ -104,8 +107,7 @@ async function applyProperties(tool: PgTool, file: string, t: PgTarget, aclLines
   const acl = splitSql(await entriesSql(tool, file, aclLines, false))
     .filter((s) => /^(GRANT|REVOKE|ALTER DEFAULT PRIVILEGES|SET SESSION AUTHORIZATION|RESET SESSION AUTHORIZATION)\b/.test(s))
     .map((s) => ({ run: s, original: s }));
-  const client = await pgClient(t, t.database);
-  await connectOrClose(client, t);
+  const { client } = await connectFirst(t, t.database);
   try {
     const ident = (s: string): string => client.escapeIdentifier(s);
     const database: { run: string; original: string }[] = [];

@@ -1,4 +1,5 @@
-import { withPassword } from '../sources/postgres-source.js';
+import { splitPassword, withPassword } from '../sources/postgres-source.js';
+import { connectMysqlAdmin, type MysqlAdmin } from './mysql-admin.js';
 import { connectAdmin, type PgAdmin } from './pg-admin.js';
 
 /**
@@ -11,6 +12,19 @@ export class PgSecrets {
 
   /** Split the password off `url`; returns the URL that may be stored. */
   keep(url: string): string {
+    if (/^(mysql|mariadb):/i.test(url)) return this.keepUrl(url);
+    let split: { bare: string; password: string | undefined };
+    try {
+      split = splitPassword(url);
+    } catch {
+      return url;
+    }
+    if (split.password === undefined) return url;
+    this.byUrl.set(split.bare, split.password);
+    return split.bare;
+  }
+
+  private keepUrl(url: string): string {
     let u: URL;
     try {
       u = new URL(url);
@@ -23,6 +37,15 @@ export class PgSecrets {
     const bare = u.toString();
     this.byUrl.set(bare, password);
     return bare;
+  }
+
+  /** A MariaDB / MySQL admin session for a stored URL, with its password if this process knows it. */
+  connectMysql(url: string): Promise<MysqlAdmin> {
+    const password = this.byUrl.get(url);
+    if (password === undefined) return connectMysqlAdmin(url);
+    const u = new URL(url);
+    u.password = encodeURIComponent(password);
+    return connectMysqlAdmin(u.toString());
   }
 
   /** An admin connection for a stored URL, with its password if this process knows it. */

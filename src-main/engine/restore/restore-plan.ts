@@ -12,9 +12,11 @@ import type { EngineEnv } from '../engine-env.js';
 import { processAlive } from '../engine-env.js';
 import type { ResolvedTarget } from '../lifeboat-engine.js';
 import { resolvePgTool } from '../sources/pg-tools.js';
-import { parsePgUrl } from '../sources/postgres-source.js';
+import { parsePgUrl, redact } from '../sources/postgres-source.js';
 import { readSidecar, sha256File } from '../verify/verify-archive.js';
 import { assertManifestMatches, assertRoomFor, assertSafeEntries } from './entry-safety.js';
+import { redactMysqlUrl } from '../sources/mysql-conn.js';
+import { planMysqlTarget } from './mysql-plan.js';
 import { connectAdmin, urlWithDatabase } from './pg-admin.js';
 
 /** What to restore and where. */
@@ -24,6 +26,8 @@ export interface RestoreRequest {
   readonly toDir?: string;
   readonly toSqlite?: string;
   readonly toPostgres?: string;
+  /** A MariaDB / MySQL URL to restore the (one selected) mysql source into. */
+  readonly toMysql?: string;
   readonly safetyBackup?: boolean;
   readonly pgRestorePath?: string;
   /** Apply the owners recorded in the manifest (a system restore, as root). Off by default. */
@@ -114,7 +118,7 @@ function fromThisCatalog(env: EngineEnv, resolved: ResolvedTarget, m: Manifest):
 
 /** A recorded target is only ever an absolute path (or a PostgreSQL URL); anything else is refused outright. */
 function recordedTargetProblem(s: ManifestSource): string | null {
-  if (s.kind === 'postgres') return null;
+  if (s.kind === 'postgres' || s.kind === 'mysql') return null;
   return isAbsolute(s.path) && resolve(s.path) === s.path.replace(/\/+$/, '') ? null : `the archive records "${s.path}" as ${s.name}'s place, which is not an absolute, normalized path; give --to-${s.kind === 'folder' ? 'dir' : 'sqlite'}`;
 }
 
@@ -127,6 +131,7 @@ function chooseTargets(m: Manifest, req: RestoreRequest, trusted: boolean): { so
   const count = (k: SourceKind): number => chosen.filter((s) => s.kind === k).length;
   if (req.toSqlite && count('sqlite') !== 1) throw new LifeboatError('USAGE', `--to-sqlite needs exactly one SQLite source; ${count('sqlite')} are selected. Add --only NAME.`);
   if (req.toPostgres && count('postgres') !== 1) throw new LifeboatError('USAGE', `--to-postgres needs exactly one PostgreSQL source; ${count('postgres')} are selected. Add --only NAME.`);
+  if (req.toMysql && count('mysql') !== 1) throw new LifeboatError('USAGE', `--to-mysql needs exactly one MariaDB/MySQL source; ${count('mysql')} are selected. Add --only NAME.`);
   if (req.toDir && count('folder') === 0) throw new LifeboatError('USAGE', '--to-dir was given, but no folder source is selected.');
   const recorded: TargetOrigin = trusted ? 'catalog' : 'recorded';
   return chosen.map((s) => {
@@ -139,7 +144,11 @@ function chooseTargets(m: Manifest, req: RestoreRequest, trusted: boolean): { so
         return req.toSqlite ? { source: s, target: resolve(req.toSqlite), origin: 'chosen' as const } : { source: s, target: s.path, origin: recorded };
       case 'postgres': {
         const url = req.toPostgres ?? s.url;
-        return { source: s, target: url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@'), connectUrl: url, origin: req.toPostgres ? ('chosen' as const) : recorded };
+        return { source: s, target: redact(url), connectUrl: url, origin: req.toPostgres ? ('chosen' as const) : recorded };
+      }
+      case 'mysql': {
+        const url = req.toMysql ?? s.url;
+        return { source: s, target: redactMysqlUrl(url), connectUrl: url, origin: req.toMysql ? ('chosen' as const) : recorded };
       }
     }
   });
@@ -203,6 +212,10 @@ export async function planRestore(env: EngineEnv, resolved: ResolvedTarget, req:
       }
       const liveRows = dbExists ? await livePgRows(url).catch(() => null) : null;
       targets.push({ source: t.source.name, kind: 'postgres', target: t.target, origin: t.origin, connectUrl: url, exists: dbExists, writeBytes, overwriteBytes: null, liveRows, backupRows: t.source.totalRows });
+      continue;
+    }
+    if (t.source.kind === 'mysql') {
+      targets.push(await planMysqlTarget(t.source, t.target, t.origin, t.connectUrl ?? '', writeBytes, problems));
       continue;
     }
     const st = await lstat(t.target).catch(() => undefined);

@@ -18,6 +18,9 @@ import { PackPool, type PathFacts } from '../workers/pack-pool.js';
 import { inspectSqliteInWorker } from '../workers/untrusted-sqlite.js';
 import { verifyAndExtract } from './extract.js';
 import type { JournalStep, RestoreJournal } from './journal.js';
+import { parseMysqlUrl } from '../sources/mysql-conn.js';
+import { assertMysqlDump } from './mysql-admin.js';
+import { checkMysql, stageMysql, swapMysql } from './mysql-steps.js';
 import { urlWithDatabase } from './pg-admin.js';
 import type { PgSecrets } from './pg-secrets.js';
 import { identity } from './rollback.js';
@@ -58,7 +61,7 @@ function compareRows(what: string, want: readonly { name: string; rows: number }
 async function mkdirParents(targets: readonly PlannedTarget[]): Promise<string[]> {
   const created: string[] = [];
   for (const t of targets) {
-    if (t.kind === 'postgres') continue;
+    if (t.kind === 'postgres' || t.kind === 'mysql') continue;
     const first = await mkdir(dirname(t.target), { recursive: true });
     if (first) created.push(first);
   }
@@ -102,7 +105,7 @@ export async function stage(run: RestoreRun): Promise<void> {
         if (e.source === src.name) destinations.set(e.path, e.path === root ? at : join(at, e.path.slice(src.prefix.length)));
       }
     } else {
-      const file = join(work, `${src.name}.${src.kind === 'sqlite' ? 'sqlite' : 'pgdump'}`);
+      const file = join(work, `${src.name}.${src.kind === 'sqlite' ? 'sqlite' : src.kind === 'mysql' ? 'sql' : 'pgdump'}`);
       run.staged.set(t.source, file);
       destinations.set(src.entry, file);
     }
@@ -122,10 +125,12 @@ export async function stage(run: RestoreRun): Promise<void> {
         const bad = facts.integrityCheck !== 'ok' ? [`integrity_check: ${facts.integrityCheck.slice(0, 200)}`] : compareRows(src.entry, src.tables, facts.tables);
         if (bad.length) throw new LifeboatError('SQLITE_CORRUPT', `The SQLite database in the archive (${src.entry}) is not what its manifest describes: ${bad.join('; ')}. Nothing was restored.`, { entry: src.entry });
       }
+      if (src?.kind === 'mysql') await assertMysqlDump(file, src.entry);
       if (src?.kind === 'postgres') await assertCustomDump(await resolvePgTool('pg_restore', run.req.pgRestorePath ?? process.env.LIFEBOAT_PG_RESTORE), file, src.entry);
     }),
   );
   for (const t of plan.targets) if (t.kind === 'postgres') await stagePostgres(run, t);
+  for (const t of plan.targets) if (t.kind === 'mysql') await stageMysql(run, t);
 }
 
 /** A full disk (bytes or inodes) while staging names the disk, what the restore needs and what is free. */
@@ -190,7 +195,9 @@ export async function safety(run: RestoreRun): Promise<void> {
         ? { kind: 'folder', name: t.source, path: t.target, include: [], exclude: [], gitignore: false }
         : t.kind === 'sqlite'
           ? { kind: 'sqlite', name: t.source, path: t.target }
-          : { kind: 'postgres', name: t.source, url: t.connectUrl ?? t.target },
+          : t.kind === 'mysql'
+            ? { kind: 'mysql', name: t.source, url: t.connectUrl ?? t.target }
+            : { kind: 'postgres', name: t.source, url: t.connectUrl ?? t.target },
     ),
     type: 'full',
     format: 'zip',
@@ -271,6 +278,11 @@ export async function swap(run: RestoreRun): Promise<void> {
     } finally {
       await admin.close();
     }
+    run.progress.item(s.database);
+  }
+  for (const s of journal.steps) {
+    if (s.kind !== 'mysql') continue;
+    await swapMysql(run, s, plan.targets.find((t) => t.kind === 'mysql' && parseMysqlUrl(t.connectUrl ?? t.target).database === s.database)?.source ?? '');
     run.progress.item(s.database);
   }
   await flushTrees(flush);
@@ -363,6 +375,11 @@ export async function check(run: RestoreRun): Promise<void> {
     } finally {
       await admin.close();
     }
+  }
+  for (const s of run.journal.steps) {
+    if (s.kind !== 'mysql') continue;
+    const t = plan.targets.find((x) => x.kind === 'mysql' && parseMysqlUrl(x.connectUrl ?? x.target).database === s.database);
+    if (t) for (const p of await checkMysql(run, s, t.source)) problems.push(p);
   }
   for (const list of await folders) for (const p of list) problems.push(p);
   if (problems.length) throw new LifeboatError('RESTORE_FAILED', `What was restored does not match the manifest: ${problems.slice(0, 5).join('; ')}`, { problems: problems.slice(0, 100) });

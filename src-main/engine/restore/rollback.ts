@@ -3,6 +3,7 @@ import { lstat, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ALL_PAGES } from '../sources/sqlite-source.js';
 import { fsyncDir } from '../util/durable.js';
+import { undoMysql } from './mysql-steps.js';
 import { NO_SECRETS, type PgSecrets } from './pg-secrets.js';
 import type { JournalStep, RestoreJournal } from './journal.js';
 
@@ -81,6 +82,8 @@ async function undoStep(step: JournalStep, secrets: PgSecrets): Promise<string> 
       }
       return `PostgreSQL database ${step.database} ${step.existed ? 'put back' : 'removed (it did not exist before)'}`;
     }
+    case 'mysql':
+      return undoMysql(step, secrets);
   }
 }
 

@@ -5,6 +5,7 @@ import { readManifest } from '../archive/archive-reader.js';
 import { ProfilesRepo } from '../catalog/profiles-repo.js';
 import type { EngineEnv } from '../engine-env.js';
 import { defaultBackupDir } from '../home.js';
+import { findClientTools, type ClientTool } from '../sources/client-tools.js';
 import { summarize } from '../jobs/manifest-parts.js';
 import { readSidecar, verifyArchive } from '../verify/verify-archive.js';
 
@@ -18,6 +19,8 @@ export interface DoctorReport {
   /** `.partial` files and work folders no running job owns. */
   readonly leftovers: readonly string[];
   readonly repaired: boolean;
+  /** The client tools each database source kind needs, found or not, with versions. */
+  readonly tools: readonly ClientTool[];
 }
 
 const ARCHIVE = /\.(zip|tar\.gz)$/;
@@ -107,5 +110,5 @@ export async function doctor(env: EngineEnv, repair: boolean): Promise<DoctorRep
       details: { registered: orphans.filter((o) => o.registered).map((o) => o.path), missing: missing.map((m) => m.id), removed: leftovers },
     });
   }
-  return { folders: [...folders], orphans, missing, leftovers, repaired: repair };
+  return { folders: [...folders], orphans, missing, leftovers, repaired: repair, tools: await findClientTools() };
 }

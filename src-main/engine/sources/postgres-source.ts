@@ -1,79 +1,124 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type pg from 'pg';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { ManifestSource } from '../../../src-shared/manifest/schema.js';
+import { formatPgConnString, parsePgConnString, PG_PARAM_ENV, redactConn, resolvePgParams, type PgParams } from './pg-conninfo.js';
 import { pgPassFile, pgPassLookup } from './pg-pass.js';
 import { pgRestoreBeside, pgTimeouts, readWholeDump, resolvePgTool, runPgTool, type PgTool } from './pg-tools.js';
 
 /** The manifest record of a PostgreSQL source. */
 export type PostgresRecord = Extract<ManifestSource, { kind: 'postgres' }>;
 
-/** A parsed connection target. The password never leaves this object except through env. */
+/** A resolved connection. The password never leaves this object except through env. */
 export interface PgTarget {
+  /** The first (or the chosen) host: a name, an address or a socket directory. */
   readonly host: string;
   readonly port: number;
+  /** Every host libpq would try, in order (a multi-host string lists several). */
+  readonly hosts: readonly { readonly host: string; readonly port: number }[];
   readonly user: string;
+  /** The password the connection string itself holds (a profile must not store one). */
   readonly password: string | undefined;
   readonly database: string;
   readonly sslmode: string | undefined;
+  /** Every libpq parameter as settled (string, service, PG* environment, defaults), without the password. */
+  readonly params: PgParams;
+  /** A password from the service file: libpq treats it as given, before PGPASSWORD and the password file. */
+  readonly servicePassword?: string | undefined;
   /** `postgres://user@host:port/db`: safe to log and store. */
   readonly safeUrl: string;
 }
 
-/** Parse `postgres://user:pass@host:port/db?sslmode=...`. */
-export function parsePgUrl(url: string): PgTarget {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new LifeboatError('USAGE', `"${redact(url)}" is not a PostgreSQL URL. Use postgres://user@host:port/database.`);
+/**
+ * Parse and resolve any form psql accepts (URI, key=value, service) into one connection record.
+ * The record feeds both the `pg` client (row counts, admin) and the tools' libpq environment.
+ */
+export function parsePgUrl(url: string, env: NodeJS.ProcessEnv = process.env): PgTarget {
+  const given = parsePgConnString(url);
+  const { params: all } = resolvePgParams(given, env);
+  const { password: servicePassword, ...params } = all;
+  const database = params.dbname ?? '';
+  if (!database) {
+    throw new LifeboatError('USAGE', `The PostgreSQL connection "${redactConn(url)}" names no database (postgresql://user@host:port/DATABASE, or dbname=DATABASE).`);
   }
-  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
-    throw new LifeboatError('USAGE', `"${redact(url)}" is not a PostgreSQL URL (it must start with postgres://).`);
-  }
-  const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
-  if (!database) throw new LifeboatError('USAGE', `The PostgreSQL URL "${redact(url)}" names no database (postgres://user@host:port/DATABASE).`);
-  const host = u.hostname.replace(/^\[|\]$/g, '') || 'localhost';
-  const port = u.port ? Number(u.port) : 5432;
-  const user = decodeURIComponent(u.username) || process.env.PGUSER || process.env.USER || 'postgres';
-  const password = u.password ? decodeURIComponent(u.password) : undefined;
+  const names = (params.host ?? '').split(',');
+  const ports = (params.port ?? '5432').split(',');
+  const hosts = names.map((h, i) => ({ host: h || 'localhost', port: Number(ports[i] || ports[0] || 5432) }));
+  if (ports.length > 1 && ports.length !== names.length) throw new LifeboatError('USAGE', `The PostgreSQL connection "${redactConn(url)}" lists ${names.length} hosts but ${ports.length} ports.`);
+  const first = hosts[0] ?? { host: 'localhost', port: 5432 };
+  const user = params.user ?? 'postgres';
+  // Where and as whom, without the password or local settings (TLS files, service, options).
+  const stored: Record<string, string> = { user, host: params.host ?? first.host, port: params.port ?? String(first.port), dbname: database };
   return {
-    host,
-    port,
+    host: first.host,
+    port: first.port,
+    hosts,
     user,
-    password,
+    password: given.password,
+    servicePassword: given.password === undefined ? servicePassword : undefined,
     database,
-    sslmode: u.searchParams.get('sslmode') ?? undefined,
-    safeUrl: `postgres://${encodeURIComponent(user)}@${u.host || host}/${encodeURIComponent(database)}`,
+    sslmode: params.sslmode,
+    params,
+    safeUrl: formatPgConnString(stored, { scheme: 'postgres' }),
   };
 }
 
 /** A URL with any password replaced by `***`. */
 export function redact(url: string): string {
-  return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+  return redactConn(url);
+}
+
+/** node-pg's TLS settings for the record's sslmode and certificate files (libpq's defaults included). */
+async function sslConfig(t: PgTarget, env: NodeJS.ProcessEnv): Promise<pg.ClientConfig['ssl']> {
+  const mode = t.sslmode ?? 'prefer';
+  if (mode === 'disable' || mode === 'allow' || mode === 'prefer') return undefined;
+  const home = join(env.HOME || homedir(), '.postgresql');
+  const read = async (file: string | undefined, fallback: string): Promise<Buffer | undefined> => {
+    if (file) return readFile(file).catch((e: Error) => {
+      throw new LifeboatError('PG_AUTH_FAILED', `Cannot read the TLS file ${file} named by the PostgreSQL connection (${e.message}).`, { file });
+    });
+    return readFile(join(home, fallback)).catch(() => undefined);
+  };
+  const verify = mode === 'verify-ca' || mode === 'verify-full';
+  const [cert, key, ca] = await Promise.all([read(t.params.sslcert, 'postgresql.crt'), read(t.params.sslkey, 'postgresql.key'), verify || t.params.sslrootcert ? read(t.params.sslrootcert, 'root.crt') : undefined]);
+  return {
+    rejectUnauthorized: verify,
+    ...(cert && key ? { cert, key } : {}),
+    ...(ca ? { ca } : {}),
+    // verify-ca checks the chain only, like libpq; verify-full also the host name.
+    ...(mode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}),
+  };
 }
 
 /**
- * A client for one database of the target's server (errors surface on connect/query, not as
+ * A client for one database of the target's (first) host (errors surface on connect/query, not as
  * events). The pg module is loaded on first use: most runs never talk to PostgreSQL.
- * The password is looked for where libpq looks (URL, PGPASSWORD, the password file) only when
- * the server asks for one, so trust and peer authentication need none. Every value travels as a
- * separate startup parameter: nothing is parsed as a connection string.
+ * The password is looked for where libpq looks (connection string, service, PGPASSWORD, the
+ * password file) only when the server asks for one, so trust and peer authentication need none.
+ * A socket directory is a `host` starting with `/`, which node-pg reads the way libpq does.
  */
 export async function pgClient(t: PgTarget, database: string): Promise<pg.Client> {
   const { default: driver } = await import('pg');
   const { connectMs, queryMs } = pgTimeouts();
+  const passEnv = t.params.passfile ? { ...process.env, PGPASSFILE: t.params.passfile } : process.env;
+  const ssl = await sslConfig(t, process.env);
+  // hostaddr (an address that skips the name lookup) is where libpq connects; node-pg does the same with it.
+  const addr = t.hosts.length === 1 ? t.params.hostaddr : undefined;
   const client = new driver.Client({
-    host: t.host,
+    host: addr ?? t.host,
     port: t.port,
     user: t.user,
     database,
     connectionTimeoutMillis: connectMs,
     query_timeout: queryMs,
-    application_name: 'lifeboat',
+    application_name: t.params.application_name ?? 'lifeboat',
+    ...(t.params.options ? { options: t.params.options } : {}),
     // pg reads an undefined answer as "no password" (its types say string only).
-    password: (async () => t.password ?? process.env.PGPASSWORD ?? (await pgPassLookup({ host: t.host, port: t.port, database, user: t.user }))) as () => Promise<string>,
-    ...(t.sslmode && t.sslmode !== 'disable' && t.sslmode !== 'allow' && t.sslmode !== 'prefer' ? { ssl: { rejectUnauthorized: t.sslmode === 'verify-full' || t.sslmode === 'verify-ca' } } : {}),
+    password: (async () =>
+      t.password ?? t.servicePassword ?? process.env.PGPASSWORD ?? (await pgPassLookup({ host: t.host, port: t.port, database, user: t.user }, passEnv))) as () => Promise<string>,
+    ...(ssl ? { ssl } : {}),
   });
   client.on('error', () => undefined);
   return client;
@@ -89,21 +134,69 @@ export async function connectOrClose(client: pg.Client, t: PgTarget): Promise<vo
   }
 }
 
-/** Variables that would let the inherited environment redirect a libpq tool elsewhere. */
-const REDIRECTING = ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGUSER', 'PGDATABASE', 'PGSERVICE', 'PGSERVICEFILE'];
+/** Whether a connected server satisfies libpq's target_session_attrs. */
+async function fitsSession(client: pg.Client, want: string): Promise<boolean> {
+  if (want === 'any' || want === 'prefer-standby') return true;
+  const r = await client.query<{ ro: string; rec: boolean }>(`SELECT current_setting('transaction_read_only') AS ro, pg_is_in_recovery() AS rec`);
+  const row = r.rows[0];
+  if (want === 'read-write') return row?.ro === 'off';
+  if (want === 'read-only') return row?.ro === 'on';
+  if (want === 'primary') return row?.rec === false;
+  if (want === 'standby') return row?.rec === true;
+  return true;
+}
 
 /**
- * Environment for libpq tools. The whole connection travels in PGHOST/PGPORT/PGUSER/PGDATABASE
- * (libpq never expands an environment value into more parameters, unlike a `--dbname` argument
- * holding `host=... port=...`), and the password in PGPASSWORD, never in argv.
+ * Connect the way libpq does with several hosts: each in order until one answers (and fits
+ * target_session_attrs). Returns the client and the record narrowed to that one host, so the
+ * tools run next (pg_dump with this session's snapshot) reach the very same server.
+ */
+export async function connectFirst(t: PgTarget, database: string): Promise<{ client: pg.Client; target: PgTarget }> {
+  const want = t.params.target_session_attrs ?? 'any';
+  let last: unknown;
+  for (const h of t.hosts) {
+    const one: PgTarget = { ...t, host: h.host, port: h.port, hosts: [h], database };
+    const client = await pgClient(one, database);
+    try {
+      await connectOrClose(client, one);
+      if (t.hosts.length === 1 || (await fitsSession(client, want))) return { client, target: { ...one, database: t.database } };
+      await client.end().catch(() => undefined);
+      last = new LifeboatError('PG_UNREACHABLE', `PostgreSQL at ${h.host}:${h.port} does not fit target_session_attrs=${want}.`, { host: h.host, port: h.port });
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw last instanceof LifeboatError ? last : classifyPgError(last, t);
+}
+
+/** Every libpq variable: none may reach a tool from the inherited environment but the record's own. */
+const LIBPQ_VARS = [...Object.values(PG_PARAM_ENV), 'PGSERVICEFILE', 'PGSYSCONFDIR', 'PGREQUIRESSL', 'PGSSLCOMPRESSION', 'PGLOCALEDIR', 'PGTZ', 'PGDATESTYLE', 'PGCLIENTENCODING'];
+
+/**
+ * Environment for libpq tools, built from the same record as the `pg` client. The whole
+ * connection travels in PG* variables (libpq never expands an environment value into more
+ * parameters, unlike a `--dbname` argument holding `host=... port=...`), and the password in
+ * PGPASSWORD, never in argv. The service is already expanded into the record, so the tools do
+ * not read the service file again.
  */
 export function pgEnv(t: PgTarget, database: string = t.database): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of REDIRECTING) delete env[k];
-  Object.assign(env, { PGAPPNAME: 'lifeboat', PGHOST: t.host, PGPORT: String(t.port), PGUSER: t.user, PGDATABASE: database });
-  env.PGCONNECT_TIMEOUT = String(Math.max(1, Math.round(pgTimeouts().connectMs / 1000)));
-  if (t.password !== undefined) env.PGPASSWORD = t.password;
-  if (t.sslmode) env.PGSSLMODE = t.sslmode;
+  const inheritedPassword = env.PGPASSWORD;
+  for (const k of LIBPQ_VARS) delete env[k];
+  for (const [k, v] of Object.entries(t.params)) {
+    const variable = PG_PARAM_ENV[k];
+    if (variable && k !== 'service' && k !== 'password') env[variable] = v;
+  }
+  Object.assign(env, {
+    PGAPPNAME: t.params.application_name ?? 'lifeboat',
+    PGHOST: t.hosts.map((h) => h.host).join(','),
+    PGPORT: t.hosts.map((h) => String(h.port)).join(','),
+    PGUSER: t.user,
+    PGDATABASE: database,
+  });
+  env.PGCONNECT_TIMEOUT = t.params.connect_timeout ?? String(Math.max(1, Math.round(pgTimeouts().connectMs / 1000)));
+  const password = t.password ?? t.servicePassword ?? inheritedPassword;
+  if (password !== undefined) env.PGPASSWORD = password;
   return env;
 }
 
@@ -119,7 +212,7 @@ export function classifyPgError(e: unknown, t: PgTarget): LifeboatError {
   if (NO_PASSWORD.test(msg)) {
     return new LifeboatError(
       'PG_AUTH_FAILED',
-      `PostgreSQL at ${where} asks a password for user "${t.user}" and none was found. Lifeboat looked in the URL, in PGPASSWORD and in the password file ${pgPassFile()} (PGPASSFILE overrides it; it must be mode 0600 with a line like ${t.host}:${t.port}:${t.database}:${t.user}:PASSWORD).`,
+      `PostgreSQL at ${where} asks a password for user "${t.user}" and none was found. Lifeboat looked, as libpq does, in the connection URL or string${t.params.service ? `, in service "${t.params.service}"` : ''}, in PGPASSWORD and in the password file ${t.params.passfile ?? pgPassFile()} (passfile= or PGPASSFILE choose it; it must be mode 0600 with a line like ${t.host.startsWith('/') ? 'localhost' : t.host}:${t.port}:${t.database}:${t.user}:PASSWORD). Add one there, or use peer/trust authentication over the socket.`,
       details,
       { cause: e },
     );
@@ -172,10 +265,10 @@ async function runPgDump(tool: PgTool, t: PgTarget, snapshot: string, file: stri
  * snapshot pg_dump uses, so the manifest's counts describe exactly the rows in the dump.
  */
 export async function dumpPostgres(name: string, url: string, file: string, ctx: DumpContext): Promise<PostgresRecord> {
-  const t = parsePgUrl(url);
+  const wanted = parsePgUrl(url);
   const tool = await resolvePgTool('pg_dump', ctx.pgDumpPath ?? process.env.LIFEBOAT_PG_DUMP);
-  const client = await pgClient(t, t.database);
-  await connectOrClose(client, t);
+  // pg_dump must reach the host whose snapshot it imports: the one this client connected to.
+  const { client, target: t } = await connectFirst(wanted, wanted.database);
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const snapshot = (await client.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]?.s ?? '';
@@ -240,19 +333,27 @@ export async function dumpPostgres(name: string, url: string, file: string, ctx:
   }
 }
 
-/** Put a password into a URL (in memory only: for a connection, never for storage or display). */
+/** Put a password into a connection string (in memory only: for a connection, never for storage or display). */
 export function withPassword(url: string, password: string | undefined): string {
   if (!password) return url;
-  const u = new URL(url);
-  u.password = encodeURIComponent(password);
-  return u.toString();
+  return formatPgConnString({ ...parsePgConnString(url), password }, { password: true });
+}
+
+/** The same connection (hosts, user, parameters, any password) aimed at another database. */
+export function withDatabase(url: string, database: string): string {
+  return formatPgConnString({ ...parsePgConnString(url), dbname: database }, { password: true });
+}
+
+/** Split a password off a connection string: the string that may be stored, and the password. */
+export function splitPassword(url: string): { bare: string; password: string | undefined } {
+  const { password, ...rest } = parsePgConnString(url);
+  return password === undefined ? { bare: url, password } : { bare: formatPgConnString(rest), password };
 }
 
 /** Connect once and report the server version: the profile editor's "Test connection". */
 export async function testPgConnection(url: string): Promise<{ serverVersion: string; database: string }> {
-  const t = parsePgUrl(url);
-  const client = await pgClient(t, t.database);
-  await connectOrClose(client, t);
+  const wanted = parsePgUrl(url);
+  const { client, target: t } = await connectFirst(wanted, wanted.database);
   try {
     const v = await client.query<{ v: string }>(`SELECT current_setting('server_version') AS v`);
     return { serverVersion: v.rows[0]?.v ?? '', database: t.database };

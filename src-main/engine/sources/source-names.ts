@@ -2,6 +2,7 @@ import { basename, extname } from 'node:path';
 import type { SourceSpec } from '../../../src-shared/domain/profile.js';
 import { SOURCE_NAME_PATTERN } from '../../../src-shared/manifest/schema.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
+import { parsePgConnString } from './pg-conninfo.js';
 
 /** A source with its final, unique archive name. */
 export type NamedSource = SourceSpec & { readonly name: string };
@@ -14,9 +15,15 @@ function defaultName(s: SourceSpec): string {
       return basename(s.path.replace(/[/\\]+$/, '')) || 'root';
     case 'postgres':
       try {
-        return decodeURIComponent(new URL(s.url).pathname.slice(1)) || 'postgres';
+        return parsePgConnString(s.url).dbname || 'postgres';
       } catch {
         return 'postgres';
+      }
+    case 'mysql':
+      try {
+        return decodeURIComponent(new URL(s.url).pathname.slice(1)) || 'mysql';
+      } catch {
+        return 'mysql';
       }
   }
 }

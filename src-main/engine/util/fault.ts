@@ -23,11 +23,14 @@ export const FAULT_POINTS = [
   'restore:swap-sqlite-aside',
   'restore:swap-sqlite-replaced',
   'restore:swap-pg-renamed-old',
+  'restore:swap-mysql-saved',
+  'restore:swap-mysql-emptied',
   'restore:swapped',
   'restore:check',
   'restore:commit',
   'restore:commit-removing',
   'restore:commit-pg-dropped',
+  'restore:commit-mysql-dropped',
   'restore:done',
 ] as const;
 

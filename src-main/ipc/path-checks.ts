@@ -14,7 +14,7 @@ const SOURCE_KINDS: Readonly<Record<'folder' | 'sqlite', readonly GrantKind[]>> 
  */
 export function grantedSourcePaths(s: Services, what: string, sources: readonly SourceSpec[], destination: string | null, refs: readonly PathRef[], stored?: Profile): PathRef[] {
   const known = new Set<string>();
-  for (const src of stored?.spec.sources ?? []) if (src.kind !== 'postgres') known.add(`${src.kind}\0${src.path}`);
+  for (const src of stored?.spec.sources ?? []) if (src.kind === 'folder' || src.kind === 'sqlite') known.add(`${src.kind}\0${src.path}`);
   if (stored?.spec.destination) known.add(`destination\0${stored.spec.destination}`);
   const used: PathRef[] = [];
   const need = (role: string, path: string, kinds: readonly GrantKind[]): void => {
@@ -26,7 +26,8 @@ export function grantedSourcePaths(s: Services, what: string, sources: readonly 
     s.grants.peek(ref, kinds, `${what} (${role} ${path.slice(0, 300)})`);
     used.push(ref);
   };
-  for (const src of sources) if (src.kind !== 'postgres') need(src.kind, src.path, SOURCE_KINDS[src.kind]);
+  // Database servers (PostgreSQL, MariaDB/MySQL) are reached by URL, not by a path that is written.
+  for (const src of sources) if (src.kind === 'folder' || src.kind === 'sqlite') need(src.kind, src.path, SOURCE_KINDS[src.kind]);
   if (destination) need('destination', destination, ['folder']);
   return used;
 }

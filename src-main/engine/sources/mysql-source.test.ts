@@ -245,7 +245,7 @@ describe.skipIf(reason !== null)(`MariaDB sources against a real server${reason 
     const b = await engine.backup(request(out, [{ kind: 'mysql', url: db.url('forge'), name: 'forge' }]));
     const entries: { name: string; data: Buffer; mode: number }[] = [];
     await walkArchive(b.path, 'zip', true, async (e, data) => {
-      entries.push({ name: e.kind === 'directory' ? `${e.path}/` : e.path, data: data ? await readAll(data, e.path) : Buffer.alloc(0), mode: e.mode | (e.kind === 'directory' ? 0o040000 : 0o100000) });
+      entries.push({ name: e.kind === 'directory' ? `${e.path}/` : e.path, data: data ? await readAll(data, e.path, 1 << 30) : Buffer.alloc(0), mode: e.mode | (e.kind === 'directory' ? 0o040000 : 0o100000) });
     });
     const dump = entries.find((e) => e.name === 'databases/forge.sql');
     const manifest = entries.find((e) => e.name === 'manifest.json');

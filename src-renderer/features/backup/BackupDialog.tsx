@@ -86,7 +86,7 @@ export function BackupDialog({ initialProfile, onClose }: { initialProfile?: str
               <Box>
                 <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', mb: 1 }}>
                   {sources.map((s, i) => (
-                    <Chip key={`${s.kind}-${i}`} label={`${s.kind}: ${s.kind === 'postgres' ? s.url : s.path}`} onDelete={() => setSources((all) => all.filter((_x, j) => j !== i))} />
+                    <Chip key={`${s.kind}-${i}`} label={`${s.kind}: ${'url' in s ? s.url : s.path}`} onDelete={() => setSources((all) => all.filter((_x, j) => j !== i))} />
                   ))}
                 </Box>
                 <Button onClick={() => void addSource('sqlite')}>Add SQLite file</Button>

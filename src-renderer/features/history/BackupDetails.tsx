@@ -24,6 +24,8 @@ function sourceFacts(s: ManifestSource): { what: string; detail: string } {
       return { what: `${s.totalRows.toLocaleString()} rows in ${s.tables.length} tables`, detail: `SQLite ${s.sqliteVersion}, ${s.journalMode}, integrity ${s.integrityCheck} · ${s.path}` };
     case 'postgres':
       return { what: `${s.totalRows.toLocaleString()} rows in ${s.tables.length} tables`, detail: `PostgreSQL ${s.serverVersion}, pg_dump ${s.pgDumpVersion} · ${s.url}` };
+    case 'mysql':
+      return { what: `${s.totalRows.toLocaleString()} rows in ${s.tables.length} tables`, detail: `MariaDB/MySQL ${s.serverVersion}, ${s.dumpToolVersion} · ${s.url}` };
     case 'folder':
       return { what: `${s.files.toLocaleString()} files, ${formatBytes(s.bytes)}`, detail: `${s.path}${s.skipped.length ? ` · ${s.skipped.length} skipped` : ''}` };
   }

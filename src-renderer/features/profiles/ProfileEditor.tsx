@@ -26,6 +26,8 @@ function toDraft(s: SourceSpec): DraftSource {
       return { kind: 'sqlite', path: s.path };
     case 'folder':
       return { kind: 'folder', path: s.path, exclude: s.exclude.join('\n'), gitignore: s.gitignore };
+    case 'mysql':
+      return { kind: 'mysql', url: s.url };
     case 'postgres': {
       const u = new URL(s.url);
       return { kind: 'postgres', host: u.hostname, port: u.port || '5432', database: decodeURIComponent(u.pathname.slice(1)), user: decodeURIComponent(u.username), password: '' };
@@ -41,6 +43,8 @@ function toSpec(d: DraftSource): SourceSpec {
       return { kind: 'folder', path: d.path.trim(), include: [], exclude: d.exclude.split('\n').map((x) => x.trim()).filter(Boolean), gitignore: d.gitignore };
     case 'postgres':
       return { kind: 'postgres', url: pgUrl(d) };
+    case 'mysql':
+      return { kind: 'mysql', url: d.url };
   }
 }
 
@@ -66,7 +70,7 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
     try {
       const passwords = Object.fromEntries(sources.flatMap((s, i) => (s.kind === 'postgres' && s.password ? [[String(i), s.password]] : [])));
       // Paths chosen in this editor go with their grants; the profile's stored paths need none.
-      const pathGrants = [...sources.flatMap((s) => (s.kind !== 'postgres' && s.grant ? [s.grant] : [])), ...(destination !== null && typeof destination !== 'string' ? [destination] : [])];
+      const pathGrants = [...sources.flatMap((s) => ((s.kind === 'folder' || s.kind === 'sqlite') && s.grant ? [s.grant] : [])), ...(destination !== null && typeof destination !== 'string' ? [destination] : [])];
       await call('profile:save', {
         name: name.trim(),
         replace: profile !== null,

@@ -46,8 +46,8 @@ export function Profiles() {
                 {p.spec.type} · {p.spec.format} · {p.spec.destination ?? 'default folder'}
               </Typography>
               {p.spec.sources.map((s, i) => (
-                <Typography key={i} variant="body2" noWrap title={s.kind === 'postgres' ? s.url : s.path}>
-                  {s.kind}: {s.kind === 'postgres' ? s.url : s.path}
+                <Typography key={i} variant="body2" noWrap title={'url' in s ? s.url : s.path}>
+                  {s.kind}: {'url' in s ? s.url : s.path}
                 </Typography>
               ))}
             </CardContent>

@@ -19,7 +19,9 @@ import { call, errorText } from '../../lib/api';
 export type DraftSource =
   | { kind: 'sqlite'; path: string; grant?: PathRef | undefined }
   | { kind: 'folder'; path: string; exclude: string; gitignore: boolean; grant?: PathRef | undefined }
-  | { kind: 'postgres'; host: string; port: string; database: string; user: string; password: string };
+  | { kind: 'postgres'; host: string; port: string; database: string; user: string; password: string }
+  /** A MariaDB/MySQL source (added with the CLI): kept as it is; the editor does not change it yet. */
+  | { kind: 'mysql'; url: string };
 
 /** postgres://user@host:port/db, without the password. */
 export function pgUrl(s: Extract<DraftSource, { kind: 'postgres' }>): string {
@@ -44,12 +46,13 @@ export function SourceEditor({ source, onChange, onRemove, index, storedFor }: {
   return (
     <Box sx={{ border: 1, borderColor: 'divider', borderRadius: 2, p: 2, display: 'grid', gap: 1.5 }} data-testid={`source-${index}`}>
       <Box sx={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between' }}>
-        <Typography variant="subtitle2">{source.kind === 'sqlite' ? 'SQLite database' : source.kind === 'folder' ? 'Folder' : 'PostgreSQL database'}</Typography>
+        <Typography variant="subtitle2">{source.kind === 'sqlite' ? 'SQLite database' : source.kind === 'folder' ? 'Folder' : source.kind === 'mysql' ? 'MariaDB/MySQL database' : 'PostgreSQL database'}</Typography>
         <IconButton aria-label="Remove source" onClick={onRemove} size="small">
           <DeleteIcon fontSize="small" />
         </IconButton>
       </Box>
-      {source.kind !== 'postgres' && (
+      {source.kind === 'mysql' && <TextField size="small" label="Connection (edit with the CLI for now)" value={source.url} slotProps={{ input: { readOnly: true } }} />}
+      {(source.kind === 'folder' || source.kind === 'sqlite') && (
         <PathField
           size="small"
           label={source.kind === 'sqlite' ? 'Database file' : 'Folder'}

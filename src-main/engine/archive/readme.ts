@@ -31,6 +31,13 @@ export function archiveReadme(m: Pick<Manifest, 'backupId' | 'createdAt' | 'host
           `   (pg_restore ${s.pgDumpVersion.split('.')[0]} or newer)`,
         );
         break;
+      case 'mysql':
+        lines.push(
+          `- MariaDB/MySQL "${s.name}" (database ${s.database}, server ${s.serverVersion}): ${s.entry}`,
+          `     mariadb -e 'CREATE DATABASE ${s.database}_restored'`,
+          `     mariadb ${s.database}_restored < restored/${s.entry}`,
+        );
+        break;
       case 'folder':
         lines.push(`- Folder "${s.name}" (from ${s.path}): ${s.prefix}`, `     cp -a restored/${s.prefix}. /path/to/target/`);
         break;

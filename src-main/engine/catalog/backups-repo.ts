@@ -207,6 +207,30 @@ export class BackupsRepo {
     };
   }
 
+  /**
+   * One profile's health figures, in one read: its newest finished run (COMPLETED or FAILED; a
+   * RUNNING row has no result yet), its two newest COMPLETED rows (for the size trend), and how
+   * many FAILED rows follow its newest COMPLETED one (every failure if it never succeeded).
+   */
+  healthOf(profile: string): { latestRun: BackupRecord | undefined; lastTwoCompleted: BackupRecord[]; consecutiveFailures: number } {
+    return this.db.transaction(() => {
+      const latest = this.db
+        .prepare(`SELECT * FROM backups WHERE profile = ? AND status IN ('COMPLETED', 'FAILED') ORDER BY created_at DESC, rowid DESC LIMIT 1`)
+        .get(profile) as BackupRow | undefined;
+      const completed = this.db.prepare(`SELECT * FROM backups WHERE profile = ? AND status = 'COMPLETED' ORDER BY created_at DESC, rowid DESC LIMIT 2`).all(profile) as BackupRow[];
+      const failures = this.db
+        .prepare(`SELECT count(*) AS n FROM backups WHERE profile = ? AND status = 'FAILED' AND created_at > ?`)
+        .get(profile, completed[0]?.created_at ?? '') as { n: number };
+      return { latestRun: latest ? toRecord(latest) : undefined, lastTwoCompleted: completed.map(toRecord), consecutiveFailures: failures.n };
+    })();
+  }
+
+  /** Rows by status over the whole catalog: what History's unfiltered count is made of. */
+  countByStatus(): Record<string, number> {
+    const rows = this.db.prepare('SELECT status, count(*) AS n FROM backups GROUP BY status').all() as { status: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
   /** The newest row whose archive is at `path`. */
   findByPath(path: string): BackupRecord | undefined {
     const row = this.db.prepare('SELECT * FROM backups WHERE path = ? ORDER BY created_at DESC LIMIT 1').get(path) as BackupRow | undefined;

@@ -99,6 +99,11 @@ export const restoreOptionsSchema = z.object({
   useRecorded: z.array(z.string().min(1)).optional(),
 });
 
+/** The History columns the catalog can sort by (server-side: the table is paginated). */
+export const HISTORY_SORT_KEYS = ['createdAt', 'profile', 'type', 'size', 'durationMs', 'status', 'trigger', 'createdBy'] as const;
+/** A History column the catalog can sort by. */
+export type HistorySortKey = (typeof HISTORY_SORT_KEYS)[number];
+
 /** Every request channel's payload schema. */
 export const REQUESTS = {
   'app:get-info': z.object({}),
@@ -113,6 +118,9 @@ export const REQUESTS = {
     search: z.string().max(200).optional(),
     limit: z.number().int().min(1).max(500).default(25),
     offset: z.number().int().min(0).default(0),
+    /** Sort column (default: date) and direction (default: newest / largest first). */
+    sortBy: z.enum(HISTORY_SORT_KEYS).optional(),
+    sortDir: z.enum(['asc', 'desc']).optional(),
   }),
   'backup:get-details': z.object({ id }),
   'backup:start': z.object({

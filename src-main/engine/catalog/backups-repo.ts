@@ -79,6 +79,31 @@ function toRecord(row: BackupRow): BackupRecord {
   };
 }
 
+/** Sortable History columns and the SQL they sort by: a closed map, so no caller text reaches ORDER BY. */
+const SORT_COLUMNS = {
+  createdAt: 'created_at',
+  profile: 'profile',
+  type: 'type',
+  size: 'size',
+  durationMs: 'duration_ms',
+  status: 'status',
+  trigger: 'trigger',
+  createdBy: 'created_by',
+} as const;
+
+/** How a History page is ordered (default: newest first). */
+export interface HistorySort {
+  readonly sortBy?: keyof typeof SORT_COLUMNS;
+  readonly sortDir?: 'asc' | 'desc';
+}
+
+function orderBy(q: HistorySort): string {
+  const column = Object.hasOwn(SORT_COLUMNS, q.sortBy ?? '') ? SORT_COLUMNS[q.sortBy as keyof typeof SORT_COLUMNS] : 'created_at';
+  const dir = q.sortDir === 'asc' ? 'ASC' : 'DESC';
+  // NULLs (no size yet, ad-hoc profile) sort last either way; ties fall back to newest first.
+  return `${column} IS NULL, ${column} ${dir}, created_at DESC, id`;
+}
+
 /** The `backups` table: one row per backup attempt, whatever its outcome. */
 export class BackupsRepo {
   constructor(private readonly db: CatalogDb) {}
@@ -237,7 +262,7 @@ export class BackupsRepo {
     return row ? toRecord(row) : undefined;
   }
 
-  query(q: HistoryQuery): HistoryPage {
+  query(q: HistoryQuery & HistorySort): HistoryPage {
     const filters: [string, unknown][] = [
       ['status = @status', q.status],
       ['type = @type', q.type],
@@ -254,7 +279,7 @@ export class BackupsRepo {
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.db.prepare(`SELECT count(*) AS n FROM backups ${clause}`).get(params) as { n: number }).n;
     const rows = this.db
-      .prepare(`SELECT * FROM backups ${clause} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`)
+      .prepare(`SELECT * FROM backups ${clause} ORDER BY ${orderBy(q)} LIMIT @limit OFFSET @offset`)
       .all({ ...params, limit: q.limit ?? 100, offset: q.offset ?? 0 }) as BackupRow[];
     return { rows: rows.map(toRecord), total };
   }

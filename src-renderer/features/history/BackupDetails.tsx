@@ -47,7 +47,9 @@ export function BackupDetails({ id, onClose }: { id: string; onClose: () => void
           <Box sx={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: 2, rowGap: 0.5, mb: 2 }}>
             {[
               ['Created', `${new Date(r.createdAt).toLocaleString()} by ${r.createdBy} on ${r.host}`],
+              ['Description', r.description || '—'],
               ['Trigger', `${r.trigger}${r.profile ? ` · profile ${r.profile}` : ''}`],
+              ['Type', `${r.type} · ${r.format}`],
               ['Size', r.size !== null ? `${formatBytes(r.size)} in ${formatDuration(r.durationMs ?? 0)}` : '—'],
               ['SHA-256', r.sha256 ?? '—'],
               ['Verified', r.verifiedAt ? new Date(r.verifiedAt).toLocaleString() : 'not yet'],

@@ -84,7 +84,7 @@ for (const theme of ['light', 'dark'] as const) {
       await insideViewport(page, 'row-action-buttons');
       await insideViewport(page, 'row-restore');
       await expect(page.getByTestId('failure-reason').first()).toBeVisible();
-      await expect(page.getByTestId('failure-reason').first()).toContainText('SOURCE_MISSING');
+      await expect(page.getByTestId('failure-reason').first()).toContainText('files does not exist');
       await windowDoesNotScroll(page);
       await app.shot(`health-history-${w}x${h}-${theme}`);
 

@@ -82,7 +82,7 @@ export function Dashboard() {
           sx={{ mb: 1.5 }}
           data-testid="failure-banner"
           action={
-            <Button color="inherit" size="small" onClick={() => actions.showInHistory({ id: f.backupId, profile: f.profile })} data-testid="failure-banner-link">
+            <Button color="inherit" size="small" sx={{ whiteSpace: 'nowrap' }} onClick={() => actions.showInHistory({ id: f.backupId, profile: f.profile })} data-testid="failure-banner-link">
               Show in History
             </Button>
           }

@@ -153,7 +153,8 @@ export function History({ focus = null }: { focus?: HistoryFocus | null }) {
           disableColumnFilter
           disableRowSelectionOnClick
           onRowDoubleClick={(p: GridRowParams<BackupRecord>) => setDetails(p.row.id)}
-          density="compact"
+          rowHeight={48}
+          columnHeaderHeight={44}
           localeText={{ noRowsLabel: filtered ? 'No backups match these filters. Clear them to see every backup.' : 'No backups yet. Use "Back up now" on the Dashboard.' }}
           sx={{ '& .lifeboat-focused-row': { bgcolor: 'action.selected', outline: 2, outlineColor: 'error.main', outlineOffset: -2 } }}
         />

@@ -23,7 +23,8 @@ export function localTime(iso: string): string {
 
 /** What a row's Result cell says: the failure reason, the warnings, or the description. */
 export function resultText(r: BackupRecord): string {
-  if (r.status === 'FAILED') return `${r.errorCode ?? 'FAILED'}: ${r.errorMessage ?? 'no reason recorded'}`;
+  // The message names what and where; the code is in the tooltip and in Details.
+  if (r.status === 'FAILED') return r.errorMessage ?? r.errorCode ?? 'no reason recorded';
   if (r.warnings.length) return r.warnings.map((w) => w.message).join(' · ');
   return r.description;
 }
@@ -77,18 +78,30 @@ export function historyColumns(a: RowActions, onCopy: (sha: string) => void): Gr
       flex: 1,
       minWidth: 140,
       sortable: false,
-      renderCell: (p) => (
-        <Typography
-          variant="body2"
-          noWrap
-          title={resultText(p.row)}
-          color={p.row.status === 'FAILED' ? 'error' : p.row.warnings.length ? 'warning.main' : 'text.primary'}
-          sx={{ lineHeight: 'inherit' }}
-          data-testid={p.row.status === 'FAILED' ? 'failure-reason' : undefined}
-        >
-          {resultText(p.row) || '—'}
-        </Typography>
-      ),
+      display: 'flex',
+      renderCell: (p) => {
+        const text = resultText(p.row);
+        // A failed or warned row says why on its first line and keeps its description on the second.
+        const described = text !== p.row.description && p.row.description !== '';
+        return (
+          <Box sx={{ minWidth: 0, py: 0.5 }} title={`${p.row.errorCode ? `${p.row.errorCode}: ` : ''}${text}${described ? `\n${p.row.description}` : ''}`}>
+            <Typography
+              variant="body2"
+              color={p.row.status === 'FAILED' ? 'error' : p.row.warnings.length ? 'warning.main' : 'text.primary'}
+              // Two lines when alone: a failure reason is a sentence, one line cuts it to nothing.
+              sx={{ lineHeight: 1.35, display: '-webkit-box', WebkitLineClamp: described ? 1 : 2, WebkitBoxOrient: 'vertical', overflow: 'hidden', wordBreak: 'break-word' }}
+              data-testid={p.row.status === 'FAILED' ? 'failure-reason' : undefined}
+            >
+              {text || '—'}
+            </Typography>
+            {described && (
+              <Typography variant="caption" color="text.secondary" noWrap component="div" sx={{ lineHeight: 1.35 }}>
+                {p.row.description}
+              </Typography>
+            )}
+          </Box>
+        );
+      },
     },
     {
       field: 'actions',
@@ -124,10 +137,10 @@ export function historyColumns(a: RowActions, onCopy: (sha: string) => void): Gr
 /** Which columns show at a given table width (px): the rest are in Details. */
 export function visibleColumns(width: number): Record<string, boolean> {
   return {
-    type: width >= 900,
-    durationMs: width >= 900,
-    trigger: width >= 980,
-    createdBy: width >= 1250,
-    sha256: width >= 1350,
+    trigger: width >= 900,
+    type: width >= 1150,
+    durationMs: width >= 1150,
+    createdBy: width >= 1300,
+    sha256: width >= 1420,
   };
 }

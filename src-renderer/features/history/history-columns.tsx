@@ -81,15 +81,16 @@ export function historyColumns(a: RowActions, onCopy: (sha: string) => void): Gr
       display: 'flex',
       renderCell: (p) => {
         const text = resultText(p.row);
-        // A failed or warned row says why on its first line and keeps its description on the second.
-        const described = text !== p.row.description && p.row.description !== '';
+        // A failed row gives both lines to why it failed (the description is in the tooltip and
+        // Details); a warned row says why on its first line and keeps its description on the second.
+        const described = p.row.status !== 'FAILED' && text !== p.row.description && p.row.description !== '';
         return (
-          <Box sx={{ minWidth: 0, py: 0.5 }} title={`${p.row.errorCode ? `${p.row.errorCode}: ` : ''}${text}${described ? `\n${p.row.description}` : ''}`}>
+          <Box sx={{ width: '100%', minWidth: 0, overflow: 'hidden', py: 0.5 }} title={`${p.row.errorCode ? `${p.row.errorCode}: ` : ''}${text}${text !== p.row.description && p.row.description ? `\n${p.row.description}` : ''}`}>
             <Typography
               variant="body2"
               color={p.row.status === 'FAILED' ? 'error' : p.row.warnings.length ? 'warning.main' : 'text.primary'}
               // Two lines when alone: a failure reason is a sentence, one line cuts it to nothing.
-              sx={{ lineHeight: 1.35, display: '-webkit-box', WebkitLineClamp: described ? 1 : 2, WebkitBoxOrient: 'vertical', overflow: 'hidden', wordBreak: 'break-word' }}
+              sx={{ lineHeight: 1.35, display: '-webkit-box', WebkitLineClamp: described ? 1 : 2, WebkitBoxOrient: 'vertical', overflow: 'hidden', whiteSpace: 'normal', overflowWrap: 'anywhere' }}
               data-testid={p.row.status === 'FAILED' ? 'failure-reason' : undefined}
             >
               {text || '—'}

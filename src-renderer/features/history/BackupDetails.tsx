@@ -17,6 +17,7 @@ import { useActions } from '../../app/actions';
 import { StatusChip } from '../../components/StatusChip';
 import { useQuery } from '../../lib/hooks';
 import { FileTree } from './FileTree';
+import { TRIGGER_LABELS } from './history-columns';
 
 function sourceFacts(s: ManifestSource): { what: string; detail: string } {
   switch (s.kind) {
@@ -48,7 +49,7 @@ export function BackupDetails({ id, onClose }: { id: string; onClose: () => void
             {[
               ['Created', `${new Date(r.createdAt).toLocaleString()} by ${r.createdBy} on ${r.host}`],
               ['Description', r.description || '—'],
-              ['Trigger', `${r.trigger}${r.profile ? ` · profile ${r.profile}` : ''}`],
+              ['Trigger', `${TRIGGER_LABELS[r.trigger]}${r.profile ? ` · profile ${r.profile}` : ''}`],
               ['Type', `${r.type} · ${r.format}`],
               ['Size', r.size !== null ? `${formatBytes(r.size)} in ${formatDuration(r.durationMs ?? 0)}` : '—'],
               ['SHA-256', r.sha256 ?? '—'],

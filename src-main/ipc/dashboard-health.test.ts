@@ -92,4 +92,27 @@ describe('dashboard health (stats:get)', () => {
     expect(stats.health[0]?.freshness).toBe('overdue');
     expect(stats.failing).toEqual([]); // overdue is the watchdog's warning; the red banner is for failed runs
   });
+
+  it('counts by the profile\'s own rows: a failure in the same millisecond as the success counts, a RUNNING row hides nothing, other profiles do not leak in', async () => {
+    const { engine, send } = await world();
+    await send('demo:create', {});
+    const repo = engine.env.catalog.backups;
+    let n = 0;
+    const row = (profile: string, at: string, outcome: 'ok' | 'fail' | 'running'): string => {
+      n += 1;
+      const id = `${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`;
+      repo.insertRunning({ id, fileName: `r${n}.zip`, path: `/nowhere/r${n}.zip`, format: 'zip', type: 'full', trigger: 'SCHEDULED', description: '', createdBy: 'me', host: 'h', pid: 1, createdAt: at, profile, searchText: '' });
+      if (outcome === 'ok') repo.markCompleted(id, { size: 10, sha256: 'a'.repeat(64), finishedAt: at, durationMs: 1, summary: { sources: [] } as never, warnings: [] });
+      if (outcome === 'fail') repo.markFailed(id, { code: 'DISK_FULL', message: `full at ${n}` }, at, 1);
+      return id;
+    };
+    row('demo', '2024-01-01T00:00:00.000Z', 'ok');
+    row('demo', '2024-01-01T00:00:00.000Z', 'fail'); // same millisecond, inserted after the success
+    const last = row('demo', '2024-01-02T00:00:00.000Z', 'fail');
+    row('demo', '2024-01-03T00:00:00.000Z', 'running');
+    row('other', '2024-01-04T00:00:00.000Z', 'fail');
+    const stats = await send<DashboardStats>('stats:get', {});
+    expect(stats.health.find((h) => h.profile === 'demo')).toMatchObject({ consecutiveFailures: 2, lastRun: { id: last, status: 'FAILED' } });
+    expect(stats.failing).toEqual([expect.objectContaining({ profile: 'demo', backupId: last, consecutiveFailures: 2, errorCode: 'DISK_FULL', errorMessage: 'full at 3' })]);
+  });
 });

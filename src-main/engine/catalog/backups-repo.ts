@@ -242,10 +242,13 @@ export class BackupsRepo {
       const latest = this.db
         .prepare(`SELECT * FROM backups WHERE profile = ? AND status IN ('COMPLETED', 'FAILED') ORDER BY created_at DESC, rowid DESC LIMIT 1`)
         .get(profile) as BackupRow | undefined;
-      const completed = this.db.prepare(`SELECT * FROM backups WHERE profile = ? AND status = 'COMPLETED' ORDER BY created_at DESC, rowid DESC LIMIT 2`).all(profile) as BackupRow[];
+      const completed = this.db
+        .prepare(`SELECT rowid AS row_order, * FROM backups WHERE profile = ? AND status = 'COMPLETED' ORDER BY created_at DESC, rowid DESC LIMIT 2`)
+        .all(profile) as (BackupRow & { row_order: number })[];
+      // "After" is by time, then by insertion order: a failure in the same millisecond as the success still counts.
       const failures = this.db
-        .prepare(`SELECT count(*) AS n FROM backups WHERE profile = ? AND status = 'FAILED' AND created_at > ?`)
-        .get(profile, completed[0]?.created_at ?? '') as { n: number };
+        .prepare(`SELECT count(*) AS n FROM backups WHERE profile = ? AND status = 'FAILED' AND (created_at, rowid) > (?, ?)`)
+        .get(profile, completed[0]?.created_at ?? '', completed[0]?.row_order ?? -1) as { n: number };
       return { latestRun: latest ? toRecord(latest) : undefined, lastTwoCompleted: completed.map(toRecord), consecutiveFailures: failures.n };
     })();
   }

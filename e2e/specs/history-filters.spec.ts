@@ -27,6 +27,7 @@ test('history filters narrow the rows (filtered in the catalog)', async ({ app }
   await page.getByRole('combobox', { name: 'Status' }).click();
   await page.getByRole('option', { name: 'FAILED' }).click();
   await expect(dataRows).toHaveCount(1);
-  await expect(dataRows.first()).toContainText('broken disk');
+  // A failed row shows why it failed (its description is in the tooltip and Details).
+  await expect(dataRows.first()).toContainText('unmounted does not exist');
   await app.shot('07-history-filtered');
 });

@@ -25,7 +25,7 @@ import { Profiles } from '../features/profiles/Profiles';
 import { RestoreWizard } from '../features/restore/RestoreWizard';
 import { Settings } from '../features/settings/Settings';
 import { useQuery } from '../lib/hooks';
-import { ActionsContext, type AppActions, type Page, type RestoreTarget } from './actions';
+import { ActionsContext, type AppActions, type HistoryFocus, type Page, type RestoreTarget } from './actions';
 import { DropImport } from './DropImport';
 import { NotifyProvider } from './notify';
 import { makeTheme } from './theme';
@@ -50,12 +50,20 @@ export function App() {
   const [backupOpen, setBackupOpen] = useState<{ profile?: string } | null>(null);
   const [restore, setRestore] = useState<RestoreTarget | null>(null);
   const [focused, setFocused] = useState<string | null>(null);
+  const [historyFocus, setHistoryFocus] = useState<HistoryFocus | null>(null);
   useEffect(() => on('backup:focused', (e) => setFocused(e.id)), []);
   const actions: AppActions = useMemo(
     () => ({
       openBackupDialog: (profile) => setBackupOpen(profile ? { profile } : {}),
       openRestoreWizard: (target) => setRestore(target),
-      go: setPage,
+      go: (p) => {
+        setHistoryFocus(null);
+        setPage(p);
+      },
+      showInHistory: (f) => {
+        setHistoryFocus(f);
+        setPage('history');
+      },
     }),
     [],
   );
@@ -66,8 +74,8 @@ export function App() {
       <NotifyProvider>
         <ActionsContext.Provider value={actions}>
           <DropImport>
-            <Box sx={{ display: 'flex', minHeight: '100vh' }}>
-              <Box component="nav" aria-label="Main" sx={{ width: 220, flexShrink: 0, borderRight: 1, borderColor: 'divider', bgcolor: 'background.paper', display: 'flex', flexDirection: 'column' }}>
+            <Box sx={{ display: 'flex', height: '100vh', overflow: 'hidden' }}>
+              <Box component="nav" aria-label="Main" sx={{ width: { xs: 200, lg: 220 }, flexShrink: 0, overflowY: 'auto', borderRight: 1, borderColor: 'divider', bgcolor: 'background.paper', display: 'flex', flexDirection: 'column' }}>
                 <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, px: 2.5, py: 2.5 }}>
                   <SailingIcon color="primary" />
                   <Typography variant="h6" sx={{ fontWeight: 700 }}>
@@ -76,7 +84,7 @@ export function App() {
                 </Box>
                 <List sx={{ px: 1 }}>
                   {NAV.map((n) => (
-                    <ListItemButton key={n.page} selected={page === n.page} onClick={() => setPage(n.page)} sx={{ borderRadius: 2, mb: 0.5 }} data-testid={`nav-${n.page}`}>
+                    <ListItemButton key={n.page} selected={page === n.page} onClick={() => actions.go(n.page)} sx={{ borderRadius: 2, mb: 0.5 }} data-testid={`nav-${n.page}`}>
                       <ListItemIcon sx={{ minWidth: 36 }}>{n.icon}</ListItemIcon>
                       <ListItemText primary={n.label} />
                     </ListItemButton>
@@ -88,9 +96,9 @@ export function App() {
                   v{info.data?.version ?? ''} · drop a .zip or .tar.gz anywhere to import it
                 </Typography>
               </Box>
-              <Box component="main" sx={{ flexGrow: 1, p: 3, minWidth: 0 }}>
+              <Box component="main" sx={{ flexGrow: 1, p: { xs: 2, lg: 3 }, minWidth: 0, overflow: 'auto', display: 'flex', flexDirection: 'column' }}>
                 {page === 'dashboard' && <Dashboard />}
-                {page === 'history' && <History />}
+                {page === 'history' && <History key={historyFocus?.id ?? 'all'} focus={historyFocus} />}
                 {page === 'profiles' && <Profiles />}
                 {page === 'settings' && <Settings />}
                 {page === 'audit' && <Audit />}

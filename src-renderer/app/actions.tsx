@@ -9,12 +9,20 @@ export interface AppActions {
   openBackupDialog(profile?: string): void;
   openRestoreWizard(target: RestoreTarget): void;
   go(page: Page): void;
+  /** Open History on one row (filtered to its profile, the row highlighted): the dashboard's banner links here. */
+  showInHistory(focus: HistoryFocus): void;
+}
+
+/** A History row to land on. */
+export interface HistoryFocus {
+  readonly id: string;
+  readonly profile: string | null;
 }
 
 /** The screens. */
 export type Page = 'dashboard' | 'history' | 'profiles' | 'audit' | 'settings';
 
-export const ActionsContext = createContext<AppActions>({ openBackupDialog: () => undefined, openRestoreWizard: () => undefined, go: () => undefined });
+export const ActionsContext = createContext<AppActions>({ openBackupDialog: () => undefined, openRestoreWizard: () => undefined, go: () => undefined, showInHistory: () => undefined });
 
 /** The app-wide actions. */
 export function useActions(): AppActions {

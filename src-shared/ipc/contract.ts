@@ -99,6 +99,11 @@ export const restoreOptionsSchema = z.object({
   useRecorded: z.array(z.string().min(1)).optional(),
 });
 
+/** The History columns the catalog can sort by (server-side: the table is paginated). */
+export const HISTORY_SORT_KEYS = ['createdAt', 'profile', 'type', 'size', 'durationMs', 'status', 'trigger', 'createdBy'] as const;
+/** A History column the catalog can sort by. */
+export type HistorySortKey = (typeof HISTORY_SORT_KEYS)[number];
+
 /** Every request channel's payload schema. */
 export const REQUESTS = {
   'app:get-info': z.object({}),
@@ -113,6 +118,9 @@ export const REQUESTS = {
     search: z.string().max(200).optional(),
     limit: z.number().int().min(1).max(500).default(25),
     offset: z.number().int().min(0).default(0),
+    /** Sort column (default: date) and direction (default: newest / largest first). */
+    sortBy: z.enum(HISTORY_SORT_KEYS).optional(),
+    sortDir: z.enum(['asc', 'desc']).optional(),
   }),
   'backup:get-details': z.object({ id }),
   'backup:start': z.object({
@@ -198,6 +206,51 @@ export interface DashboardStats {
   readonly profiles: number;
   /** Missed-backup alerts from the watchdog. */
   readonly alerts: readonly { profile: string; message: string }[];
+  /** One row per profile, in profile order: what the health table shows. */
+  readonly health: readonly ProfileHealth[];
+  /** A red banner for every profile whose newest finished run failed, with the row to link to. */
+  readonly failing: readonly FailingProfile[];
+  /** Catalog rows by status: History's unfiltered count is their sum, `totalBackups` is `COMPLETED` alone. */
+  readonly rowsByStatus: Readonly<Record<string, number>>;
+}
+
+/**
+ * How fresh a profile's newest successful backup is, judged by its own schedule: `fresh` (it covers
+ * the newest slot), `due` (a slot passed within the grace period of a run), `overdue` (a slot passed
+ * and its grace period too), `unscheduled` (no enabled schedule: nothing to judge by), `never`
+ * (scheduled, and no successful backup at all).
+ */
+export type Freshness = 'fresh' | 'due' | 'overdue' | 'unscheduled' | 'never';
+
+/** One profile's row on the dashboard's health table. */
+export interface ProfileHealth {
+  readonly profile: string;
+  /** "daily at 02:00", or null without an enabled schedule. */
+  readonly schedule: string | null;
+  readonly lastSuccessAt: string | null;
+  readonly freshness: Freshness;
+  /** The newest finished run (COMPLETED or FAILED), whatever its trigger. */
+  readonly lastRun: { readonly id: string; readonly status: BackupRecord['status']; readonly at: string; readonly errorCode: string | null; readonly errorMessage: string | null } | null;
+  /** FAILED runs after the newest COMPLETED one (every FAILED run if none completed). */
+  readonly consecutiveFailures: number;
+  readonly nextRunAt: string | null;
+  /** The newest and the previous COMPLETED backup's sizes (null where there is none). */
+  readonly sizeLast: number | null;
+  readonly sizePrevious: number | null;
+  /** Free space on the disk holding the destination (its nearest existing folder), or why it is unknown. */
+  readonly destination: string;
+  readonly freeBytes: number | null;
+  readonly freeProblem: string | null;
+}
+
+/** A profile whose newest finished run failed: the banner's text and the History row it links to. */
+export interface FailingProfile {
+  readonly profile: string;
+  readonly backupId: string;
+  readonly failedAt: string;
+  readonly consecutiveFailures: number;
+  readonly errorCode: string | null;
+  readonly errorMessage: string | null;
 }
 
 /** One kind of change at a folder target: how many, how many bytes, and the first paths. */

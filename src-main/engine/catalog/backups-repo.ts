@@ -79,6 +79,31 @@ function toRecord(row: BackupRow): BackupRecord {
   };
 }
 
+/** Sortable History columns and the SQL they sort by: a closed map, so no caller text reaches ORDER BY. */
+const SORT_COLUMNS = {
+  createdAt: 'created_at',
+  profile: 'profile',
+  type: 'type',
+  size: 'size',
+  durationMs: 'duration_ms',
+  status: 'status',
+  trigger: 'trigger',
+  createdBy: 'created_by',
+} as const;
+
+/** How a History page is ordered (default: newest first). */
+export interface HistorySort {
+  readonly sortBy?: keyof typeof SORT_COLUMNS;
+  readonly sortDir?: 'asc' | 'desc';
+}
+
+function orderBy(q: HistorySort): string {
+  const column = Object.hasOwn(SORT_COLUMNS, q.sortBy ?? '') ? SORT_COLUMNS[q.sortBy as keyof typeof SORT_COLUMNS] : 'created_at';
+  const dir = q.sortDir === 'asc' ? 'ASC' : 'DESC';
+  // NULLs (no size yet, ad-hoc profile) sort last either way; ties fall back to newest first.
+  return `${column} IS NULL, ${column} ${dir}, created_at DESC, id`;
+}
+
 /** The `backups` table: one row per backup attempt, whatever its outcome. */
 export class BackupsRepo {
   constructor(private readonly db: CatalogDb) {}
@@ -207,13 +232,40 @@ export class BackupsRepo {
     };
   }
 
+  /**
+   * One profile's health figures, in one read: its newest finished run (COMPLETED or FAILED; a
+   * RUNNING row has no result yet), its two newest COMPLETED rows (for the size trend), and how
+   * many FAILED rows follow its newest COMPLETED one (every failure if it never succeeded).
+   */
+  healthOf(profile: string): { latestRun: BackupRecord | undefined; lastTwoCompleted: BackupRecord[]; consecutiveFailures: number } {
+    return this.db.transaction(() => {
+      const latest = this.db
+        .prepare(`SELECT * FROM backups WHERE profile = ? AND status IN ('COMPLETED', 'FAILED') ORDER BY created_at DESC, rowid DESC LIMIT 1`)
+        .get(profile) as BackupRow | undefined;
+      const completed = this.db
+        .prepare(`SELECT rowid AS row_order, * FROM backups WHERE profile = ? AND status = 'COMPLETED' ORDER BY created_at DESC, rowid DESC LIMIT 2`)
+        .all(profile) as (BackupRow & { row_order: number })[];
+      // "After" is by time, then by insertion order: a failure in the same millisecond as the success still counts.
+      const failures = this.db
+        .prepare(`SELECT count(*) AS n FROM backups WHERE profile = ? AND status = 'FAILED' AND (created_at, rowid) > (?, ?)`)
+        .get(profile, completed[0]?.created_at ?? '', completed[0]?.row_order ?? -1) as { n: number };
+      return { latestRun: latest ? toRecord(latest) : undefined, lastTwoCompleted: completed.map(toRecord), consecutiveFailures: failures.n };
+    })();
+  }
+
+  /** Rows by status over the whole catalog: what History's unfiltered count is made of. */
+  countByStatus(): Record<string, number> {
+    const rows = this.db.prepare('SELECT status, count(*) AS n FROM backups GROUP BY status').all() as { status: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
   /** The newest row whose archive is at `path`. */
   findByPath(path: string): BackupRecord | undefined {
     const row = this.db.prepare('SELECT * FROM backups WHERE path = ? ORDER BY created_at DESC LIMIT 1').get(path) as BackupRow | undefined;
     return row ? toRecord(row) : undefined;
   }
 
-  query(q: HistoryQuery): HistoryPage {
+  query(q: HistoryQuery & HistorySort): HistoryPage {
     const filters: [string, unknown][] = [
       ['status = @status', q.status],
       ['type = @type', q.type],
@@ -230,7 +282,7 @@ export class BackupsRepo {
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.db.prepare(`SELECT count(*) AS n FROM backups ${clause}`).get(params) as { n: number }).n;
     const rows = this.db
-      .prepare(`SELECT * FROM backups ${clause} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`)
+      .prepare(`SELECT * FROM backups ${clause} ORDER BY ${orderBy(q)} LIMIT @limit OFFSET @offset`)
       .all({ ...params, limit: q.limit ?? 100, offset: q.offset ?? 0 }) as BackupRow[];
     return { rows: rows.map(toRecord), total };
   }

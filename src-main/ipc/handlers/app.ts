@@ -6,6 +6,7 @@ import type { DashboardStats } from '../../../src-shared/ipc/contract.js';
 import { nextScheduledRun } from '../../engine/schedule/slots.js';
 import type { HandlerGroup } from '../handler.js';
 import { missedBackupAlerts } from '../schedules.js';
+import { dashboardHealth } from './dashboard-health.js';
 import type { Services } from '../services.js';
 
 function retentionText(s: Services): string {
@@ -84,6 +85,8 @@ export const appHandlers: HandlerGroup<'app:get-info' | 'stats:get' | 'demo:crea
       alerts: missedBackupAlerts(s),
       recent: st.recent.map((r) => ({ createdAt: r.createdAt, size: r.size ?? 0, durationMs: r.durationMs ?? 0, status: r.status })),
       profiles: s.engine.profiles.list().length,
+      ...(await dashboardHealth(s)),
+      rowsByStatus: s.engine.env.catalog.backups.countByStatus(),
     };
   },
 

@@ -88,7 +88,8 @@ export const backupHandlers: HandlerGroup<
   | 'job:cancel'
   | 'job:list-active'
 > = {
-  'history:query': async (s, q) => s.engine.history(q),
+  // Straight to the catalog: the engine's history() is the CLI's and knows no sort order.
+  'history:query': async (s, q) => s.engine.env.catalog.backups.query(q),
 
   'backup:get-details': async (s, p) => {
     const record = s.engine.record(p.id);

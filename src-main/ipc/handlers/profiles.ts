@@ -1,4 +1,5 @@
-import { profileSpecSchema, type Profile } from '../../../src-shared/domain/profile.js';
+import { open, stat } from 'node:fs/promises';
+import { profileSpecSchema, type Profile, type SourceSpec } from '../../../src-shared/domain/profile.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { nextSlot } from '../../engine/schedule/slots.js';
 import { testPgConnection, withPassword } from '../../engine/sources/postgres-source.js';
@@ -18,6 +19,39 @@ export function passwordKey(profile: string, index: number): string {
  */
 export function sourcesWithSecrets(s: Services, p: Profile): Profile['spec']['sources'] {
   return p.spec.sources.map((src, i) => (src.kind === 'postgres' ? { ...src, url: withPassword(src.url, getBound(s.secrets, passwordKey(p.name, i), pgBinding(src.url))) } : src));
+}
+
+const SQLITE_HEADER = 'SQLite format 3\0';
+
+/**
+ * Refuse a source that cannot be backed up as saved: a SQLite path that is not an existing SQLite
+ * file, a folder path that is not an existing folder. Checked on save, so the mistake shows in the
+ * editor instead of as the first scheduled run's failure. (An empty file is a valid empty database.)
+ */
+async function checkSourceExists(src: SourceSpec, profile: string): Promise<void> {
+  if (src.kind === 'postgres') return;
+  const what = src.kind === 'sqlite' ? 'SQLite database' : 'folder';
+  const where = `in profile "${profile}"`;
+  const st = await stat(src.path).catch((e: NodeJS.ErrnoException) => {
+    const reason = e.code === 'ENOENT' || e.code === 'ENOTDIR' ? 'does not exist' : `cannot be read (${e.code ?? e.message})`;
+    throw new LifeboatError('SOURCE_MISSING', `The ${what} ${src.path} ${where} ${reason}. Choose an existing ${what}, or mount its disk, then save again.`, { path: src.path, kind: src.kind });
+  });
+  if (src.kind === 'folder' && !st.isDirectory()) {
+    throw new LifeboatError('SOURCE_MISSING', `The folder source ${src.path} ${where} is not a folder. Choose a folder, or add the file as a SQLite source if it is a database.`, { path: src.path, kind: src.kind });
+  }
+  if (src.kind === 'sqlite') {
+    if (!st.isFile()) throw new LifeboatError('SOURCE_MISSING', `The SQLite source ${src.path} ${where} is not a file. Choose the database file itself.`, { path: src.path, kind: src.kind });
+    if (st.size === 0) return;
+    const fh = await open(src.path, 'r');
+    try {
+      const { buffer, bytesRead } = await fh.read(Buffer.alloc(16), 0, 16, 0);
+      if (bytesRead < 16 || buffer.toString('latin1') !== SQLITE_HEADER) {
+        throw new LifeboatError('SOURCE_MISSING', `The file ${src.path} ${where} is not a SQLite database (its header is not "SQLite format 3"). Choose the database file itself.`, { path: src.path, kind: src.kind });
+      }
+    } finally {
+      await fh.close();
+    }
+  }
 }
 
 const sameBinding = (a: readonly unknown[], b: readonly unknown[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -51,6 +85,7 @@ export const profileHandlers: HandlerGroup<'profile:list' | 'profile:save' | 'pr
     // Restoring a profile's backup writes to its source paths, and backups go to its destination:
     // each path must be the stored profile's own or one the user chose in a dialog.
     const used = grantedSourcePaths(s, `saving profile "${p.name}"`, spec.sources, spec.destination, p.pathGrants, existing);
+    for (const src of spec.sources) await checkSourceExists(src, p.name);
     const now = s.engine.env.now().toISOString();
     const saved = existing ? s.engine.profiles.replace(p.name, spec, now) : s.engine.profiles.add(p.name, spec, now);
     s.grants.consume(used);

@@ -13,17 +13,10 @@ import { StatCard } from '../../components/StatCard';
 import { StatusChip } from '../../components/StatusChip';
 import { call } from '../../lib/api';
 import { useQuery } from '../../lib/hooks';
+import { age, HealthTable, when } from './HealthTable';
 import { SizeChart } from './SizeChart';
 
-function age(iso: string): string {
-  const minutes = Math.round((Date.now() - new Date(iso).getTime()) / 60000);
-  if (minutes < 1) return 'just now';
-  if (minutes < 60) return `${minutes} min ago`;
-  const hours = Math.round(minutes / 60);
-  return hours < 48 ? `${hours} h ago` : `${Math.round(hours / 24)} days ago`;
-}
-
-/** Stats cards, the size/duration chart, "Back up now", and a first-run guide. */
+/** Red banners for failing profiles, the per-profile health table, stats cards, the chart, "Back up now", and a first-run guide. */
 export function Dashboard() {
   const stats = useQuery('stats:get', {});
   const settings = useQuery('settings:get', {});
@@ -69,9 +62,11 @@ export function Dashboard() {
   }
 
   const latest = s.latest;
+  const historyRows = Object.values(s.rowsByStatus).reduce((a, b) => a + b, 0);
+  const failedRows = s.rowsByStatus.FAILED ?? 0;
   return (
     <Box>
-      <Box sx={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', mb: 3 }}>
+      <Box sx={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', mb: 2 }}>
         <Typography variant="h4" sx={{ fontWeight: 700 }}>
           Dashboard
         </Typography>
@@ -79,24 +74,62 @@ export function Dashboard() {
           Back up now
         </Button>
       </Box>
+      {s.failing.map((f) => (
+        <Alert
+          key={f.profile}
+          severity="error"
+          variant="filled"
+          sx={{ mb: 1.5 }}
+          data-testid="failure-banner"
+          action={
+            <Button color="inherit" size="small" sx={{ whiteSpace: 'nowrap' }} onClick={() => actions.showInHistory({ id: f.backupId, profile: f.profile })} data-testid="failure-banner-link">
+              Show in History
+            </Button>
+          }
+        >
+          <strong>
+            The last backup of "{f.profile}" failed{f.consecutiveFailures > 1 ? ` (${f.consecutiveFailures} failures in a row)` : ''}
+          </strong>{' '}
+          at {when(f.failedAt)}: {f.errorCode ? `${f.errorCode}: ` : ''}
+          {f.errorMessage ?? 'no reason recorded'}
+        </Alert>
+      ))}
       {s.alerts.map((a) => (
-        <Alert key={a.profile} severity="warning" sx={{ mb: 2 }} data-testid="missed-backup">
+        <Alert key={a.profile} severity="warning" sx={{ mb: 1.5 }} data-testid="missed-backup">
           {a.message}
         </Alert>
       ))}
-      <Box sx={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(230px, 1fr))', gap: 2, mb: 3 }}>
-        <StatCard label="Total backups" value={s.totalBackups} detail={`${s.profiles} profile${s.profiles === 1 ? '' : 's'}`} testId="stat-total" />
+      {s.health.length > 0 && (
+        <Card variant="outlined" sx={{ mb: 2 }}>
+          <CardContent sx={{ pb: 1 }}>
+            <Typography variant="subtitle1" sx={{ fontWeight: 600 }}>
+              Profiles at a glance
+            </Typography>
+            <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
+              The age of each profile's last successful backup is green while it covers the newest scheduled run, orange within an hour after a missed run, red after that.
+            </Typography>
+            <HealthTable rows={s.health} />
+          </CardContent>
+        </Card>
+      )}
+      <Box sx={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))', gap: 2, mb: 2 }}>
+        <StatCard
+          label="Completed backups"
+          value={s.totalBackups}
+          detail={`Archives in the catalog, across ${s.profiles} profile${s.profiles === 1 ? '' : 's'} and ad hoc. History lists every attempt: ${historyRows} row${historyRows === 1 ? '' : 's'}${failedRows ? `, ${failedRows} of them failed` : ''}.`}
+          testId="stat-total"
+        />
         <StatCard
           label="Latest backup"
           value={latest ? <StatusChip status={latest.status} warnings={latest.warnings.length} /> : '—'}
-          detail={latest ? `${latest.profile ?? 'ad hoc'} · ${age(latest.createdAt)}` : 'No backup yet'}
+          detail={latest ? `${latest.profile ?? 'ad hoc'} · ${age(latest.createdAt)} (any profile)` : 'No backup yet'}
           testId="stat-latest"
         />
-        <StatCard label="Size on disk" value={formatBytes(s.totalBytes)} detail="completed backups" testId="stat-size" />
+        <StatCard label="Size on disk" value={formatBytes(s.totalBytes)} detail="the completed backups' archives" testId="stat-size" />
         <StatCard label="Retention" value={<Typography variant="body1">{s.retention}</Typography>} testId="stat-retention" />
         <StatCard
           label="Next scheduled run"
-          value={s.nextRun ? new Date(s.nextRun.at).toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' }) : '—'}
+          value={s.nextRun ? new Date(s.nextRun.at).toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }) : '—'}
           detail={s.nextRun ? `profile ${s.nextRun.profile}` : 'No schedule set'}
           testId="stat-next"
         />

@@ -17,6 +17,7 @@ import { useActions } from '../../app/actions';
 import { StatusChip } from '../../components/StatusChip';
 import { useQuery } from '../../lib/hooks';
 import { FileTree } from './FileTree';
+import { TRIGGER_LABELS } from './history-columns';
 
 function sourceFacts(s: ManifestSource): { what: string; detail: string } {
   switch (s.kind) {
@@ -49,7 +50,9 @@ export function BackupDetails({ id, onClose }: { id: string; onClose: () => void
           <Box sx={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: 2, rowGap: 0.5, mb: 2 }}>
             {[
               ['Created', `${new Date(r.createdAt).toLocaleString()} by ${r.createdBy} on ${r.host}`],
-              ['Trigger', `${r.trigger}${r.profile ? ` · profile ${r.profile}` : ''}`],
+              ['Description', r.description || '—'],
+              ['Trigger', `${TRIGGER_LABELS[r.trigger]}${r.profile ? ` · profile ${r.profile}` : ''}`],
+              ['Type', `${r.type} · ${r.format}`],
               ['Size', r.size !== null ? `${formatBytes(r.size)} in ${formatDuration(r.durationMs ?? 0)}` : '—'],
               ['SHA-256', r.sha256 ?? '—'],
               ['Verified', r.verifiedAt ? new Date(r.verifiedAt).toLocaleString() : 'not yet'],

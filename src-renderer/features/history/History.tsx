@@ -1,23 +1,22 @@
+import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
-import IconButton from '@mui/material/IconButton';
+import Button from '@mui/material/Button';
 import Menu from '@mui/material/Menu';
 import MenuItem from '@mui/material/MenuItem';
 import TextField from '@mui/material/TextField';
-import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import MoreIcon from '@mui/icons-material/MoreVert';
-import { DataGrid, type GridColDef, type GridPaginationModel, type GridRowParams } from '@mui/x-data-grid';
-import { useState } from 'react';
+import { DataGrid, type GridPaginationModel, type GridRowParams, type GridSortModel } from '@mui/x-data-grid';
+import { useEffect, useRef, useState } from 'react';
 import type { BackupRecord } from '../../../src-shared/domain/backup';
 import { BACKUP_STATUSES, BACKUP_TYPES, TRIGGERS, type BackupStatus, type BackupType, type Trigger } from '../../../src-shared/domain/enums';
-import { formatBytes, formatDuration } from '../../../src-shared/domain/format';
-import { useActions } from '../../app/actions';
+import { HISTORY_SORT_KEYS, type HistorySortKey } from '../../../src-shared/ipc/contract';
+import { useActions, type HistoryFocus } from '../../app/actions';
 import { useNotify } from '../../app/notify';
-import { StatusChip } from '../../components/StatusChip';
 import { call } from '../../lib/api';
 import { useQuery } from '../../lib/hooks';
 import { BackupDetails } from './BackupDetails';
 import { ConfirmDelete } from './ConfirmDelete';
+import { historyColumns, TRIGGER_LABELS, visibleColumns } from './history-columns';
 
 interface Filters {
   status: BackupStatus | '';
@@ -29,39 +28,53 @@ interface Filters {
   search: string;
 }
 
-const TRIGGER_LABELS: Record<Trigger, string> = { MANUAL: 'Manual', SCHEDULED: 'Scheduled', TRAY: 'Tray', PRE_RESTORE_SAFETY: 'Safety', IMPORTED: 'Imported' };
-
-function localTime(iso: string): string {
-  const d = new Date(iso);
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-
 const EMPTY: Filters = { status: '', type: '', trigger: '', profile: '', since: '', until: '', search: '' };
 
-function Select<T extends string>({ label, value, options, onChange }: { label: string; value: T | ''; options: readonly T[]; onChange: (v: T | '') => void }) {
+function Select<T extends string>({ label, value, options, labels, onChange }: { label: string; value: T | ''; options: readonly T[]; labels?: Partial<Record<T, string>>; onChange: (v: T | '') => void }) {
   return (
-    <TextField select size="small" label={label} value={value} onChange={(e) => onChange(e.target.value as T | '')} sx={{ minWidth: 150 }} slotProps={{ htmlInput: { 'data-testid': `filter-${label.toLowerCase()}` } }}>
+    <TextField select size="small" label={label} value={value} onChange={(e) => onChange(e.target.value as T | '')} sx={{ minWidth: 120 }} slotProps={{ htmlInput: { 'data-testid': `filter-${label.toLowerCase()}` } }}>
       <MenuItem value="">Any</MenuItem>
       {options.map((o) => (
         <MenuItem key={o} value={o}>
-          {o}
+          {labels?.[o] ?? o}
         </MenuItem>
       ))}
     </TextField>
   );
 }
 
-/** The history table: filtered and paginated in the catalog, with row actions. */
-export function History() {
-  const [filters, setFilters] = useState<Filters>(EMPTY);
+const isSortKey = (f: string): f is HistorySortKey => (HISTORY_SORT_KEYS as readonly string[]).includes(f);
+
+/** The width of an element, followed as the window resizes (the columns adapt to it). */
+function useWidth(): [React.RefObject<HTMLDivElement | null>, number] {
+  const ref = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(1200);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return undefined;
+    const ro = new ResizeObserver(([e]) => e && setWidth(e.contentRect.width));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  return [ref, width];
+}
+
+/**
+ * The history table: filtered, sorted and paginated in the catalog. It fills the window and
+ * scrolls inside (the window never does); each row has its actions and its failure reason.
+ */
+export function History({ focus = null }: { focus?: HistoryFocus | null }) {
+  const [filters, setFilters] = useState<Filters>(focus?.profile ? { ...EMPTY, profile: focus.profile } : EMPTY);
   const [page, setPage] = useState<GridPaginationModel>({ page: 0, pageSize: 25 });
+  const [sort, setSort] = useState<GridSortModel>([]);
   const [menu, setMenu] = useState<{ anchor: HTMLElement; row: BackupRecord } | null>(null);
   const [details, setDetails] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<BackupRecord | null>(null);
+  const [ref, width] = useWidth();
   const actions = useActions();
   const notify = useNotify();
   const profiles = useQuery('profile:list', {});
+  const sorted = sort[0] && isSortKey(sort[0].field) ? { sortBy: sort[0].field, sortDir: sort[0].sort ?? 'desc' } : {};
   const query = useQuery('history:query', {
     ...(filters.status ? { status: filters.status } : {}),
     ...(filters.type ? { type: filters.type } : {}),
@@ -70,6 +83,7 @@ export function History() {
     ...(filters.since ? { since: new Date(`${filters.since}T00:00:00`).toISOString() } : {}),
     ...(filters.until ? { until: new Date(`${filters.until}T23:59:59.999`).toISOString() } : {}),
     ...(filters.search.trim() ? { search: filters.search.trim() } : {}),
+    ...sorted,
     limit: page.pageSize,
     offset: page.page * page.pageSize,
   });
@@ -77,59 +91,12 @@ export function History() {
     setFilters((f) => ({ ...f, ...patch }));
     setPage((p) => ({ ...p, page: 0 }));
   };
+  const filtered = JSON.stringify(filters) !== JSON.stringify(EMPTY);
 
-  const columns: GridColDef<BackupRecord>[] = [
-    { field: 'createdAt', headerName: 'Date', width: 140, valueFormatter: (v: string) => localTime(v) },
-    { field: 'profile', headerName: 'Profile', width: 90, valueFormatter: (v: string | null) => v ?? '—' },
-    { field: 'type', headerName: 'Type', width: 80 },
-    { field: 'size', headerName: 'Size', width: 90, valueFormatter: (v: number | null) => (v === null ? '—' : formatBytes(v)) },
-    { field: 'durationMs', headerName: 'Duration', width: 90, valueFormatter: (v: number | null) => (v === null ? '—' : formatDuration(v)) },
-    {
-      field: 'status',
-      headerName: 'Status',
-      width: 130,
-      renderCell: (p) => (
-        <Tooltip title={p.row.errorMessage ?? p.row.warnings.map((w) => w.message).join(' ') ?? ''}>
-          <span>
-            <StatusChip status={p.row.status} warnings={p.row.warnings.length} />
-          </span>
-        </Tooltip>
-      ),
-    },
-    { field: 'trigger', headerName: 'Trigger', width: 100, valueFormatter: (v: Trigger) => TRIGGER_LABELS[v] },
-    { field: 'createdBy', headerName: 'Created by', width: 90 },
-    {
-      field: 'sha256',
-      headerName: 'Checksum',
-      width: 110,
-      renderCell: (p) =>
-        p.row.sha256 ? (
-          <Tooltip title={`${p.row.sha256} (click to copy)`}>
-            <Box
-              component="button"
-              onClick={() => void navigator.clipboard.writeText(p.row.sha256 ?? '').then(() => notify.info('Checksum copied.'), () => notify.info(p.row.sha256 ?? ''))}
-              sx={{ font: 'inherit', fontFamily: 'monospace', border: 0, background: 'none', color: 'inherit', cursor: 'copy', p: 0 }}
-            >
-              {p.row.sha256.slice(0, 12)}
-            </Box>
-          </Tooltip>
-        ) : (
-          '—'
-        ),
-    },
-    { field: 'description', headerName: 'Description', flex: 1, minWidth: 100 },
-    {
-      field: 'actions',
-      headerName: '',
-      width: 52,
-      sortable: false,
-      renderCell: (p) => (
-        <IconButton aria-label={`Actions for ${p.row.fileName}`} onClick={(e) => setMenu({ anchor: e.currentTarget, row: p.row })} data-testid="row-actions">
-          <MoreIcon />
-        </IconButton>
-      ),
-    },
-  ];
+  const columns = historyColumns(
+    { details: (r) => setDetails(r.id), restore: (r) => actions.openRestoreWizard({ id: r.id }), menu: (anchor, row) => setMenu({ anchor, row }) },
+    (sha) => void navigator.clipboard.writeText(sha).then(() => notify.info('Checksum copied.'), () => notify.info(sha)),
+  );
 
   const run = async (what: string, f: () => Promise<string>): Promise<void> => {
     try {
@@ -142,37 +109,54 @@ export function History() {
   const completed = row?.status === 'COMPLETED';
 
   return (
-    <Box>
-      <Typography variant="h4" sx={{ fontWeight: 700, mb: 2 }}>
-        History
-      </Typography>
-      <Box sx={{ display: 'flex', gap: 1.5, flexWrap: 'wrap', mb: 2 }}>
+    <Box sx={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0 }}>
+      <Box sx={{ display: 'flex', alignItems: 'baseline', gap: 2, mb: 1.5 }}>
+        <Typography variant="h4" sx={{ fontWeight: 700 }}>
+          History
+        </Typography>
+        <Typography variant="body2" color="text.secondary" data-testid="history-count">
+          {query.data ? `${query.data.total.toLocaleString()} ${filtered ? 'matching ' : ''}row${query.data.total === 1 ? '' : 's'}: every backup attempt, failed and safety backups included` : ''}
+        </Typography>
+        {filtered && (
+          <Button size="small" onClick={() => set(EMPTY)}>
+            Clear filters
+          </Button>
+        )}
+      </Box>
+      <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', mb: 1.5 }}>
         <Select label="Status" value={filters.status} options={BACKUP_STATUSES} onChange={(status) => set({ status })} />
         <Select label="Type" value={filters.type} options={BACKUP_TYPES} onChange={(type) => set({ type })} />
-        <Select label="Trigger" value={filters.trigger} options={TRIGGERS} onChange={(trigger) => set({ trigger })} />
+        <Select label="Trigger" value={filters.trigger} options={TRIGGERS} labels={TRIGGER_LABELS} onChange={(trigger) => set({ trigger })} />
         <Select label="Profile" value={filters.profile} options={(profiles.data ?? []).map((p) => p.name)} onChange={(profile) => set({ profile })} />
-        <TextField size="small" type="date" label="From" value={filters.since} onChange={(e) => set({ since: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} />
-        <TextField size="small" type="date" label="To" value={filters.until} onChange={(e) => set({ until: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} />
-        <TextField size="small" label="Search" value={filters.search} onChange={(e) => set({ search: e.target.value })} slotProps={{ htmlInput: { 'data-testid': 'filter-search' } }} sx={{ minWidth: 220 }} />
+        <TextField size="small" type="date" label="From" value={filters.since} onChange={(e) => set({ since: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} sx={{ width: 150 }} />
+        <TextField size="small" type="date" label="To" value={filters.until} onChange={(e) => set({ until: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} sx={{ width: 150 }} />
+        <TextField size="small" label="Search" value={filters.search} onChange={(e) => set({ search: e.target.value })} slotProps={{ htmlInput: { 'data-testid': 'filter-search' } }} sx={{ flex: '1 1 160px', minWidth: 160 }} />
       </Box>
-      <Box sx={{ height: 'calc(100vh - 190px)', minHeight: 360 }}>
+      {query.error ? <Alert severity="error">History could not load: {String((query.error as Error).message)}</Alert> : null}
+      <Box ref={ref} sx={{ flex: 1, minHeight: 240, minWidth: 0 }} data-testid="history-grid">
         <DataGrid
           rows={query.data?.rows ?? []}
           columns={columns}
+          columnVisibilityModel={visibleColumns(width)}
           getRowId={(r) => r.id}
+          getRowClassName={(p) => (p.id === focus?.id ? 'lifeboat-focused-row' : '')}
           rowCount={query.data?.total ?? 0}
           loading={!query.data && !query.error}
           paginationMode="server"
           filterMode="server"
+          sortingMode="server"
+          sortModel={sort}
+          onSortModelChange={(m) => (setSort(m), setPage((p) => ({ ...p, page: 0 })))}
           paginationModel={page}
           onPaginationModelChange={setPage}
           pageSizeOptions={[25, 50, 100]}
           disableColumnFilter
-          disableColumnSorting
           disableRowSelectionOnClick
           onRowDoubleClick={(p: GridRowParams<BackupRecord>) => setDetails(p.row.id)}
-          density="compact"
-          localeText={{ noRowsLabel: 'No backups match these filters.' }}
+          rowHeight={48}
+          columnHeaderHeight={44}
+          localeText={{ noRowsLabel: filtered ? 'No backups match these filters. Clear them to see every backup.' : 'No backups yet. Use "Back up now" on the Dashboard.' }}
+          sx={{ '& .lifeboat-focused-row': { bgcolor: 'action.selected', outline: 2, outlineColor: 'error.main', outlineOffset: -2 } }}
         />
       </Box>
       <Menu anchorEl={menu?.anchor} open={menu !== null} onClose={() => setMenu(null)}>

@@ -143,12 +143,13 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
           Schedule
         </Typography>
         <ScheduleFields value={schedule} onChange={setSchedule} />
-        {error && (
-          <Alert severity="error" data-testid="profile-error">
-            {error}
-          </Alert>
-        )}
       </DialogContent>
+      {error && (
+        // Outside the scrolling content, next to Save: the reason is on screen wherever the form was scrolled.
+        <Alert severity="error" data-testid="profile-error" role="alert" sx={{ mx: 3, mt: 1.5 }}>
+          {error}
+        </Alert>
+      )}
       <DialogActions>
         <Button onClick={onClose}>Cancel</Button>
         <Button variant="contained" onClick={() => void save()} disabled={!name.trim() || sources.length === 0} data-testid="profile-save">

@@ -3,6 +3,11 @@ import Button from '@mui/material/Button';
 import Card from '@mui/material/Card';
 import CardActions from '@mui/material/CardActions';
 import CardContent from '@mui/material/CardContent';
+import Dialog from '@mui/material/Dialog';
+import DialogActions from '@mui/material/DialogActions';
+import DialogContent from '@mui/material/DialogContent';
+import DialogContentText from '@mui/material/DialogContentText';
+import DialogTitle from '@mui/material/DialogTitle';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
 import type { Profile } from '../../../src-shared/domain/profile';
@@ -16,9 +21,11 @@ import { ProfileEditor } from './ProfileEditor';
 export function Profiles() {
   const profiles = useQuery('profile:list', {});
   const [editing, setEditing] = useState<Profile | 'new' | null>(null);
+  const [removing, setRemoving] = useState<Profile | null>(null);
   const actions = useActions();
   const notify = useNotify();
   const remove = async (p: Profile): Promise<void> => {
+    setRemoving(null);
     try {
       await call('profile:remove', { name: p.name });
       notify.success(`Profile "${p.name}" removed; its backups stay in the catalog.`);
@@ -54,13 +61,31 @@ export function Profiles() {
             <CardActions>
               <Button onClick={() => actions.openBackupDialog(p.name)}>Back up</Button>
               <Button onClick={() => setEditing(p)}>Edit</Button>
-              <Button color="error" onClick={() => void remove(p)}>
+              <Button color="error" onClick={() => setRemoving(p)} data-testid="profile-remove">
                 Remove
               </Button>
             </CardActions>
           </Card>
         ))}
       </Box>
+      {removing && (
+        <Dialog open onClose={() => setRemoving(null)} aria-labelledby="remove-title" data-testid="confirm-remove">
+          <DialogTitle id="remove-title">Remove the profile "{removing.name}"?</DialogTitle>
+          <DialogContent>
+            <DialogContentText>
+              Its {removing.spec.sources.length} source{removing.spec.sources.length === 1 ? '' : 's'}, its schedule and its stored passwords are forgotten, and it stops running. Backups already taken stay in the catalog and can still be restored from History.
+            </DialogContentText>
+          </DialogContent>
+          <DialogActions>
+            <Button autoFocus onClick={() => setRemoving(null)}>
+              Keep it
+            </Button>
+            <Button color="error" variant="contained" onClick={() => void remove(removing)} data-testid="confirm-remove-yes">
+              Remove profile
+            </Button>
+          </DialogActions>
+        </Dialog>
+      )}
       {editing && <ProfileEditor profile={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />}
     </Box>
   );

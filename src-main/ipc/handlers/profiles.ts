@@ -29,7 +29,7 @@ const SQLITE_HEADER = 'SQLite format 3\0';
  * editor instead of as the first scheduled run's failure. (An empty file is a valid empty database.)
  */
 async function checkSourceExists(src: SourceSpec, profile: string): Promise<void> {
-  if (src.kind === 'postgres') return;
+  if (src.kind === 'postgres' || src.kind === 'mysql') return; // servers are checked by Test connection
   const what = src.kind === 'sqlite' ? 'SQLite database' : 'folder';
   const where = `in profile "${profile}"`;
   const st = await stat(src.path).catch((e: NodeJS.ErrnoException) => {

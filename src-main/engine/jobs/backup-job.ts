@@ -368,7 +368,7 @@ async function prepareSource(
     case 'folder': {
       progress?.item(s.path);
       const root = resolve(s.path);
-      const scan = await scanFolder(root, { include: s.include, exclude: s.exclude, gitignore: s.gitignore, avoid: [destination], skipUnreadable: req.options.skipUnreadable,
+      const scan = await scanFolder(root, { include: s.include, exclude: s.exclude, gitignore: s.gitignore, avoid: [destination], avoidFiles: req.sources.flatMap((x) => (x.kind === 'sqlite' ? [resolve(x.path)] : [])), skipUnreadable: req.options.skipUnreadable,
         includeSparse: req.options.includeSparse ?? false,
         crossFilesystems: req.options.crossFilesystems ?? false,
       });

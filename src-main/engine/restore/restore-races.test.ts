@@ -147,4 +147,24 @@ describe('restore races and stale plans', () => {
     }
     await mkdir(join(src, 'data'), { recursive: true });
   });
+
+  it('a SQLite source inside a folder source is stored once (as the database) and the whole backup restores', async () => {
+    const { engine, out } = await testEngine();
+    const app = await tempDir();
+    await writeTree(app, { 'config.ini': 'x=1' });
+    const db = join(app, 'app.db');
+    const w = new Database(db);
+    w.pragma('journal_mode = WAL');
+    w.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1), (2), (3)');
+    const b = await engine.backup(request(out, [folder(app, { name: 'app-files' }), { kind: 'sqlite', path: db, name: 'app-db' }]));
+    expect(b.manifest.entries.map((e) => e.path).filter((p) => p.startsWith('files/')).sort()).toEqual(['files/app-files', 'files/app-files/config.ini']);
+    w.exec('DELETE FROM t');
+    w.close();
+    await writeFile(join(app, 'config.ini'), 'x=2');
+    await engine.restore(await engine.resolve(b.id), { confirmSmaller: true });
+    expect(await readFile(join(app, 'config.ini'), 'utf8')).toBe('x=1');
+    const check = new Database(db, { readonly: true });
+    expect((check.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n).toBe(3);
+    check.close();
+  });
 });

@@ -230,6 +230,17 @@ export async function swap(run: RestoreRun): Promise<void> {
   const { plan, journal } = run;
   run.progress.setPhase('restoring', { bytes: 0, files: plan.targets.length });
   const flush: string[] = [];
+  // A database that lives inside a restored folder travels with the folder: it is put into the staged
+  // tree, so one rename brings both in (and the rollback of the folder brings both back).
+  const insideFolder = new Set<string>();
+  for (const t of plan.targets.filter((x) => x.kind === 'sqlite')) {
+    const home = plan.targets.find((f) => f.kind === 'folder' && t.target.startsWith(`${f.target}/`));
+    if (!home) continue;
+    const into = join(run.staged.get(home.source) ?? '', t.target.slice(home.target.length + 1));
+    await mkdir(dirname(into), { recursive: true });
+    await backupFile(run.staged.get(t.source) ?? '', into);
+    insideFolder.add(t.source);
+  }
   let i = 0;
   for (const t of plan.targets.filter((x) => x.kind === 'folder')) {
     const staged = run.staged.get(t.source) ?? '';
@@ -244,7 +255,7 @@ export async function swap(run: RestoreRun): Promise<void> {
     flush.push(t.target);
     run.progress.item(t.target);
   }
-  for (const t of plan.targets.filter((x) => x.kind === 'sqlite')) {
+  for (const t of plan.targets.filter((x) => x.kind === 'sqlite' && !insideFolder.has(x.source))) {
     const s: JournalStep & { kind: 'sqlite' } = { kind: 'sqlite', target: t.target, aside: join(journal.scratch[0] ?? '', `${t.source}.before.sqlite`), existed: t.exists, phase: 'saving' };
     journal.steps.push(s);
     run.save();

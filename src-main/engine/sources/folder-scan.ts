@@ -52,6 +52,8 @@ export interface ScanRules {
   readonly gitignore: boolean;
   /** Absolute paths never to enter (the backup destination: no recursive backups). */
   readonly avoid: readonly string[];
+  /** Absolute paths of files backed up as sources of their own (a SQLite database inside the folder): not stored twice. */
+  readonly avoidFiles?: readonly string[];
   readonly skipUnreadable: boolean;
   /** Read sparse files (mostly holes) in full, holes and all, instead of leaving them out. */
   readonly includeSparse?: boolean;
@@ -99,6 +101,7 @@ export async function scanFolder(root: string, rules: ScanRules): Promise<Folder
   if (!rootStat.isDirectory()) throw new LifeboatError('SOURCE_MISSING', `${root} is not a folder.`, { path: root });
   const realRoot = await realpath(root);
   const avoid = await Promise.all(rules.avoid.map((a) => realpath(a).catch(() => a)));
+  const avoidFiles = new Set(await Promise.all((rules.avoidFiles ?? []).map((a) => realpath(a).catch(() => a))));
   for (const a of avoid) {
     if (realRoot === a) {
       throw new LifeboatError('USAGE', `The folder ${root} is the backup destination itself; choose a destination outside it (or a subfolder of it).`, {
@@ -193,6 +196,9 @@ export async function scanFolder(root: string, rules: ScanRules): Promise<Folder
         continue;
       }
       const isDir = st.type === 'directory';
+      // A database backed up as its own source (and its -wal/-shm/-journal) is not also a folder file:
+      // restoring both would write the same file twice, and the folder's copy could never match.
+      if (!isDir && avoidFiles.size > 0 && avoidFiles.has(join(realRoot, rel).replace(/-(wal|shm|journal)$/, ''))) continue;
       if (excluded(rel)) continue;
       if (rules.gitignore && ((isDir && name === '.git') || ignoredByGit(here, rel, isDir))) continue;
       // Rounded to the millisecond, as Node's Stats.mtime is.

@@ -6,6 +6,8 @@ import { readAt } from '../util/read-at.js';
 export interface SourceIdentity {
   readonly dev: number;
   readonly ino: number;
+  /** The file's real path as the walk reached it (the root resolved, no links below it). */
+  readonly real?: string;
 }
 
 /**
@@ -65,6 +67,22 @@ export function openedProblem(st: fs.Stats, expected: SourceIdentity | undefined
   return null;
 }
 
+/**
+ * O_NOFOLLOW guards only the last name of a path: a folder on the way swapped for a link still
+ * leads somewhere else. On Linux the descriptor's own path (/proc/self/fd) must be the path the walk
+ * reached; elsewhere this check is skipped. Self-contained: the pack workers run it too.
+ */
+export function openedPathProblem(nodeFs: typeof fs, fd: number, expected: SourceIdentity | undefined): string | null {
+  if (!expected || expected.real === undefined || process.platform !== 'linux') return null;
+  let at: string;
+  try {
+    at = nodeFs.readlinkSync('/proc/self/fd/' + String(fd));
+  } catch {
+    return null;
+  }
+  return at === expected.real ? null : 'a folder on its path was replaced (by a link or another folder) while the backup ran';
+}
+
 /** Did the file change while it was read (size, mtime or ctime of the open descriptor, or a short read)? */
 export function stampChange(before: ReadStamp, after: ReadStamp, bytesRead: number): string | null {
   if (after.size !== before.size || bytesRead !== before.size) {
@@ -106,7 +124,7 @@ export function readSourceSync(
     }
     try {
       const before = nodeFs.fstatSync(fd);
-      const problem = openedProblem(before, file.identity);
+      const problem = openedProblem(before, file.identity) ?? openedPathProblem(nodeFs, fd, file.identity);
       if (problem) {
         if (attempt === 1) continue;
         return { ok: false, kind: 'replaced', stage: 'open', error: errorOf(problem, 'ESTALE') };
@@ -166,7 +184,7 @@ export class OpenedSource {
       }
       try {
         const st = await handle.stat();
-        const problem = openedProblem(st, file.identity);
+        const problem = openedProblem(st, file.identity) ?? openedPathProblem(fs, handle.fd, file.identity);
         if (problem === null) return new OpenedSource(file.path, handle, { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs });
         last = new SourceOpenError(file.path, Object.assign(new Error(problem), { code: 'ESTALE' }), 'replaced');
       } catch (e) {

@@ -450,7 +450,7 @@ async function archiveFolder(
     } else {
       progress.item(e.rel);
       // The walk's device and inode: the file opened must be the one it saw (no swapped-in link).
-      const added = writer.addFile(path, { path: e.abs, size: e.size, identity: { dev: e.dev, ino: e.ino } }, attrs, (n) => progress.addBytes(n)).then(
+      const added = writer.addFile(path, { path: e.abs, size: e.size, identity: { dev: e.dev, ino: e.ino, real: e.real } }, attrs, (n) => progress.addBytes(n)).then(
         (written) => {
           fileStored(record, scan, e, written, policy);
           out[slot] = { ...base, kind: 'file', size: written.size, sha256: written.sha256 };

@@ -10,6 +10,8 @@ import { PackPool } from '../workers/pack-pool.js';
 export interface ScannedEntry {
   readonly rel: string;
   readonly abs: string;
+  /** The real path: the root resolved once, then only real folders entered (see openedPathProblem). */
+  readonly real: string;
   readonly kind: 'file' | 'directory' | 'symlink';
   readonly size: number;
   readonly mode: number;
@@ -202,7 +204,7 @@ export async function scanFolder(root: string, rules: ScanRules): Promise<Folder
       if (excluded(rel)) continue;
       if (rules.gitignore && ((isDir && name === '.git') || ignoredByGit(here, rel, isDir))) continue;
       // Rounded to the millisecond, as Node's Stats.mtime is.
-      const attrs = { rel, abs, mode: st.mode & 0o7777, mtime: new Date(Math.round(st.mtimeMs)), uid: st.uid, gid: st.gid, dev: st.dev, ino: st.ino };
+      const attrs = { rel, abs, real: join(realRoot, rel), mode: st.mode & 0o7777, mtime: new Date(Math.round(st.mtimeMs)), uid: st.uid, gid: st.gid, dev: st.dev, ino: st.ino };
       if (isDir) {
         // The destination (and anything reached through it) is never backed up into itself.
         // Only real folders are entered (never links), so below the root no realpath() is needed.

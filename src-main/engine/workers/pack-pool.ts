@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { openedProblem, readSourceSync, skipKindOf, stampChange, type SourceIdentity, type SourceSkipKind } from '../archive/source-file.js';
+import { openedPathProblem, openedProblem, readSourceSync, skipKindOf, stampChange, type SourceIdentity, type SourceSkipKind } from '../archive/source-file.js';
 
 /** A small file to read, hash and (maybe) compress off the main thread. */
 export interface PackRequest {
@@ -90,6 +90,7 @@ const errorOf = (e) => ({ message: e.message, code: e.code, errno: e.errno, sysc
 // The checked open-and-read of source-file.ts, the same code as the main thread's.
 ${skipKindOf.toString()}
 ${openedProblem.toString()}
+${openedPathProblem.toString()}
 ${stampChange.toString()}
 ${readSourceSync.toString()}
 const UTF8 = new TextDecoder('utf-8', { fatal: true });

@@ -13,10 +13,12 @@ export interface EngineEnv {
 }
 
 /** Whether a process recorded in the catalog is still running (only decidable on this host). */
-export function processAlive(host: string, pid: number | null, thisHost: string): boolean {
+export function processAlive(host: string, pid: number | null, thisHost: string, selfAlive = true): boolean {
   if (pid === null) return false;
   if (host !== thisHost) return true; // another machine's job: never touch it
-  if (pid === process.pid) return true;
+  // At start-up this process runs nothing yet: a row with its pid was left by an earlier process that
+  // had the same pid (a container's PID namespace restarts at 1), so it is dead.
+  if (pid === process.pid) return selfAlive;
   try {
     process.kill(pid, 0);
     return true;

@@ -73,7 +73,7 @@ export class LifeboatEngine {
     const home = resolve(opts.home);
     const catalog = Catalog.open(home);
     const env: EngineEnv = { home, catalog, appVersion: appVersion(), actor: opts.actor ?? currentUser(), host: hostname(), now: opts.now ?? (() => new Date()) };
-    const dead = catalog.backups.failInterrupted((h, pid) => processAlive(h, pid, env.host), env.now().toISOString());
+    const dead = catalog.backups.failInterrupted((h, pid) => processAlive(h, pid, env.host, false), env.now().toISOString());
     for (const d of dead) {
       await Promise.all([rm(d.path, { force: true }), rm(`${d.path}.partial`, { force: true }), rm(`${d.path}.sha256`, { force: true })]);
       await rm(workDirFor(dirname(d.path), d.id), { recursive: true, force: true });

@@ -23,7 +23,8 @@ export interface RecoveredRestore {
 export async function recoverRestores(env: EngineEnv): Promise<RecoveredRestore[]> {
   const repo = new RestoresRepo(env.catalog.db);
   const out: RecoveredRestore[] = [];
-  for (const r of repo.interrupted((h, pid) => processAlive(h, pid, env.host))) {
+  // Called at start-up only, when this process runs nothing yet: its own pid on a row is an earlier life's.
+  for (const r of repo.interrupted((h, pid) => processAlive(h, pid, env.host, false))) {
     // Another process starting at the same moment may have claimed it first: then it is theirs.
     if (!repo.claim(r.id, r.pid, env.host)) continue;
     try {

@@ -167,4 +167,16 @@ describe('restore races and stale plans', () => {
     expect((check.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n).toBe(3);
     check.close();
   });
+
+  it('a row left RUNNING by an earlier process with the same pid (a container restarting at pid 1) is recovered, not taken as alive', async () => {
+    const home = await tempDir();
+    const engine = await LifeboatEngine.open({ home });
+    engine.env.catalog.db
+      .prepare(`INSERT INTO restores (id, backup_id, archive_path, archive_sha256, status, started_by, host, pid, started_at, targets, journal) VALUES ('same-pid', NULL, '/x.zip', 'ab', 'RUNNING', 'me', ?, ?, '2026-11-30T00:00:00Z', '[]', '{"phase":"stage","steps":[],"scratch":[]}')`)
+      .run(engine.env.host, process.pid);
+    engine.close();
+    const again = await LifeboatEngine.open({ home });
+    expect(again.rolledBack.map((r) => r.id)).toEqual(['same-pid']);
+    again.close();
+  });
 });

@@ -84,6 +84,10 @@ async function backupWithRetry(path: string, copyPath: string, opts: SqliteDumpO
       if (e instanceof LifeboatError) throw e;
       if (opts.signal?.aborted) throw cancelled(path);
       const code = errnoCode(e) ?? '';
+      // The copy is written into the backup's work folder: a full disk there is the destination's, not the source's.
+      if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT' || /database or disk is full/i.test((e as Error).message)) {
+        throw new LifeboatError('DISK_FULL', `The disk holding ${copyPath} filled up while SQLite database ${path} was copied there. Free space on the backup destination, or choose another one.`, { path: copyPath, source: path }, { cause: e });
+      }
       if (!BUSY_CODES.has(code)) {
         throw new LifeboatError('SOURCE_UNREADABLE', `Backing up SQLite database ${path} failed: ${(e as Error).message}`, { path, sqliteCode: code }, { cause: e });
       }

@@ -256,6 +256,10 @@ async function runPgDump(tool: PgTool, t: PgTarget, snapshot: string, file: stri
     throw new LifeboatError('PG_TIMEOUT', `pg_dump of database "${t.database}" at ${t.host}:${t.port} did not finish within ${Math.round(toolMs / 1000)} s and was stopped.`, { database: t.database, timeoutMs: toolMs });
   }
   const stderr = r.stderr.trim();
+  // pg_dump writes its dump into the backup's work folder: a full disk there is the destination's.
+  if (/No space left on device|Disk quota exceeded/i.test(stderr)) {
+    throw new LifeboatError('DISK_FULL', `The disk holding ${file} filled up while pg_dump wrote the dump of database "${t.database}" there (${stderr.split('\n')[0]}). Free space on the backup destination, or choose another one.`, { path: file, database: t.database });
+  }
   const err = classifyPgError(new Error(stderr || `pg_dump exited with ${r.code ?? r.signal}`), t);
   throw err.code === 'PG_DUMP_FAILED' ? new LifeboatError('PG_DUMP_FAILED', `pg_dump failed for database "${t.database}": ${stderr || `exit ${r.code ?? r.signal}`}`, err.details) : err;
 }

@@ -4,6 +4,7 @@ import { folder, testEngine } from '../../test-support/engine.js';
 import { makeServices } from '../../test-support/services.js';
 import { tempDir } from '../../test-support/temp-dir.js';
 import { writeTree } from '../../test-support/tree.js';
+import { sourceTestHooks } from '../engine/archive/source-file.js';
 import { createScheduler, missedBackupAlerts } from './schedules.js';
 
 describe('the app scheduler over the real engine', () => {
@@ -35,14 +36,25 @@ describe('the app scheduler over the real engine', () => {
     const { engine } = await testEngine();
     const src = await tempDir();
     const { randomBytes } = await import('node:crypto');
-    await writeTree(src, Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`f${i}.bin`, randomBytes(4 * 1024 * 1024)])));
-    // Every second (croner's six-field form); a backup of this folder takes longer than a second.
+    // One big file: it is read in chunks on the main thread, where the test hook can hold the first run.
+    await writeTree(src, { 'big.bin': randomBytes(16 * 1024 * 1024) });
+    // Every second (croner's six-field form). The first run is held at its first chunk until a later
+    // slot has come and been skipped, so the overlap does not depend on how fast this machine is.
     engine.profiles.add('busy', profileSpecSchema.parse({ sources: [folder(src)], schedule: { preset: 'cron', cron: '* * * * * *', catchUp: false } }), new Date().toISOString());
     const services = makeServices(engine);
+    const skippedSoFar = () => engine.audit.list(100).filter((e) => e.action === 'schedule.skipped').length;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    sourceTestHooks.afterChunk = () => gate;
     const scheduler = createScheduler(services);
-    scheduler.start();
-    await new Promise((r) => setTimeout(r, 3500));
-    scheduler.stop();
+    try {
+      scheduler.start();
+      for (let i = 0; i < 150 && skippedSoFar() === 0; i += 1) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      release();
+      delete sourceTestHooks.afterChunk;
+      scheduler.stop();
+    }
     await services.jobs.idle();
     const rows = engine.history({ profile: 'busy' }).rows;
     expect(rows.length).toBeGreaterThanOrEqual(1);

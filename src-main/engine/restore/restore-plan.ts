@@ -6,6 +6,7 @@ import { ARCHIVE_LAYOUT, type Manifest, type ManifestSource } from '../../../src
 import { formatBytes } from '../../../src-shared/domain/format.js';
 import { detectFormat, listWithManifest } from '../archive/archive-reader.js';
 import { DROP_RATIO } from '../jobs/drop-warnings.js';
+import { nearestExisting } from '../util/nearest-existing.js';
 import { inspectSqliteInWorker } from '../workers/untrusted-sqlite.js';
 import { folderChanges, type FolderChanges } from './target-changes.js';
 import type { EngineEnv } from '../engine-env.js';
@@ -75,20 +76,6 @@ export interface RestorePlan {
   /** The backup is much smaller than what it replaces: the restore needs `confirmSmaller`. */
   readonly smaller: readonly string[];
   readonly checksumOk: boolean;
-}
-
-async function exists(p: string): Promise<boolean> {
-  return lstat(p).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** The nearest folder that exists at or above `p`. */
-async function nearestExisting(p: string): Promise<string> {
-  let dir = p;
-  while (!(await exists(dir)) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
 }
 
 function sourceBytes(m: Manifest, s: ManifestSource): number {

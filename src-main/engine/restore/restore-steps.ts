@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { link, mkdir, rename, stat, statfs, unlink } from 'node:fs/promises';
+import { link, mkdir, rename, statfs, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { formatBytes } from '../../../src-shared/domain/format.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
@@ -14,6 +14,7 @@ import { parsePgUrl } from '../sources/postgres-source.js';
 import { ALL_PAGES } from '../sources/sqlite-source.js';
 import { flushTrees, fsyncDir, fsyncFileAndDir } from '../util/durable.js';
 import { faultPoint } from '../util/fault.js';
+import { nearestExisting } from '../util/nearest-existing.js';
 import { PackPool, type PathFacts } from '../workers/pack-pool.js';
 import { inspectSqliteInWorker } from '../workers/untrusted-sqlite.js';
 import { verifyAndExtract } from './extract.js';
@@ -141,8 +142,7 @@ async function stagingError(e: unknown, fallback: string, manifest: Manifest): P
   }
   if (!(e instanceof LifeboatError) || e.code !== 'DISK_FULL') return e;
   const at = typeof e.details.path === 'string' && isAbsolute(e.details.path) ? e.details.path : fallback;
-  let dir = dirname(at);
-  while (!(await stat(dir).then(() => true, () => false)) && dirname(dir) !== dir) dir = dirname(dir);
+  const dir = await nearestExisting(dirname(at));
   const fs = await statfs(dir).catch(() => undefined);
   const free = fs ? `${formatBytes(fs.bavail * fs.bsize)} and ${fs.ffree.toLocaleString('en-US')} inodes are free there now` : 'its free space could not be read';
   const entries = manifest.entries.length.toLocaleString('en-US');

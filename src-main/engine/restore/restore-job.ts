@@ -23,6 +23,35 @@ export interface RestoreHooks {
   readonly onPlan?: (plan: RestorePlan) => void;
   /** Called after each step; a throw here is treated like a failure of the restore itself. */
   readonly afterStep?: (step: RestoreStep) => void | Promise<void>;
+  /**
+   * Cancels the restore while it can still roll back (plan, stage, safety): checked between steps
+   * and at every progress tick of a step. From the swap on it is ignored: the restore finishes.
+   */
+  readonly signal?: AbortSignal;
+  /** Called synchronously as the swap begins: from then on the restore cannot be cancelled. */
+  readonly onPointOfNoReturn?: () => void;
+}
+
+/** The error a cancelled restore ends with (after its rollback). */
+function cancelled(phase: string): LifeboatError {
+  return new LifeboatError('CANCELLED', `The restore was cancelled during ${phase}, before any target was replaced.`);
+}
+
+/** Progress that doubles as the cancel checkpoint inside long steps (extracting, the safety backup). */
+class CancellableProgress extends ProgressTracker {
+  constructor(jobId: string, listener: ProgressListener | undefined, private readonly checkpoint: () => void) {
+    super(jobId, listener);
+  }
+
+  override addBytes(n: number): void {
+    this.checkpoint();
+    super.addBytes(n);
+  }
+
+  override fileDone(): void {
+    this.checkpoint();
+    super.fileDone();
+  }
 }
 
 /** A finished restore. */
@@ -58,9 +87,16 @@ export function leftoverWarning(leftovers: readonly string[]): string {
  */
 export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: RestoreRequest, hooks: RestoreHooks = {}): Promise<RestoreResult> {
   let plan;
+  // Before the swap a cancel throws at the next checkpoint; after it, the restore must finish.
+  let noReturn = false;
+  let phaseNow = 'the pre-flight';
+  const checkpoint = (): void => {
+    if (hooks.signal?.aborted && !noReturn) throw cancelled(phaseNow);
+  };
   try {
     plan = await planRestore(env, resolved, req);
     hooks.onPlan?.(plan);
+    checkpoint();
     assertPlanOk(plan, req);
   } catch (e) {
     // Refused before anything changed (damaged or hostile archive, failed pre-flight): still audited.
@@ -87,7 +123,7 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
     short: id.slice(0, 8),
     journal,
     save: () => repo.saveJournal(id, journal, run.safetyBackupId ?? undefined),
-    progress: new ProgressTracker(id, hooks.onProgress),
+    progress: new CancellableProgress(id, hooks.onProgress, checkpoint),
     warnings: [],
     staged: new Map(),
     safetyBackupId: null,
@@ -101,6 +137,13 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
 
   try {
     for (const step of STEPS) {
+      checkpoint();
+      if (step.phase === 'swap') {
+        // Same tick as the last checkpoint: a cancel either threw above or arrives too late.
+        noReturn = true;
+        hooks.onPointOfNoReturn?.();
+      }
+      phaseNow = step.phase === 'stage' ? 'staging' : step.phase === 'safety' ? 'the safety backup' : step.phase;
       enter(step.phase);
       await step.run(run);
       audit(`restore.${step.after}`, 'info', {});

@@ -43,6 +43,8 @@ export const ERROR_CODES = [
   'AUDIT_TAMPERED',
   'IPC_REJECTED',
   'INTERNAL',
+  // --- safe restores (issue 12, item 3) ---
+  'CANCEL_TOO_LATE',
 ] as const;
 
 /** One of the closed set of error codes. */
@@ -97,4 +99,6 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   AUDIT_TAMPERED: 'An audit row was edited or deleted outside Lifeboat. Keep a copy of the catalog for investigation.',
   IPC_REJECTED: 'The app refused a malformed or foreign request. Reload the window; report it if it happens again.',
   INTERNAL: 'This is a bug in Lifeboat. Please report it with the message above.',
+  // --- safe restores (issue 12, item 3) ---
+  CANCEL_TOO_LATE: 'The restore has already replaced its targets and is finishing; let it finish, then use "Undo this restore" to put back the safety backup.',
 };

@@ -34,6 +34,11 @@ export const CHANNELS = [
   'audit:export',
   'demo:create',
   'dialog:pick-path',
+  // --- safe restores and drop-to-restore (issue 12, items 3 and 8) ---
+  'restore:cancel',
+  'restore:open-target',
+  'import:inspect',
+  // --- end safe restores and drop-to-restore ---
 ] as const;
 
 /**

@@ -141,8 +141,18 @@ export const REQUESTS = {
   'job:cancel': z.object({ jobId: id }),
   'job:list-active': z.object({}),
   'restore:plan': z.object({ target: backupTargetSchema, options: restoreOptionsSchema }),
-  'restore:start': z.object({ target: backupTargetSchema, options: restoreOptionsSchema, confirmName: z.string() }),
-  'import:archive': z.object({ archive: pathRefSchema }),
+  'restore:start': z.object({
+    target: backupTargetSchema,
+    options: restoreOptionsSchema,
+    confirmName: z.string(),
+    /** The digest of the plan the user confirmed (RestorePlanView.digest): main refuses if its own plan differs. */
+    planDigest: z.string().max(128).optional(),
+  }),
+  'import:archive': z.object({
+    archive: pathRefSchema,
+    /** The token import:inspect returned for this file: only an inspected, unchanged file is copied. */
+    inspection: z.string().max(128).optional(),
+  }),
   'profile:list': z.object({}),
   'profile:save': z.object({
     name: z.string().regex(PROFILE_NAME_PATTERN),
@@ -175,6 +185,11 @@ export const REQUESTS = {
   'demo:create': z.object({}),
   'dialog:pick-path': z.object({ kind: z.enum(GRANT_KINDS) }),
   'dialog:grant-dropped': z.object({ path: z.string().min(1).max(4096) }),
+  // --- safe restores and drop-to-restore (issue 12, items 3 and 8) ---
+  'restore:cancel': z.object({ jobId: id }),
+  'restore:open-target': z.object({ restoreId: id, source: z.string().min(1).max(200) }),
+  'import:inspect': z.object({ archive: pathRefSchema }),
+  // --- end safe restores and drop-to-restore ---
 } as const satisfies { readonly [C in Channel]: z.ZodType };
 /** What the renderer sends on a channel (before defaults are applied). */
 export type RequestOf<C extends Channel> = z.input<(typeof REQUESTS)[C]>;
@@ -293,6 +308,39 @@ export interface RestorePlanView {
   /** The backup is much smaller than what it replaces: starting needs `confirmSmaller`. */
   readonly smaller: readonly string[];
   readonly estimatedSeconds: number | null;
+  /** The profile the backup was made by (manifest), if any. */
+  readonly profile: string | null;
+  /**
+   * What the user types to confirm: null when the restore overwrites and deletes nothing (one
+   * click); else the profile's name, or the name of the first target it overwrites.
+   */
+  readonly confirmPhrase: string | null;
+  /** Identity of what this plan changes (archive hash, targets, change counts); restore:start compares it. */
+  readonly digest: string;
+}
+
+/** What a dropped archive is, found by reading it in place (nothing copied yet). */
+export interface ImportPreviewView {
+  /** Hand this back to import:archive: it copies only this file, unchanged since it was inspected. */
+  readonly inspection: string;
+  readonly fileName: string;
+  readonly path: string;
+  readonly size: number;
+  readonly format: 'zip' | 'tar.gz';
+  /** A Lifeboat archive (it has a manifest), or a plain ZIP / tar.gz. */
+  readonly kind: 'lifeboat' | 'plain';
+  readonly files: number;
+  readonly sources: readonly { name: string; kind: string; files: number | null; rows: number | null; bytes: number }[];
+  /** Where and by whom it was made (from its manifest; null for a plain archive). */
+  readonly origin: { host: string; user: string; createdAt: string; profile: string | null; description: string; appVersion: string } | null;
+  /** Each check, worded as exactly what was compared with what. */
+  readonly checks: readonly { ok: boolean; text: string }[];
+  /** sidecar: a .sha256 from its origin matched the whole file; manifest: entries matched their own manifest only; none: nothing vouches. */
+  readonly vouchedBy: 'sidecar' | 'manifest' | 'none';
+  /** The same bytes are already in the catalog. */
+  readonly duplicateOf: { id: string; fileName: string } | null;
+  /** Why it cannot be imported (a failed check); empty when it can. */
+  readonly problems: readonly string[];
 }
 
 /** One running job, for a reloaded window or the tray. */
@@ -319,7 +367,7 @@ export interface Responses {
   'job:list-active': readonly ActiveJob[];
   'restore:plan': RestorePlanView;
   'restore:start': { jobId: string };
-  'import:archive': { id: string; duplicate: boolean; kind: 'lifeboat' | 'plain'; warnings: readonly BackupWarning[] };
+  'import:archive': { id: string; duplicate: boolean; kind: 'lifeboat' | 'plain'; warnings: readonly BackupWarning[]; fileName: string };
   'profile:list': readonly Profile[];
   'profile:save': Profile;
   'profile:remove': { name: string };
@@ -335,6 +383,11 @@ export interface Responses {
   'demo:create': { profile: string };
   'dialog:pick-path': PathRef | null;
   'dialog:grant-dropped': PathRef;
+  // --- safe restores and drop-to-restore (issue 12, items 3 and 8) ---
+  'restore:cancel': { cancelled: true };
+  'restore:open-target': null;
+  'import:inspect': ImportPreviewView;
+  // --- end safe restores and drop-to-restore ---
 }
 
 /** Which stored secrets are there (a secret is dropped when what it was stored for changes). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { BackupWarning } from '../../../src-shared/domain/backup.js';
@@ -16,6 +16,7 @@ import { verifyAndExtract } from '../restore/extract.js';
 import { destinationError } from '../util/fs-errors.js';
 import { HashingStream } from '../util/hashing-stream.js';
 import { readSidecar, sha256File, verifyArchive } from '../verify/verify-archive.js';
+import { statIdentity, type FileIdentity } from './inspect-archive.js';
 
 /** What an import did. */
 export interface ImportResult {
@@ -95,6 +96,21 @@ async function importLifeboat(env: EngineEnv, file: string, manifest: Manifest, 
   return { id, kind: 'lifeboat', duplicate: false, path: copy.path, sha256: copy.sha256, warnings };
 }
 
+/**
+ * The re-packed copy of a plain archive takes the dropped file's name (a suffix on collision), not
+ * a generated one. Link first, then the catalog row, then the old name goes: a crash in between
+ * leaves at worst a second name for the same bytes, never a row pointing at nothing.
+ */
+async function keepOriginalName(env: EngineEnv, id: string, from: string, sha256: string, wanted: string): Promise<string> {
+  const to = await freeName(dirname(from), wanted);
+  await link(from, to);
+  env.catalog.db.prepare('UPDATE backups SET file_name = ?, path = ? WHERE id = ?').run(basename(to), to, id);
+  await writeFile(`${to}.sha256`, `${sha256}  ${basename(to)}\n`);
+  await rm(from, { force: true });
+  await rm(`${from}.sha256`, { force: true });
+  return to;
+}
+
 /** A plain archive: its entries become one folder source, re-packed as a files-only Lifeboat backup. */
 async function importPlain(env: EngineEnv, file: string, format: 'zip' | 'tar.gz', entries: readonly ArchiveEntryInfo[]): Promise<ImportResult> {
   const stem = basename(file).replace(/(\.tar\.gz|\.tgz|\.zip)$/i, '');
@@ -136,9 +152,18 @@ async function importPlain(env: EngineEnv, file: string, format: 'zip' | 'tar.gz
       recordedPaths: new Map([[name, join(dirname(resolve(file)), stem)]]),
       extraWarnings: [warning],
     });
-    return { id: result.id, kind: 'plain', duplicate: false, path: result.path, sha256: result.sha256, warnings: result.warnings };
+    const path = await keepOriginalName(env, result.id, result.path, result.sha256, `${stem.replace(/[/\\]/g, '_') || 'imported'}.zip`);
+    return { id: result.id, kind: 'plain', duplicate: false, path, sha256: result.sha256, warnings: result.warnings };
   } finally {
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The bytes about to be copied are the ones the user was shown (same hash, same file). */
+async function assertUnchanged(path: string, sha256: string, inspected: FileIdentity): Promise<void> {
+  const now = await statIdentity(path);
+  if (path !== inspected.path || sha256 !== inspected.sha256 || now.size !== inspected.size || now.mtimeMs !== inspected.mtimeMs || now.ino !== inspected.ino || now.dev !== inspected.dev) {
+    throw new LifeboatError('SOURCE_CHANGED', `${path} changed after it was inspected (SHA-256 ${sha256.slice(0, 12)}…, shown as ${inspected.sha256.slice(0, 12)}…); nothing was imported. Drop it again to see what it is now.`, { path });
   }
 }
 
@@ -147,10 +172,11 @@ async function importPlain(env: EngineEnv, file: string, format: 'zip' | 'tar.gz
  * registered as IMPORTED with its original metadata; a plain ZIP/tar.gz becomes a files-only
  * backup flagged as having no integrity record from its origin. The same file twice is reported.
  */
-export async function importArchive(env: EngineEnv, file: string): Promise<ImportResult> {
+export async function importArchive(env: EngineEnv, file: string, inspected?: FileIdentity): Promise<ImportResult> {
   const path = resolve(file);
   const format = await detectFormat(path);
   const sha256 = await sha256File(path);
+  if (inspected) await assertUnchanged(path, sha256, inspected);
   const dup = env.catalog.backups.findBySha256(sha256);
   let result: ImportResult;
   if (dup) {

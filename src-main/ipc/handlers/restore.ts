@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { formatBytes } from '../../../src-shared/domain/format.js';
 import type { PathRef, RestorePlanView } from '../../../src-shared/ipc/contract.js';
@@ -7,6 +8,7 @@ import type { RestorePlan, RestoreRequest } from '../../engine/restore/restore-p
 import { restoreFailed, restoreSucceeded } from '../../engine/notify/outcomes.js';
 import type { HandlerGroup } from '../handler.js';
 import type { Services } from '../services.js';
+import { importHandlers } from './import.js';
 import { checkedToolPaths } from './settings.js';
 
 type Target = { id: string } | { archive: PathRef };
@@ -54,8 +56,48 @@ async function confirmOverwrite(s: Services, archive: string, plan: RestorePlan,
   if (!yes) throw new LifeboatError('CANCELLED', `The restore of ${basename(archive)} did not start: replacing ${existing.map((t) => t.target).join(', ').slice(0, 300)} was not confirmed. Nothing was changed.`);
 }
 
+/** A running restore the wizard may cancel, and finished ones whose targets it may open. */
+interface RestoreState {
+  readonly running: Map<string, { readonly abort: AbortController; noReturn: boolean; readonly label: string }>;
+  readonly finished: Map<string, readonly { source: string; kind: string; target: string }[]>;
+}
+const states = new WeakMap<Services, RestoreState>();
+function stateOf(s: Services): RestoreState {
+  let st = states.get(s);
+  if (!st) states.set(s, (st = { running: new Map(), finished: new Map() }));
+  return st;
+}
+
+/** Whether a target loses anything: an existing database, or existing files deleted or replaced. */
+function destructive(t: RestorePlan['targets'][number]): boolean {
+  if (!t.exists) return false;
+  return t.changes ? t.changes.deleted.count + t.changes.replaced.count > 0 : true;
+}
+
+/**
+ * What the user types before a restore that overwrites or deletes: the profile's name, or the name
+ * of the first target it overwrites (words the user knows, never a generated file name). Null:
+ * nothing existing is lost, one click is enough.
+ */
+export function confirmPhraseOf(plan: RestorePlan): string | null {
+  const first = plan.targets.find(destructive);
+  if (!first) return null;
+  return plan.manifest.profile ?? (basename(first.target.replace(/\/+$/, '')) || first.target);
+}
+
+/** What a plan would change, as an identity: restore:start and the job compare it with what was shown. */
+export function planDigest(plan: RestorePlan): string {
+  const targets = plan.targets.map((t) => [t.source, t.kind, t.target, t.exists, t.changes ? [t.changes.deleted.count, t.changes.replaced.count, t.changes.added.count, t.changes.liveBytes] : t.kind === 'sqlite' ? t.overwriteBytes : null]);
+  return createHash('sha256').update(JSON.stringify([plan.sha256, targets, plan.problems.length, plan.smaller.length])).digest('hex');
+}
+
+function staleError(archive: string): LifeboatError {
+  return new LifeboatError('PRECHECK_FAILED', `What the restore of ${basename(archive)} would change is no longer what was shown (the archive or a target changed since). Nothing was changed. Review the new plan and confirm again.`);
+}
+
 /** restore:* and import:* handlers. */
-export const restoreHandlers: HandlerGroup<'restore:plan' | 'restore:start' | 'import:archive'> = {
+export const restoreHandlers: HandlerGroup<'restore:plan' | 'restore:start' | 'restore:cancel' | 'restore:open-target' | 'import:inspect' | 'import:archive'> = {
+  ...importHandlers,
   'restore:plan': async (s, p): Promise<RestorePlanView> => {
     const target = await resolveTarget(s, p.target);
     const plan = await s.engine.planRestore(target, await toRequest(s, p.options));
@@ -78,27 +120,47 @@ export const restoreHandlers: HandlerGroup<'restore:plan' | 'restore:start' | 'i
       problems: plan.problems,
       smaller: plan.smaller,
       estimatedSeconds: throughput ? Math.max(1, Math.round(bytes / throughput)) : null,
+      profile: plan.manifest.profile,
+      confirmPhrase: confirmPhraseOf(plan),
+      digest: planDigest(plan),
     };
   },
 
   'restore:start': async (s, p) => {
     const target = await resolveTarget(s, p.target);
-    if (p.confirmName !== basename(target.path)) {
-      throw new LifeboatError('USAGE', `Type the backup's name exactly (${basename(target.path)}) to confirm the restore.`);
-    }
     const req = await toRequest(s, p.options);
     // A plan that cannot be made (a damaged archive) means the restore cannot write either: the job
     // then fails with the engine's own error, and its notification, as before.
     const plan = await s.engine.planRestore(target, req).catch(() => null);
-    if (plan) await confirmOverwrite(s, target.path, plan, p.options.safetyBackup);
+    if (plan) {
+      if (p.planDigest !== undefined && p.planDigest !== planDigest(plan)) throw staleError(target.path);
+      // The confirmation matches the risk: a word only when something existing is lost (the file name still works, as in the CLI).
+      const phrase = confirmPhraseOf(plan);
+      if (phrase !== null && p.confirmName !== phrase && p.confirmName !== basename(target.path)) {
+        throw new LifeboatError('USAGE', `This restore overwrites or deletes existing data: type "${phrase}" exactly to confirm it.`);
+      }
+      await confirmOverwrite(s, target.path, plan, p.options.safetyBackup);
+    }
     // The grants served this restore; they cannot start another one.
     s.grants.consume([p.options.toDir, p.options.toSqlite, 'archive' in p.target ? p.target.archive : undefined].filter((r): r is PathRef => r !== undefined));
+    const state = stateOf(s);
+    const control = { abort: new AbortController(), noReturn: false, label: basename(target.path) };
+    const confirmed = plan ? planDigest(plan) : null;
     const jobId = s.jobs.start(
       'restore',
       `Restore of ${basename(target.path)}`,
       async (_signal, onProgress) => {
         try {
-          const r = await s.engine.restore(target, req, { onProgress });
+          const r = await s.engine.restore(target, req, {
+            onProgress,
+            signal: control.abort.signal,
+            onPointOfNoReturn: () => void (control.noReturn = true),
+            // The engine's own plan is the freshness check: it must be the one the user confirmed.
+            onPlan: (fresh) => {
+              if (confirmed !== null && planDigest(fresh) !== confirmed) throw staleError(target.path);
+            },
+          });
+          state.finished.set(r.id, r.targets.map((t) => ({ source: t.source, kind: t.kind, target: t.target })));
           if (s.settings.get().notifications) s.desktop.notify('Restore completed', `${r.targets.length} target(s) restored from ${basename(target.path)}`);
           await s.mailer?.send(restoreSucceeded(target.path, target.record?.sha256 ?? '', r));
           return { id: r.id, summary: r.targets.map((t) => `${t.source} → ${t.target}`).join(', '), safetyBackupId: r.safetyBackupId };
@@ -106,16 +168,34 @@ export const restoreHandlers: HandlerGroup<'restore:plan' | 'restore:start' | 'i
           if (s.settings.get().notifications) s.desktop.notify('Restore failed', (e as Error).message);
           await s.mailer?.send(restoreFailed(target.path, e));
           throw e;
+        } finally {
+          state.running.delete(jobId);
         }
       },
       false,
     );
+    state.running.set(jobId, control);
     return { jobId };
   },
 
-  'import:archive': async (s, p) => {
-    const r = await s.engine.import(s.grants.take(p.archive, ['archive', 'file'], 'the import'));
-    s.emit('catalog:changed', { reason: 'imported' });
-    return { id: r.id, duplicate: r.duplicate, kind: r.kind, warnings: r.warnings };
+  // Cancels only while the restore can still roll back; the engine decides the same way, in the same tick.
+  'restore:cancel': async (s, p) => {
+    const r = stateOf(s).running.get(p.jobId);
+    if (!r) throw new LifeboatError('NOT_FOUND', `No restore is running as job ${p.jobId.slice(0, 8)}; it has probably just finished. Its result is on screen and in History.`);
+    if (r.noReturn) {
+      throw new LifeboatError('CANCEL_TOO_LATE', `The restore of ${r.label} cannot be cancelled any more: its targets have already been replaced and it is checking and finishing them. Let it finish, then use "Undo this restore".`);
+    }
+    r.abort.abort();
+    return { cancelled: true };
+  },
+
+  // Opens only a target of a restore this app just finished: the renderer names a restore and a source, never a path.
+  'restore:open-target': async (s, p) => {
+    const targets = stateOf(s).finished.get(p.restoreId);
+    const t = targets?.find((x) => x.source === p.source);
+    if (!t) throw new LifeboatError('NOT_FOUND', `Restore ${p.restoreId.slice(0, 8)} did not restore a source named ${p.source.slice(0, 100)} in this session; only the targets of a restore just finished here can be opened.`);
+    if (t.kind === 'postgres' || t.kind === 'mysql') throw new LifeboatError('USAGE', `${t.source} was restored into a database (${t.target}), which has no folder to open.`);
+    s.desktop.showItemInFolder(t.target);
+    return null;
   },
 };

@@ -7,17 +7,25 @@ import DialogContent from '@mui/material/DialogContent';
 import DialogTitle from '@mui/material/DialogTitle';
 import Typography from '@mui/material/Typography';
 import { useState, type DragEvent, type ReactNode } from 'react';
+import type { ImportPreviewView, PathRef } from '../../src-shared/ipc/contract';
+import { ImportPreview } from '../features/restore/ImportPreview';
 import { call, errorText, UiError } from '../lib/api';
 import { useActions } from './actions';
 import { useNotify } from './notify';
 
 const ARCHIVE = /\.(zip|tar\.gz|tgz)$/i;
 
-/** Dropping a .zip or .tar.gz anywhere imports it and opens the restore wizard; a bad file gets a clear dialog. */
+/**
+ * Dropping a .zip or .tar.gz anywhere first shows what it is (read in place, nothing copied); only
+ * "Import and restore…" copies it into the catalog (main asks once more) and opens the restore
+ * wizard. A bad file gets a clear dialog.
+ */
 export function DropImport({ children }: { children: ReactNode }) {
   const [over, setOver] = useState(false);
   const [failure, setFailure] = useState<{ file: string; message: string; hint: string | null; code: string | null } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [preview, setPreview] = useState<{ grant: PathRef; view: ImportPreviewView } | null>(null);
+  const [importing, setImporting] = useState(false);
   const actions = useActions();
   const notify = useNotify();
 
@@ -30,18 +38,38 @@ export function DropImport({ children }: { children: ReactNode }) {
       setFailure({ file: file.name, message: `${file.name} is not a backup archive. Drop a .zip or .tar.gz file.`, hint: null, code: 'ARCHIVE_INVALID' });
       return;
     }
-    setBusy(true);
+    setBusy('Reading the archive where it is…');
     try {
       // The preload turns the dropped File into a read-only grant; a path the page typed gets none.
       const grant = await window.lifeboat.grantDroppedFile(file);
       if (!grant.ok) throw new UiError(grant.error);
-      const r = await call('import:archive', { archive: grant.value });
-      notify.success(r.duplicate ? `${file.name} is already in the catalog.` : `Imported ${file.name}${r.kind === 'plain' ? ' as a files-only backup' : ''}.`);
-      actions.openRestoreWizard({ id: r.id });
+      const view = await call('import:inspect', { archive: grant.value });
+      setPreview({ grant: grant.value, view });
     } catch (err) {
       setFailure({ file: file.name, ...errorText(err) });
     } finally {
-      setBusy(false);
+      setBusy(null);
+    }
+  };
+
+  const confirmImport = async (): Promise<void> => {
+    if (!preview) return;
+    const { grant, view } = preview;
+    setImporting(true);
+    try {
+      const r = await call('import:archive', { archive: grant, inspection: view.inspection });
+      setPreview(null);
+      notify.success(r.duplicate ? `${view.fileName} is already in the catalog.` : `Imported ${view.fileName} as ${r.fileName}${r.kind === 'plain' ? ' (a files-only backup)' : ''}.`);
+      actions.openRestoreWizard({ id: r.id });
+    } catch (err) {
+      const t = errorText(err);
+      // Declining main's question is a choice, not a failure: the preview stays.
+      if (t.code !== 'CANCELLED') {
+        setPreview(null);
+        setFailure({ file: view.fileName, ...t });
+      }
+    } finally {
+      setImporting(false);
     }
   };
 
@@ -57,11 +85,44 @@ export function DropImport({ children }: { children: ReactNode }) {
       data-testid="drop-zone"
     >
       {children}
-      {(over || busy) && (
+      {(over || busy !== null) && (
         <Box sx={{ position: 'fixed', inset: 12, border: 3, borderStyle: 'dashed', borderColor: 'primary.main', borderRadius: 4, bgcolor: 'action.hover', display: 'grid', placeItems: 'center', zIndex: 2000, pointerEvents: 'none' }}>
-          <Typography variant="h5">{busy ? 'Checking the archive…' : 'Drop a backup archive to import and restore it'}</Typography>
+          <Typography variant="h5">{busy ?? 'Drop a backup archive to see what it is'}</Typography>
         </Box>
       )}
+      <Dialog open={preview !== null} onClose={importing ? undefined : () => setPreview(null)} maxWidth="md" fullWidth aria-labelledby="import-preview-title">
+        <DialogTitle id="import-preview-title" sx={{ wordBreak: 'break-all' }}>
+          What is {preview?.view.fileName}?
+        </DialogTitle>
+        <DialogContent dividers>
+          {preview && <ImportPreview preview={preview.view} />}
+          <Typography variant="body2" color="text.secondary" sx={{ mt: 2 }}>
+            Nothing has been copied. {preview?.view.duplicateOf ? 'Restore opens the copy already in the catalog.' : 'Import copies it into the catalog under its own name (the original stays where it is); then the restore wizard opens.'}
+          </Typography>
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={() => setPreview(null)} disabled={importing}>
+            Cancel
+          </Button>
+          {preview?.view.duplicateOf ? (
+            <Button
+              variant="contained"
+              onClick={() => {
+                const id = preview.view.duplicateOf?.id ?? '';
+                setPreview(null);
+                actions.openRestoreWizard({ id });
+              }}
+              data-testid="import-restore-existing"
+            >
+              Restore it
+            </Button>
+          ) : (
+            <Button variant="contained" onClick={() => void confirmImport()} disabled={importing || (preview?.view.problems.length ?? 0) > 0} data-testid="import-confirm" autoFocus>
+              Import and restore…
+            </Button>
+          )}
+        </DialogActions>
+      </Dialog>
       <Dialog open={failure !== null} onClose={() => setFailure(null)} maxWidth="sm" fullWidth>
         <DialogTitle>Cannot import {failure?.file}</DialogTitle>
         <DialogContent>

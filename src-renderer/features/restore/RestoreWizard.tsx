@@ -14,83 +14,90 @@ import Stepper from '@mui/material/Stepper';
 import Switch from '@mui/material/Switch';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { PathRef, RestorePlanView } from '../../../src-shared/ipc/contract';
-import { ERROR_HINTS } from '../../../src-shared/errors/codes';
 import { formatDuration } from '../../../src-shared/domain/format';
-import type { RestoreTarget } from '../../app/actions';
+import { useActions, type RestoreTarget } from '../../app/actions';
 import { JobProgressView } from '../../components/JobProgressView';
 import { PathField } from '../../components/PathField';
 import { call, errorText } from '../../lib/api';
 import { useJob } from '../../lib/hooks';
-import { ChangesSummary } from './ChangesSummary';
+import { ConfirmStep, confirmReady } from './ConfirmStep';
 import { PlanTable } from './PlanTable';
+import { ResultStep } from './ResultStep';
 import { TargetOrigins } from './TargetOrigins';
+import { useRestorePlan, type PlanOptions } from './use-restore-plan';
 
 const STEPS = ['Verify', 'What and where', 'Safety and pre-flight', 'Confirm', 'Restore'];
 
 interface Choice {
-  selected: Record<string, boolean>;
+  /** Sources left out (everything else is restored). */
+  excluded: readonly string[];
   /** Chosen in main's dialog (a grant); null: the original place. */
   toDir: PathRef | null;
   toSqlite: PathRef | null;
   toPostgres: string;
-  safetyBackup: boolean;
-  confirmSmaller: boolean;
-  useRecorded: string[];
+  useRecorded: readonly string[];
 }
 
-/** The restore wizard: verify, choose what and where, safety backup and pre-flight, typed confirmation, live progress, result. */
+const keyOf = (t: RestoreTarget): string => ('id' in t ? `id:${t.id}` : `archive:${t.archive.token}`);
+
+/** The restore wizard; a new target (e.g. "Undo this restore") starts it afresh. */
 export function RestoreWizard({ target, onClose }: { target: RestoreTarget; onClose: () => void }) {
+  return <Wizard key={keyOf(target)} target={target} onClose={onClose} />;
+}
+
+/**
+ * Verify, choose what and where, safety backup and pre-flight, a confirmation matched to the risk,
+ * live progress with Cancel (until the point of no return), and the result with Open folder and
+ * Undo. Every choice re-plans in main (debounced); a plan for earlier choices is shown as stale and
+ * nothing can go ahead on it.
+ */
+function Wizard({ target, onClose }: { target: RestoreTarget; onClose: () => void }) {
+  const actions = useActions();
   const [step, setStep] = useState(0);
-  const [plan, setPlan] = useState<RestorePlanView | null>(null);
-  const [planError, setPlanError] = useState<string | null>(null);
-  const [checking, setChecking] = useState(false);
-  const [choice, setChoice] = useState<Choice>({ selected: {}, toDir: null, toSqlite: null, toPostgres: '', safetyBackup: true, confirmSmaller: false, useRecorded: [] });
-  const [confirm, setConfirm] = useState('');
+  const [choice, setChoice] = useState<Choice>({ excluded: [], toDir: null, toSqlite: null, toPostgres: '', useRecorded: [] });
+  const [safetyBackup, setSafetyBackup] = useState(true);
+  const [confirmSmaller, setConfirmSmaller] = useState(false);
+  const [typed, setTyped] = useState('');
   const [jobId, setJobId] = useState<string | null>(null);
   const [startError, setStartError] = useState<string | null>(null);
+  const [started, setStarted] = useState<RestorePlanView | null>(null);
+  const [cancel, setCancel] = useState<{ state: 'asked' | 'refused'; message?: string } | null>(null);
   const job = useJob(jobId);
 
-  const options = (c: Choice) => {
-    const only = Object.entries(c.selected).filter(([, v]) => v).map(([k]) => k);
-    return {
-      ...(plan && only.length < plan.sources.length ? { only } : {}),
-      ...(c.toDir ? { toDir: c.toDir } : {}),
-      ...(c.toSqlite ? { toSqlite: c.toSqlite } : {}),
-      ...(c.toPostgres.trim() ? { toPostgres: c.toPostgres.trim() } : {}),
-      safetyBackup: c.safetyBackup,
-      ...(c.confirmSmaller ? { confirmSmaller: true } : {}),
-      ...(c.useRecorded.length ? { useRecorded: c.useRecorded } : {}),
-    };
-  };
-
-  const runPlan = async (c: Choice, first = false): Promise<void> => {
-    setChecking(true);
-    setPlanError(null);
-    try {
-      const p = await call('restore:plan', { target, options: first ? { safetyBackup: true } : options(c) });
-      setPlan(p);
-      if (first) setChoice((x) => ({ ...x, selected: Object.fromEntries(p.sources.map((s) => [s.name, true])) }));
-    } catch (e) {
-      const t = errorText(e);
-      setPlanError(`${t.message}${t.hint ? ` ${t.hint}` : ''}`);
-    } finally {
-      setChecking(false);
-    }
-  };
-
+  // The backup's source names, from the first plan (they are the same in every plan).
+  const [names, setNames] = useState<readonly string[]>([]);
+  const options = useMemo<PlanOptions>(
+    () => ({
+      ...(choice.excluded.length ? { only: names.filter((n) => !choice.excluded.includes(n)) } : {}),
+      ...(choice.toDir ? { toDir: choice.toDir } : {}),
+      ...(choice.toSqlite ? { toSqlite: choice.toSqlite } : {}),
+      ...(choice.toPostgres.trim() ? { toPostgres: choice.toPostgres.trim() } : {}),
+      ...(choice.useRecorded.length ? { useRecorded: [...choice.useRecorded] } : {}),
+      safetyBackup: true,
+    }),
+    [choice, names],
+  );
+  const { plan, fresh, checking, error: planError } = useRestorePlan(target, options);
   useEffect(() => {
-    void runPlan(choice, true);
-    // The first pre-flight runs once, when the wizard opens.
-  }, []);
+    if (plan && names.length === 0) setNames(plan.sources.map((s) => s.name));
+  }, [plan, names.length]);
 
-  const kinds = new Set(plan?.sources.filter((s) => choice.selected[s.name]).map((s) => s.kind));
-  const noneSelected = plan !== null && !Object.values(choice.selected).some(Boolean);
+  const set = (patch: Partial<Choice>): void => setChoice((c) => ({ ...c, ...patch }));
+  const selected = (name: string): boolean => !choice.excluded.includes(name);
+  const kinds = new Set(plan?.sources.filter((s) => selected(s.name)).map((s) => s.kind));
+  const noneSelected = plan !== null && plan.sources.every((s) => !selected(s.name));
+  const running = jobId !== null && !job.finished;
+  const pastNoReturn = running && (job.progress?.phase === 'restoring' || job.progress?.phase === 'checking' || job.progress?.phase === 'done');
+  const canStart = fresh && plan !== null && plan.problems.length === 0 && confirmReady(plan, typed, confirmSmaller);
+
   const start = async (): Promise<void> => {
+    if (!plan || !canStart) return;
     setStartError(null);
     try {
-      const r = await call('restore:start', { target, options: options(choice), confirmName: confirm });
+      const r = await call('restore:start', { target, options: { ...options, safetyBackup, ...(confirmSmaller ? { confirmSmaller: true } : {}) }, confirmName: typed, planDigest: plan.digest });
+      setStarted(plan);
       setJobId(r.jobId);
       setStep(4);
     } catch (e) {
@@ -98,24 +105,40 @@ export function RestoreWizard({ target, onClose }: { target: RestoreTarget; onCl
       setStartError(`${t.message}${t.hint ? ` ${t.hint}` : ''}`);
     }
   };
-  const result = job.finished?.result;
-  const running = jobId !== null && !job.finished;
+  const cancelRestore = async (): Promise<void> => {
+    if (!jobId) return;
+    setCancel({ state: 'asked' });
+    try {
+      await call('restore:cancel', { jobId });
+    } catch (e) {
+      setCancel({ state: 'refused', message: errorText(e).message });
+    }
+  };
+  const submit = (e: FormEvent): void => {
+    e.preventDefault();
+    if (step === 3) void start();
+  };
 
   return (
-    <Dialog open onClose={running ? undefined : onClose} maxWidth="md" fullWidth aria-labelledby="restore-title">
-      <DialogTitle id="restore-title">Restore {plan?.backupName ?? ''}</DialogTitle>
+    <Dialog open onClose={running ? undefined : onClose} maxWidth="md" fullWidth aria-labelledby="restore-title" slotProps={{ paper: { component: 'form', onSubmit: submit, noValidate: true } }}>
+      <DialogTitle id="restore-title" sx={{ wordBreak: 'break-all' }}>Restore {plan?.backupName ?? ''}</DialogTitle>
       <DialogContent dividers sx={{ minHeight: 360 }}>
-        <Stepper activeStep={step} sx={{ mb: 3 }}>
+        <Stepper activeStep={step} sx={{ mb: 3 }} alternativeLabel>
           {STEPS.map((s) => (
             <Step key={s}>
               <StepLabel>{s}</StepLabel>
             </Step>
           ))}
         </Stepper>
-        {checking && <LinearProgress sx={{ mb: 2 }} />}
-        {planError && (
-          <Alert severity="error" data-testid="restore-plan-error">
+        {step < 4 && <LinearProgress sx={{ mb: 2, visibility: checking ? 'visible' : 'hidden' }} aria-hidden={!checking} />}
+        {step < 4 && planError && (
+          <Alert severity="error" data-testid="restore-plan-error" sx={{ mb: 2 }}>
             {planError}
+          </Alert>
+        )}
+        {step > 0 && step < 4 && plan && !fresh && !planError && (
+          <Alert severity="info" data-testid="restore-plan-stale" sx={{ mb: 2 }}>
+            Your choices changed: updating the plan below. It is out of date until then, and nothing can go ahead on it.
           </Alert>
         )}
 
@@ -131,6 +154,7 @@ export function RestoreWizard({ target, onClose }: { target: RestoreTarget; onCl
             <Typography variant="body2">
               {plan.sources.length} source{plan.sources.length === 1 ? '' : 's'}:{' '}
               {plan.sources.map((s) => `${s.name} (${s.kind}${s.rows !== null ? `, ${s.rows.toLocaleString()} rows` : ''}${s.files !== null ? `, ${s.files.toLocaleString()} files` : ''})`).join(', ')}
+              {plan.profile ? ` · profile ${plan.profile}` : ''}
             </Typography>
           </Box>
         )}
@@ -141,29 +165,26 @@ export function RestoreWizard({ target, onClose }: { target: RestoreTarget; onCl
               {plan.sources.map((s) => (
                 <FormControlLabel
                   key={s.name}
-                  control={<Checkbox checked={choice.selected[s.name] ?? false} onChange={(e) => setChoice((c) => ({ ...c, selected: { ...c.selected, [s.name]: e.target.checked } }))} />}
+                  control={<Checkbox checked={selected(s.name)} onChange={(e) => set({ excluded: e.target.checked ? choice.excluded.filter((x) => x !== s.name) : [...choice.excluded, s.name] })} />}
                   label={`${s.name} (${s.kind})`}
                 />
               ))}
             </Box>
-            {kinds.has('folder') && <PathField label="Restore folders to" kind="folder" empty="Their original place" value={choice.toDir} onChange={(v) => setChoice((c) => ({ ...c, toDir: v }))} testId="restore-to-dir" />}
-            {kinds.has('sqlite') && <PathField label="Restore the SQLite database to" kind="sqlite-save" empty="Its original file" value={choice.toSqlite} onChange={(v) => setChoice((c) => ({ ...c, toSqlite: v }))} testId="restore-to-sqlite" />}
-            {kinds.has('postgres') && <TextField label="Restore PostgreSQL into (postgres://user@host:port/db; empty: the original)" value={choice.toPostgres} onChange={(e) => setChoice((c) => ({ ...c, toPostgres: e.target.value }))} />}
-            <Button variant="outlined" onClick={() => void runPlan(choice)} disabled={checking || noneSelected} sx={{ justifySelf: 'start' }}>
-              Preview what will be overwritten
-            </Button>
-            <PlanTable plan={plan} />
-            <TargetOrigins
-              plan={plan}
-              useRecorded={choice.useRecorded}
-              onUseRecorded={(source, use) => setChoice((c) => ({ ...c, useRecorded: use ? [...c.useRecorded, source] : c.useRecorded.filter((x) => x !== source) }))}
-            />
+            {kinds.has('folder') && <PathField label="Restore folders to" kind="folder" empty="Their original place" value={choice.toDir} onChange={(v) => set({ toDir: v })} testId="restore-to-dir" />}
+            {kinds.has('sqlite') && <PathField label="Restore the SQLite database to" kind="sqlite-save" empty="Its original file" value={choice.toSqlite} onChange={(v) => set({ toSqlite: v })} testId="restore-to-sqlite" />}
+            {kinds.has('postgres') && (
+              <TextField label="Restore PostgreSQL into (postgres://user@host:port/db; empty: the original)" value={choice.toPostgres} onChange={(e) => set({ toPostgres: e.target.value })} slotProps={{ htmlInput: { 'data-testid': 'restore-to-postgres' } }} />
+            )}
+            <Box sx={{ opacity: fresh ? 1 : 0.5, transition: 'opacity 120ms' }} aria-busy={!fresh}>
+              <PlanTable plan={plan} />
+            </Box>
+            <TargetOrigins plan={plan} useRecorded={choice.useRecorded} onUseRecorded={(source, use) => set({ useRecorded: use ? [...choice.useRecorded, source] : choice.useRecorded.filter((x) => x !== source) })} />
           </Box>
         )}
 
         {step === 2 && plan && (
           <Box sx={{ display: 'grid', gap: 2 }}>
-            <FormControlLabel control={<Switch checked={choice.safetyBackup} onChange={(e) => setChoice((c) => ({ ...c, safetyBackup: e.target.checked }))} />} label="Take a safety backup first" />
+            <FormControlLabel control={<Switch checked={safetyBackup} onChange={(e) => setSafetyBackup(e.target.checked)} />} label="Take a safety backup first" />
             <Typography variant="body2" color="text.secondary" sx={{ mt: -1.5 }}>
               A backup of exactly what will be overwritten, kept in the catalog, so you can undo this restore.
             </Typography>
@@ -184,31 +205,35 @@ export function RestoreWizard({ target, onClose }: { target: RestoreTarget; onCl
         )}
 
         {step === 3 && plan && (
-          <Box sx={{ display: 'grid', gap: 2 }}>
-            <Alert severity="warning">
-              This replaces {plan.targets.filter((t) => t.exists).length} existing target(s) with the backup's contents{choice.safetyBackup ? ', after a safety backup' : ' without a safety backup'}. Type the backup's name; Lifeboat then asks you once more in a system dialog.
-            </Alert>
-            <ChangesSummary plan={plan} confirmSmaller={choice.confirmSmaller} onConfirmSmaller={(v) => setChoice((c) => ({ ...c, confirmSmaller: v }))} />
-            <Typography variant="body2" sx={{ fontFamily: 'monospace' }}>
-              {plan.backupName}
-            </Typography>
-            <TextField label="Backup name" value={confirm} onChange={(e) => setConfirm(e.target.value)} autoFocus slotProps={{ htmlInput: { 'data-testid': 'restore-confirm' } }} />
-            {startError && <Alert severity="error">{startError}</Alert>}
+          <Box sx={{ opacity: fresh ? 1 : 0.5 }} aria-busy={!fresh}>
+            <ConfirmStep plan={plan} safetyBackup={safetyBackup} typed={typed} onTyped={setTyped} confirmSmaller={confirmSmaller} onConfirmSmaller={setConfirmSmaller} error={startError} />
           </Box>
         )}
 
         {step === 4 && (
           <Box sx={{ display: 'grid', gap: 2 }}>
             {running && <JobProgressView progress={job.progress} />}
-            {result?.ok === true && (
-              <Alert severity="success" data-testid="restore-result">
-                Restored: {result.value.summary}.{result.value.safetyBackupId ? ` Safety backup: ${result.value.safetyBackupId.slice(0, 8)}.` : ' Nothing needed a safety backup.'}
+            {running && pastNoReturn && !cancel && (
+              <Typography variant="body2" color="text.secondary" data-testid="restore-no-return">
+                The targets are being replaced: the restore can no longer be cancelled. It checks what landed, then finishes.
+              </Typography>
+            )}
+            {running && cancel?.state === 'asked' && <Alert severity="info">Cancelling: the restore stops at its next checkpoint and rolls back everything it staged.</Alert>}
+            {cancel?.state === 'refused' && (
+              <Alert severity="warning" data-testid="restore-cancel-refused">
+                {cancel.message}
               </Alert>
             )}
-            {result?.ok === false && (
-              <Alert severity="error" data-testid="restore-result">
-                {result.error.message} ({result.error.code}) {ERROR_HINTS[result.error.code]}
-              </Alert>
+            {job.finished && started && (
+              <ResultStep
+                finished={job.finished}
+                plan={started}
+                onUndo={(id) => actions.openRestoreWizard({ id })}
+                onShowSafety={(id) => {
+                  onClose();
+                  actions.showInHistory({ id, profile: null });
+                }}
+              />
             )}
           </Box>
         )}
@@ -217,18 +242,23 @@ export function RestoreWizard({ target, onClose }: { target: RestoreTarget; onCl
         {step < 4 && <Button onClick={onClose}>Cancel</Button>}
         {step > 0 && step < 4 && <Button onClick={() => setStep((s) => s - 1)}>Back</Button>}
         {step < 2 && (
-          <Button variant="contained" disabled={!plan || checking || !plan.checksumOk || noneSelected} onClick={() => (step === 1 ? void runPlan(choice).then(() => setStep(2)) : setStep(1))} data-testid="restore-next">
+          <Button variant="contained" disabled={!plan || !fresh || !plan.checksumOk || noneSelected} onClick={() => setStep((s) => s + 1)} data-testid="restore-next">
             Next
           </Button>
         )}
         {step === 2 && (
-          <Button variant="contained" disabled={!plan || checking || plan.problems.length > 0} onClick={() => setStep(3)} data-testid="restore-next">
+          <Button variant="contained" disabled={!plan || !fresh || plan.problems.length > 0} onClick={() => setStep(3)} data-testid="restore-next">
             Next
           </Button>
         )}
         {step === 3 && (
-          <Button variant="contained" color="warning" disabled={confirm !== plan?.backupName || ((plan?.smaller.length ?? 0) > 0 && !choice.confirmSmaller)} onClick={() => void start()} data-testid="restore-start">
-            Restore now
+          <Button type="submit" variant="contained" color={plan?.confirmPhrase ? 'warning' : 'primary'} disabled={!canStart} data-testid="restore-start">
+            {plan?.confirmPhrase ? 'Restore and replace' : 'Restore'}
+          </Button>
+        )}
+        {running && !pastNoReturn && cancel === null && (
+          <Button color="warning" variant="outlined" onClick={() => void cancelRestore()} data-testid="restore-cancel">
+            Cancel restore
           </Button>
         )}
         {step === 4 && job.finished && (

@@ -5,7 +5,7 @@ import { writeFakeBackup } from '../../test-support/fake-archive.js';
 import { describeTree, writeTree } from '../../test-support/tree.js';
 import { dropFile, expect, test } from '../harness.js';
 
-test('dropping a Lifeboat ZIP imports it and restores it', async ({ app }) => {
+test('dropping a Lifeboat ZIP shows what it is, copies it only on confirm under its own name, and restores it', async ({ app }) => {
   const { page, scratch } = app;
   // An archive made by Lifeboat on another machine (another home), downloaded next to nothing.
   const source = join(scratch, 'server-data');
@@ -28,26 +28,41 @@ test('dropping a Lifeboat ZIP imports it and restores it', async ({ app }) => {
   await copyFile(`${made.path}.sha256`, `${download}.sha256`);
 
   await dropFile(page, download, 'backup.zip');
-  const wizard = page.getByRole('dialog', { name: /Restore/ });
+  // First: what it is, read in place. Nothing is in the catalog yet.
+  const preview = page.getByRole('dialog', { name: 'What is backup.zip?' });
+  await expect(preview.getByTestId('import-kind')).toHaveText('Lifeboat archive');
+  await expect(preview.getByTestId('import-checks')).toContainText("SHA-256 and size of every one of the 2 files matched the archive's own manifest");
+  await expect(preview.getByTestId('import-checks')).toContainText('matched the backup.zip.sha256 that came with it');
+  await expect(preview).toContainText('from the file server');
+  await expect(preview.getByTestId('import-sources')).toContainText('data');
+  await app.shot('16a-drop-preview');
+  expect(await readdir(join(app.home, 'backups')).catch(() => [])).toEqual([]);
+  await preview.getByTestId('import-confirm').click();
+  expect(app.services.desktop.confirmations.map((c) => c.title)).toEqual(['Import a backup archive']);
+  const wizard = page.getByRole('dialog', { name: /Restore backup\.zip/ });
   await expect(wizard.getByTestId('restore-verify')).toContainText('Checksum matches the catalog');
+  // The catalog keeps the file's own name.
+  expect((await readdir(join(app.home, 'backups'))).sort()).toEqual(['backup.zip', 'backup.zip.sha256']);
   await wizard.getByTestId('restore-next').click();
   // The dropped archive came from elsewhere: its recorded place is shown as such and not used unless ticked.
   await expect(wizard.getByTestId('restore-origins')).toContainText('recorded in the archive');
   await expect(wizard.getByTestId('restore-recorded')).toBeVisible();
+  await expect(wizard.getByTestId('restore-next')).toBeEnabled();
   await app.shot('16b-restore-recorded-target');
   const target = join(scratch, 'restored-here');
   // "Choose folder…" opens main's dialog; the fake desktop answers it with the folder the user picks.
   app.services.desktop.nextPick = target;
   await wizard.getByTestId('restore-to-dir-choose').click();
   await expect(wizard.getByTestId('restore-to-dir')).toHaveValue(target);
-  await app.shot('17-restore-chosen-folder');
-  await wizard.getByRole('button', { name: 'Preview what will be overwritten' }).click();
+  // No Preview button: the plan follows the choice by itself.
   await expect(wizard.getByTestId('restore-plan')).toContainText(target);
   await expect(wizard.getByTestId('restore-origins')).toContainText('chosen by you');
+  await app.shot('17-restore-chosen-folder');
   await wizard.getByTestId('restore-next').click();
   await expect(wizard.getByTestId('preflight-ok')).toBeVisible();
   await wizard.getByTestId('restore-next').click();
-  await wizard.getByTestId('restore-confirm').fill((await wizard.locator('p').filter({ hasText: /\.zip$/ }).last().textContent()) ?? '');
+  // A new folder: nothing is overwritten, so one click restores.
+  await expect(wizard.getByTestId('restore-risk-none')).toBeVisible();
   await wizard.getByTestId('restore-start').click();
   await expect(wizard.getByTestId('restore-result')).toContainText('Restored');
   expect(await describeTree(target)).toEqual(await describeTree(source));

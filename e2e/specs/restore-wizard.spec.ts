@@ -36,16 +36,22 @@ test('restore wizard end to end: the restored SQLite rows and files are back on 
   await expect(wizard.getByTestId('preflight-ok')).toBeVisible();
   await app.shot('10-restore-preflight');
   await wizard.getByTestId('restore-next').click();
-  const name = (await wizard.locator('p').filter({ hasText: /^lifeboat-demo-.*\.zip$/ }).textContent()) ?? '';
+  // Over existing data the confirmation asks for the profile's name, never the generated file name.
+  await expect(wizard.getByTestId('restore-confirm-phrase')).toHaveText('demo');
   await expect(wizard.getByTestId('restore-start')).toBeDisabled();
   // What the restore destroys is on screen before the confirmation.
   await expect(wizard.getByTestId('changes-deleted')).toContainText('stray.txt');
   await expect(wizard.getByTestId('restore-changes')).toContainText('Replaces 60 rows with the backup\'s 1,050');
-  await wizard.getByTestId('restore-confirm').fill(name);
+  await wizard.getByTestId('restore-confirm').fill('dem');
+  await wizard.getByTestId('restore-confirm').press('Enter');
+  await expect(wizard.getByTestId('restore-confirm-step')).toBeVisible();
+  await wizard.getByTestId('restore-confirm').fill('demo');
   await app.shot('11-restore-confirm');
-  await wizard.getByTestId('restore-start').click();
+  // Enter submits the confirmation.
+  await wizard.getByTestId('restore-confirm').press('Enter');
   await expect(wizard.getByTestId('restore-result')).toContainText('Restored', { timeout: 30_000 });
-  await expect(wizard.getByTestId('restore-result')).toContainText('Safety backup');
+  await expect(wizard.getByTestId('restore-result')).toContainText('safety backup');
+  await expect(wizard.getByTestId('restore-result')).toBeFocused();
   await app.shot('12-restore-done');
   // Main asked the user itself (a native box, answered by the fake desktop) before replacing anything.
   expect(services.desktop.confirmations.map((c) => c.title)).toEqual(['Restore over existing data']);
@@ -54,8 +60,34 @@ test('restore wizard end to end: the restored SQLite rows and files are back on 
   expect(rows(db, 'orders')).toBe(1000);
   expect(await readFile(csv, 'utf8')).toBe(original);
   await expect(readFile(join(home, 'demo', 'files', 'stray.txt'))).rejects.toThrow();
-  await wizard.getByTestId('restore-close').click();
-  await expect(page.locator('.MuiDataGrid-row').filter({ hasText: 'Safety' })).toHaveCount(1);
+  // "Open folder" opens the restored target main knows, by restore and source.
+  await wizard.getByTestId('restore-open-files').click();
+  await expect.poll(() => services.desktop.shown).toEqual([join(home, 'demo', 'files')]);
+
+  // "Undo this restore": the same wizard, on the safety backup, with the same safeguards.
+  await wizard.getByTestId('restore-undo').click();
+  const undo = page.getByRole('dialog', { name: /Restore lifeboat-/ });
+  await expect(undo.getByTestId('restore-verify')).toContainText('Checksum matches the catalog');
+  await undo.getByTestId('restore-next').click();
+  await undo.getByTestId('restore-next').click();
+  await expect(undo.getByTestId('preflight-ok')).toBeVisible();
+  await undo.getByTestId('restore-next').click();
+  const phrase = (await undo.getByTestId('restore-confirm-phrase').textContent()) ?? '';
+  expect(phrase).not.toMatch(/\.zip$/);
+  await expect(undo.getByTestId('restore-start')).toBeDisabled();
+  await undo.getByTestId('restore-confirm').fill(phrase);
+  // The same safeguards: the safety backup is much smaller than what is there now, so it needs the tick too.
+  await expect(undo.getByTestId('restore-start')).toBeDisabled();
+  await undo.getByLabel('Restore the smaller backup anyway').check();
+  await undo.getByTestId('restore-start').click();
+  await expect(undo.getByTestId('restore-result')).toContainText('Restored', { timeout: 30_000 });
+  // The damage is back: the undo put back exactly what the restore replaced.
+  expect(rows(db, 'orders')).toBe(10);
+  expect(await readFile(join(home, 'demo', 'files', 'stray.txt'), 'utf8')).toBe('not in the backup');
+  await expect(readFile(csv)).rejects.toThrow();
+  await undo.getByTestId('restore-close').click();
+  await page.getByTestId('nav-history').click();
+  await expect(page.locator('.MuiDataGrid-row').filter({ hasText: 'Safety' })).toHaveCount(2);
 });
 
 test('a backup much smaller than the live database cannot be started until the user ticks "restore the smaller backup anyway"', async ({ app }) => {
@@ -80,8 +112,7 @@ test('a backup much smaller than the live database cannot be started until the u
   await wizard.getByTestId('restore-next').click();
   await expect(wizard.getByTestId('preflight-ok')).toBeVisible();
   await wizard.getByTestId('restore-next').click();
-  const name = (await wizard.locator('p').filter({ hasText: /^lifeboat-demo-.*\.zip$/ }).textContent()) ?? '';
-  await wizard.getByTestId('restore-confirm').fill(name);
+  await wizard.getByTestId('restore-confirm').fill('demo');
   await expect(wizard.getByTestId('restore-smaller')).toContainText(`the database has ${live + rows(db, 'users')} now`);
   await expect(wizard.getByTestId('restore-start')).toBeDisabled();
   await app.shot('11b-restore-smaller');

@@ -37,6 +37,7 @@ test('the plan follows every choice: a new target re-plans by itself (stale mean
   await expect(wizard.getByTestId('restore-to-dir')).toHaveValue(elsewhere);
   await expect(wizard.getByTestId('restore-plan-stale')).toBeVisible();
   await expect(wizard.getByTestId('restore-next')).toBeDisabled();
+  await app.shot('restore-plan-stale');
   // ...until main's new plan arrives, without any Preview button.
   await expect(wizard.getByTestId('restore-plan')).toContainText(elsewhere);
   await expect(wizard.getByTestId('restore-plan-stale')).toBeHidden();

@@ -31,7 +31,7 @@ export interface ArchiveInspection {
   readonly problems: readonly string[];
 }
 
-const plural = (n: number, one: string): string => `${n.toLocaleString('en')} ${one}${n === 1 ? '' : 's'}`;
+const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
 
 /** size, mtime, inode and device of a file: what "the same file" means between inspection and copy. */
 export async function statIdentity(path: string): Promise<Omit<FileIdentity, 'sha256'>> {
@@ -59,7 +59,7 @@ export async function inspectArchive(env: EngineEnv, file: string): Promise<Arch
   let sha256: string;
   let vouchedBy: ArchiveInspection['vouchedBy'] = 'none';
   let files = listed.entries.filter((e) => e.kind === 'file').length;
-  checks.push({ ok: true, text: `Entry names: none of the ${plural(listed.entries.length, 'entry')} points outside the folder it is restored into.` });
+  checks.push({ ok: true, text: `Entry names: none of the ${plural(listed.entries.length, 'entry', 'entries')} points outside the folder it is restored into.` });
   if (manifest) {
     const sidecar = await readSidecar(path);
     const report = await verifyArchive(path, { sha256: sidecar, source: sidecar ? 'sidecar' : 'none' });
@@ -70,7 +70,7 @@ export async function inspectArchive(env: EngineEnv, file: string): Promise<Arch
     checks.push(
       entryProblems.length === 0
         ? { ok: true, text: `SHA-256 and size of every one of the ${plural(manifest.totals.files, 'file')} matched the archive's own manifest${report.databasesChecked ? `; ${plural(report.databasesChecked, 'SQLite database')} passed integrity_check with the recorded row counts` : ''}.` }
-        : { ok: false, text: `${plural(entryProblems.length, 'entry')} did not match the manifest; first: ${entryProblems[0]?.path}: ${entryProblems[0]?.problem}` },
+        : { ok: false, text: `${plural(entryProblems.length, 'entry', 'entries')} did not match the manifest; first: ${entryProblems[0]?.path}: ${entryProblems[0]?.problem}` },
     );
     if (sidecar) {
       checks.push(wholeFile ? { ok: false, text: `The whole file's SHA-256 (${sha256}) does not match the ${basename(path)}.sha256 beside it (${sidecar}).` } : { ok: true, text: `The whole file's SHA-256 matched the ${basename(path)}.sha256 that came with it.` });

@@ -5,6 +5,11 @@ import Typography from '@mui/material/Typography';
 import type { RestorePlanView } from '../../../src-shared/ipc/contract';
 import { ChangesSummary } from './ChangesSummary';
 
+/** A target that loses data: an existing database, or existing files deleted or replaced (as main decides the phrase). */
+function destructive(t: RestorePlanView['targets'][number]): boolean {
+  return t.exists && (t.changes ? t.changes.deleted.count + t.changes.replaced.count > 0 : true);
+}
+
 /** Whether the confirmation step lets the restore start. */
 export function confirmReady(plan: RestorePlanView, typed: string, confirmSmaller: boolean): boolean {
   return (plan.confirmPhrase === null || typed === plan.confirmPhrase) && (plan.smaller.length === 0 || confirmSmaller);
@@ -34,8 +39,9 @@ export function ConfirmStep({ plan, safetyBackup, typed, onTyped, confirmSmaller
         </Alert>
       ) : (
         <Alert severity="warning" data-testid="restore-risk-overwrite">
-          This overwrites or deletes data in {plan.targets.filter((t) => t.exists).length} existing target(s){safetyBackup ? ', after a safety backup you can undo it from' : ', without a safety backup: it cannot be undone'}.
-          {asksAgain ? ' Lifeboat asks you once more in a system dialog.' : ''}
+          This restore overwrites or deletes data in {plan.targets.filter(destructive).length} of its targets.{' '}
+          {safetyBackup ? 'A safety backup of what it replaces is taken first, so you can undo it.' : 'No safety backup is taken: it cannot be undone.'}
+          {asksAgain ? ' Lifeboat then asks you once more in a system dialog.' : ''}
         </Alert>
       )}
       <ChangesSummary plan={plan} confirmSmaller={confirmSmaller} onConfirmSmaller={onConfirmSmaller} />
@@ -52,6 +58,7 @@ export function ConfirmStep({ plan, safetyBackup, typed, onTyped, confirmSmaller
             onChange={(e) => onTyped(e.target.value)}
             autoFocus
             autoComplete="off"
+            sx={{ maxWidth: 420 }}
             error={typed.length > 0 && !phrase.startsWith(typed)}
             slotProps={{ htmlInput: { 'data-testid': 'restore-confirm', spellCheck: false } }}
           />

@@ -46,6 +46,18 @@ export function ImportPreview({ preview }: { preview: ImportPreviewView }) {
           {formatBytes(preview.size)} · {preview.files.toLocaleString()} file{preview.files === 1 ? '' : 's'} · {preview.format}
         </Typography>
       </Box>
+      {preview.problems.length > 0 ? (
+        <Alert severity="error" data-testid="import-problems">
+          It fails its own checks and cannot be imported:
+          {preview.problems.slice(0, 5).map((p) => (
+            <div key={p}>{p}</div>
+          ))}
+        </Alert>
+      ) : (
+        <Alert severity={vouched.severity} data-testid="import-vouched">
+          {vouched.text}
+        </Alert>
+      )}
       <Box component="dl" sx={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: 2, rowGap: 0.5, m: 0 }}>
         <Fact label="File">{preview.path}</Fact>
         {o ? (
@@ -96,18 +108,6 @@ export function ImportPreview({ preview }: { preview: ImportPreviewView }) {
           ))}
         </Box>
       </Box>
-      {preview.problems.length > 0 ? (
-        <Alert severity="error" data-testid="import-problems">
-          It fails its own checks and cannot be imported:
-          {preview.problems.slice(0, 5).map((p) => (
-            <div key={p}>{p}</div>
-          ))}
-        </Alert>
-      ) : (
-        <Alert severity={vouched.severity} data-testid="import-vouched">
-          {vouched.text}
-        </Alert>
-      )}
       {preview.duplicateOf && (
         <Alert severity="info" data-testid="import-duplicate">
           These exact bytes are already in the catalog as {preview.duplicateOf.fileName}: nothing needs to be copied.

@@ -122,15 +122,15 @@ function Wizard({ target, onClose }: { target: RestoreTarget; onClose: () => voi
   return (
     <Dialog open onClose={running ? undefined : onClose} maxWidth="md" fullWidth aria-labelledby="restore-title" slotProps={{ paper: { component: 'form', onSubmit: submit, noValidate: true } }}>
       <DialogTitle id="restore-title" sx={{ wordBreak: 'break-all' }}>Restore {plan?.backupName ?? ''}</DialogTitle>
-      <DialogContent dividers sx={{ minHeight: 360 }}>
-        <Stepper activeStep={step} sx={{ mb: 3 }} alternativeLabel>
+      <DialogContent dividers sx={{ minHeight: 360, position: 'relative' }}>
+        <Stepper activeStep={step} sx={{ mb: 2.5 }}>
           {STEPS.map((s) => (
             <Step key={s}>
               <StepLabel>{s}</StepLabel>
             </Step>
           ))}
         </Stepper>
-        {step < 4 && <LinearProgress sx={{ mb: 2, visibility: checking ? 'visible' : 'hidden' }} aria-hidden={!checking} />}
+        {step < 4 && checking && <LinearProgress sx={{ position: 'absolute', top: 0, left: 0, right: 0 }} aria-label="Updating the plan" />}
         {step < 4 && planError && (
           <Alert severity="error" data-testid="restore-plan-error" sx={{ mb: 2 }}>
             {planError}
@@ -175,10 +175,10 @@ function Wizard({ target, onClose }: { target: RestoreTarget; onClose: () => voi
             {kinds.has('postgres') && (
               <TextField label="Restore PostgreSQL into (postgres://user@host:port/db; empty: the original)" value={choice.toPostgres} onChange={(e) => set({ toPostgres: e.target.value })} slotProps={{ htmlInput: { 'data-testid': 'restore-to-postgres' } }} />
             )}
-            <Box sx={{ opacity: fresh ? 1 : 0.5, transition: 'opacity 120ms' }} aria-busy={!fresh}>
+            <Box sx={{ display: 'grid', gap: 2, opacity: fresh ? 1 : 0.5, transition: 'opacity 120ms' }} aria-busy={!fresh}>
               <PlanTable plan={plan} />
+              <TargetOrigins plan={plan} useRecorded={choice.useRecorded} onUseRecorded={(source, use) => set({ useRecorded: use ? [...choice.useRecorded, source] : choice.useRecorded.filter((x) => x !== source) })} />
             </Box>
-            <TargetOrigins plan={plan} useRecorded={choice.useRecorded} onUseRecorded={(source, use) => set({ useRecorded: use ? [...choice.useRecorded, source] : choice.useRecorded.filter((x) => x !== source) })} />
           </Box>
         )}
 
@@ -252,7 +252,7 @@ function Wizard({ target, onClose }: { target: RestoreTarget; onClose: () => voi
           </Button>
         )}
         {step === 3 && (
-          <Button type="submit" variant="contained" color={plan?.confirmPhrase ? 'warning' : 'primary'} disabled={!canStart} data-testid="restore-start">
+          <Button type="submit" variant="contained" color={plan?.confirmPhrase ? 'error' : 'primary'} disabled={!canStart} data-testid="restore-start">
             {plan?.confirmPhrase ? 'Restore and replace' : 'Restore'}
           </Button>
         )}

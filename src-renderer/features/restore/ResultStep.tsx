@@ -60,7 +60,7 @@ export function ResultStep({ finished, plan, onUndo, onShowSafety }: { finished:
       </Box>
       {safety && (
         <Box sx={{ display: 'flex', gap: 2, alignItems: 'center', flexWrap: 'wrap' }}>
-          <Button variant="outlined" color="warning" onClick={() => onUndo(safety)} data-testid="restore-undo">
+          <Button variant="outlined" onClick={() => onUndo(safety)} data-testid="restore-undo">
             Undo this restore
           </Button>
           <Typography variant="body2" color="text.secondary" sx={{ flex: '1 1 280px' }}>

@@ -1,9 +1,9 @@
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { LifeboatEngine } from '../../src-main/engine/lifeboat-engine.js';
 import { writeTree } from '../../test-support/tree.js';
-import { handler } from '../fixtures.js';
+import { bigFolder, handler } from '../fixtures.js';
 import { dropFile, expect, test, type AppFixture } from '../harness.js';
 
 /** A demo backup, then a stray file in its folder (so restoring over it deletes something). */
@@ -67,6 +67,31 @@ test('the plan follows every choice: a new target re-plans by itself (stale mean
   await wizard.getByTestId('restore-confirm').fill('demo');
   await wizard.getByTestId('restore-confirm').press('Enter');
   await expect(wizard.getByTestId('restore-result')).toContainText('Restored', { timeout: 30_000 });
+});
+
+test('Cancel restore while it stages rolls everything back; the target is as it was', async ({ app }) => {
+  const { page, services, scratch } = app;
+  const data = join(scratch, 'bulk');
+  await bigFolder(data, 96);
+  await handler(services, 'profile:save', { name: 'bulk', spec: { sources: [{ kind: 'folder', path: data }] }, pathGrants: [services.grants.mint(data, 'folder')] });
+  await handler(services, 'backup:start', { profile: 'bulk', description: 'known good' });
+  await services.jobs.idle();
+  await writeFile(join(data, 'stray.txt'), 'not in the backup');
+  const before = (await readdir(data)).sort();
+  const wizard = await openWizard(page);
+  await wizard.getByTestId('restore-next').click();
+  await wizard.getByTestId('restore-next').click();
+  await expect(wizard.getByTestId('preflight-ok')).toBeVisible();
+  await wizard.getByTestId('restore-next').click();
+  await wizard.getByTestId('restore-confirm').fill('bulk');
+  await wizard.getByTestId('restore-start').click();
+  await wizard.getByTestId('restore-cancel').click();
+  await expect(wizard.getByTestId('restore-result')).toContainText('Restore cancelled', { timeout: 30_000 });
+  await app.shot('restore-cancelled');
+  await services.jobs.idle();
+  expect((await readdir(data)).sort()).toEqual(before);
+  expect(await readFile(join(data, 'stray.txt'), 'utf8')).toBe('not in the backup');
+  expect((await readdir(scratch)).filter((n) => n.startsWith('.lifeboat'))).toEqual([]);
 });
 
 const SIZES = [

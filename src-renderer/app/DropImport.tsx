@@ -135,7 +135,7 @@ export function DropImport({ children }: { children: ReactNode }) {
             </Typography>
           )}
           <Typography variant="body2" color="text.secondary" sx={{ mt: 1 }}>
-            Nothing was written. {failure?.code ? `(${failure.code})` : ''}
+            The file was left where it is; nothing was copied into the catalog. {failure?.code ? `(${failure.code})` : ''}
           </Typography>
         </DialogContent>
         <DialogActions>

@@ -1,4 +1,5 @@
 import Alert from '@mui/material/Alert';
+import AlertTitle from '@mui/material/AlertTitle';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Link from '@mui/material/Link';
@@ -23,8 +24,8 @@ export function ResultStep({ finished, plan, onUndo, onShowSafety }: { finished:
     const cancelled = r.error.code === 'CANCELLED';
     return (
       <Alert severity={cancelled ? 'info' : 'error'} data-testid="restore-result" ref={heading} tabIndex={-1}>
-        {cancelled ? 'Restore cancelled. ' : ''}
-        {r.error.message} {cancelled ? '' : `(${r.error.code}) ${ERROR_HINTS[r.error.code]}`}
+        <AlertTitle>{cancelled ? 'Restore cancelled' : 'Restore failed'}</AlertTitle>
+        {r.error.message} {cancelled ? 'Everything is as it was before the restore started.' : `(${r.error.code}) ${ERROR_HINTS[r.error.code]}`}
       </Alert>
     );
   }

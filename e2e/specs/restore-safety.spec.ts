@@ -52,6 +52,7 @@ test('the plan follows every choice: a new target re-plans by itself (stale mean
   await expect(wizard.getByTestId('restore-risk-none')).toBeVisible();
   await expect(wizard.getByTestId('restore-confirm')).toHaveCount(0);
   await expect(wizard.getByTestId('restore-start')).toHaveText('Restore');
+  await app.shot('restore-confirm-one-click');
 
   // Back to the original place: it overwrites and deletes, so the profile's name is asked for.
   await wizard.getByRole('button', { name: 'Back' }).click();

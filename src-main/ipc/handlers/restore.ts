@@ -155,9 +155,10 @@ export const restoreHandlers: HandlerGroup<'restore:plan' | 'restore:start' | 'r
             onProgress,
             signal: control.abort.signal,
             onPointOfNoReturn: () => void (control.noReturn = true),
-            // The engine's own plan is the freshness check: it must be the one the user confirmed.
+            // The engine's own plan is the freshness check: it must be the one the user confirmed. A plan
+            // that could not be made at confirmation (so nothing was confirmed) cannot go ahead either.
             onPlan: (fresh) => {
-              if (confirmed !== null && planDigest(fresh) !== confirmed) throw staleError(target.path);
+              if (confirmed === null || planDigest(fresh) !== confirmed) throw staleError(target.path);
             },
           });
           state.finished.set(r.id, r.targets.map((t) => ({ source: t.source, kind: t.kind, target: t.target })));

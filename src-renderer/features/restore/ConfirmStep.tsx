@@ -44,7 +44,7 @@ export function ConfirmStep({ plan, safetyBackup, typed, onTyped, confirmSmaller
           {asksAgain ? ' Lifeboat then asks you once more in a system dialog.' : ''}
         </Alert>
       )}
-      <ChangesSummary plan={plan} confirmSmaller={confirmSmaller} onConfirmSmaller={onConfirmSmaller} />
+      {plan.targets.some((t) => t.exists) && <ChangesSummary plan={plan} confirmSmaller={confirmSmaller} onConfirmSmaller={onConfirmSmaller} />}
       {phrase !== null && (
         <>
           <Typography variant="body2" component="label" htmlFor="restore-confirm-input">

@@ -44,7 +44,17 @@ export function ConfirmStep({ plan, safetyBackup, typed, onTyped, confirmSmaller
           {asksAgain ? ' Lifeboat then asks you once more in a system dialog.' : ''}
         </Alert>
       )}
-      {plan.targets.some((t) => t.exists) && <ChangesSummary plan={plan} confirmSmaller={confirmSmaller} onConfirmSmaller={onConfirmSmaller} />}
+      {plan.targets.some((t) => t.exists) ? (
+        <ChangesSummary plan={plan} confirmSmaller={confirmSmaller} onConfirmSmaller={onConfirmSmaller} />
+      ) : (
+        <Box component="ul" sx={{ m: 0, pl: 3 }} data-testid="restore-new-targets">
+          {plan.targets.map((t) => (
+            <Typography component="li" variant="body2" key={t.source} sx={{ wordBreak: 'break-all' }}>
+              {t.source} → {t.target} (new)
+            </Typography>
+          ))}
+        </Box>
+      )}
       {phrase !== null && (
         <>
           <Typography variant="body2" component="label" htmlFor="restore-confirm-input">

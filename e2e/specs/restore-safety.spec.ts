@@ -70,7 +70,7 @@ test('the plan follows every choice: a new target re-plans by itself (stale mean
   await expect(wizard.getByTestId('restore-result')).toContainText('Restored', { timeout: 30_000 });
 });
 
-test('Cancel restore while it stages rolls everything back; the target is as it was', async ({ app }) => {
+test('Cancel restore while it runs (before the swap) rolls everything back; the target is as it was', async ({ app }) => {
   const { page, services, scratch } = app;
   const data = join(scratch, 'bulk');
   await bigFolder(data, 96);

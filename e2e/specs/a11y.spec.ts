@@ -267,3 +267,21 @@ test('theme: in both modes every palette colour passes AA under its text, on hov
   }
   expect(failures).toEqual([]);
 });
+
+test('keyboard: a filled button reached with Tab shows a visible focus ring, in both themes', async ({ app }) => {
+  const { page, services } = app;
+  await handler(services, 'demo:create', {});
+  for (const theme of ['light', 'dark'] as const) {
+    await useTheme(app, theme);
+    const target = page.getByTestId('backup-now');
+    await expect(target).toBeVisible();
+    for (let i = 0; i < 20 && !(await target.evaluate((el) => el === document.activeElement)); i += 1) await page.keyboard.press('Tab');
+    await expect(target).toBeFocused();
+    const ring = await target.evaluate((el) => {
+      const s = getComputedStyle(el);
+      return { style: s.outlineStyle, width: s.outlineWidth, color: s.outlineColor };
+    });
+    expect(ring.style, theme).toBe('solid');
+    expect(ring.width, theme).toBe('2px');
+  }
+});

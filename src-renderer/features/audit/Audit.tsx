@@ -7,6 +7,7 @@ import Typography from '@mui/material/Typography';
 import { DataGrid, type GridColDef, type GridPaginationModel } from '@mui/x-data-grid';
 import { formatDateTime } from '../../../src-shared/domain/format';
 import { useState } from 'react';
+import { AUDIT_EVENT_NAMES, AUDIT_EVENTS } from '../../../src-shared/domain/audit-events';
 import { AUDIT_OUTCOMES, type AuditOutcome } from '../../../src-shared/domain/enums';
 import type { AuditEventView } from '../../../src-shared/ipc/contract';
 import { useNotify } from '../../app/notify';
@@ -14,6 +15,9 @@ import { call } from '../../lib/api';
 import { useQuery } from '../../lib/hooks';
 import { AuditDrawer } from './AuditDrawer';
 import { OUTCOME_COLORS } from './outcome';
+
+/** The event filter's choices: each domain (`backup.` matches every backup event), then each event. */
+const DOMAINS = [...new Set(AUDIT_EVENT_NAMES.map((n) => n.split('.')[0] ?? n))];
 
 /** The details as one line for the table: `key: value` pairs, the drawer shows them in full. */
 function detailLine(details: Readonly<Record<string, unknown>>): string {
@@ -101,7 +105,19 @@ export function Audit() {
         </Alert>
       )}
       <Box sx={{ display: 'flex', gap: 1.5, flexWrap: 'wrap', mb: 2 }}>
-        <TextField size="small" label="Action starts with" value={f.action} onChange={(e) => set({ action: e.target.value })} />
+        <TextField select size="small" label="Event" value={f.action} onChange={(e) => set({ action: e.target.value })} sx={{ minWidth: 220 }} slotProps={{ htmlInput: { 'data-testid': 'audit-event-filter' } }}>
+          <MenuItem value="">Any event</MenuItem>
+          {DOMAINS.map((d) => [
+            <MenuItem key={d} value={`${d}.`} sx={{ fontWeight: 600 }}>
+              {`Every ${d} event`}
+            </MenuItem>,
+            ...AUDIT_EVENT_NAMES.filter((n) => n.startsWith(`${d}.`)).map((n) => (
+              <MenuItem key={n} value={n} sx={{ pl: 4 }}>
+                {AUDIT_EVENTS[n].label}
+              </MenuItem>
+            )),
+          ])}
+        </TextField>
         <TextField select size="small" label="Outcome" value={f.outcome} onChange={(e) => set({ outcome: e.target.value as AuditOutcome | '' })} sx={{ minWidth: 130 }}>
           <MenuItem value="">Any</MenuItem>
           {AUDIT_OUTCOMES.map((o) => (

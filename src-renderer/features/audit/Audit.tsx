@@ -64,7 +64,7 @@ export function Audit() {
     }
   };
   const columns: GridColDef<AuditEventView>[] = [
-    { field: 'id', headerName: '#', width: 70 },
+    { field: 'id', headerName: '#', width: 56 },
     { field: 'ts', headerName: 'Time', width: 190, valueFormatter: (v: string) => formatDateTime(v) },
     { field: 'actor', headerName: 'Who', width: 90 },
     {
@@ -81,7 +81,7 @@ export function Audit() {
       ),
     },
     { field: 'outcome', headerName: 'Outcome', width: 90, renderCell: (p) => <Box sx={{ color: OUTCOME_COLORS[p.row.outcome], fontWeight: 700 }}>{p.row.outcome}</Box> },
-    { field: 'targetLabel', headerName: 'Target', flex: 1, minWidth: 200 },
+    { field: 'targetLabel', headerName: 'Target', flex: 1.4, minWidth: 200 },
     { field: 'details', headerName: 'Details', flex: 1, minWidth: 160, valueGetter: (_v, row) => detailLine(row.details) },
   ];
   const filtered = Object.values(f).some((v) => v !== '');
@@ -126,10 +126,10 @@ export function Audit() {
             </MenuItem>
           ))}
         </TextField>
-        <TextField size="small" label="Actor" value={f.actor} onChange={(e) => set({ actor: e.target.value })} />
+        <TextField size="small" label="Who" value={f.actor} onChange={(e) => set({ actor: e.target.value })} sx={{ width: 120 }} />
         <TextField size="small" type="date" label="From" value={f.since} onChange={(e) => set({ since: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} />
         <TextField size="small" type="date" label="To" value={f.until} onChange={(e) => set({ until: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} />
-        <TextField size="small" label="Search" value={f.search} onChange={(e) => set({ search: e.target.value })} />
+        <TextField size="small" label="Search" value={f.search} onChange={(e) => set({ search: e.target.value })} sx={{ flex: 1, minWidth: 160 }} />
       </Box>
       <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
         Click a row, or press Enter on it, to see the event in full.

@@ -11,6 +11,16 @@ test('the audit screen lists events, and "Verify integrity" names a row edited i
   await page.reload();
   await page.getByRole('button', { name: 'Audit trail' }).click();
   await expect(page.locator('.MuiDataGrid-row').filter({ hasText: 'backup.complete' })).toHaveCount(1);
+  // Readable: the event's name, the backup's file and profile (not its id), the full time with its zone.
+  const completed = page.locator('.MuiDataGrid-row').filter({ hasText: 'backup.complete' });
+  await expect(completed).toContainText('Backup completed');
+  await expect(completed).toContainText(/lifeboat-demo-.*\.zip \(profile demo\)/);
+  await expect(completed).toContainText(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \S+/);
+  await completed.click();
+  await expect(page.getByRole('heading', { name: 'Backup completed' })).toBeFocused();
+  await expect(page.getByTestId('audit-drawer')).toContainText('Sha256');
+  await app.shot('21-audit-drawer');
+  await page.getByTestId('audit-drawer-close').click();
   await page.getByTestId('audit-verify').click();
   await expect(page.getByTestId('audit-verify-result')).toContainText('Intact');
   await app.shot('21-audit');

@@ -37,3 +37,15 @@ test('first run → demo data → backup → the row appears in History as COMPL
   app.services.emit('backup:focused', { id: backup?.id ?? '' });
   await expect(page.getByRole('dialog')).toContainText(backup?.fileName ?? 'missing');
 });
+
+test('"Create a profile" on the first-run screen opens the profile editor over Profiles; Escape closes it', async ({ app }) => {
+  const { page } = app;
+  await page.getByTestId('create-profile').click();
+  const editor = page.getByRole('dialog');
+  await expect(editor).toBeVisible();
+  await expect(page.getByTestId('profile-name')).toBeVisible();
+  await expect(page.getByTestId('nav-profiles')).toHaveAttribute('aria-current', 'page');
+  await page.keyboard.press('Escape');
+  await expect(editor).toHaveCount(0);
+  await expect(page.getByTestId('new-profile')).toBeVisible();
+});

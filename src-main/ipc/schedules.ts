@@ -1,3 +1,4 @@
+import { formatDateTime } from '../../src-shared/domain/format.js';
 import { describeSchedule } from '../../src-shared/domain/schedule.js';
 import { LifeboatError } from '../../src-shared/errors/lifeboat-error.js';
 import { Scheduler } from '../engine/schedule/scheduler.js';
@@ -51,7 +52,7 @@ export function missedBackupAlerts(services: Pick<Services, 'engine'>): { profil
     return [
       {
         profile: p.name,
-        message: `Missed backup: "${p.name}" (${describeSchedule(s)}) has no successful backup since the ${slot.toLocaleString()} run${last ? `; the last good one is from ${new Date(last.createdAt).toLocaleString()}` : ''}.`,
+        message: `Missed backup: "${p.name}" (${describeSchedule(s)}) has no successful backup since the ${formatDateTime(slot, { seconds: false })} run${last ? `; the last good one is from ${formatDateTime(last.createdAt, { seconds: false })}` : ''}.`,
       },
     ];
   });

@@ -1,6 +1,7 @@
 import Box from '@mui/material/Box';
 import CssBaseline from '@mui/material/CssBaseline';
 import List from '@mui/material/List';
+import ListItem from '@mui/material/ListItem';
 import ListItemButton from '@mui/material/ListItemButton';
 import ListItemIcon from '@mui/material/ListItemIcon';
 import ListItemText from '@mui/material/ListItemText';
@@ -21,6 +22,7 @@ import { Audit } from '../features/audit/Audit';
 import { BackupDialog } from '../features/backup/BackupDialog';
 import { Dashboard } from '../features/dashboard/Dashboard';
 import { History } from '../features/history/History';
+import { ProfileEditor } from '../features/profiles/ProfileEditor';
 import { Profiles } from '../features/profiles/Profiles';
 import { RestoreWizard } from '../features/restore/RestoreWizard';
 import { Settings } from '../features/settings/Settings';
@@ -51,6 +53,7 @@ export function App() {
   const [restore, setRestore] = useState<RestoreTarget | null>(null);
   const [focused, setFocused] = useState<string | null>(null);
   const [historyFocus, setHistoryFocus] = useState<HistoryFocus | null>(null);
+  const [newProfile, setNewProfile] = useState(false);
   useEffect(() => on('backup:focused', (e) => setFocused(e.id)), []);
   const actions: AppActions = useMemo(
     () => ({
@@ -63,6 +66,11 @@ export function App() {
       showInHistory: (f) => {
         setHistoryFocus(f);
         setPage('history');
+      },
+      createProfile: () => {
+        setHistoryFocus(null);
+        setPage('profiles');
+        setNewProfile(true);
       },
     }),
     [],
@@ -82,12 +90,15 @@ export function App() {
                     Lifeboat
                   </Typography>
                 </Box>
+                {/* A list holds list items only: each button sits in an <li> (axe: "list", "listitem"). */}
                 <List sx={{ px: 1 }}>
                   {NAV.map((n) => (
-                    <ListItemButton key={n.page} selected={page === n.page} onClick={() => actions.go(n.page)} sx={{ borderRadius: 2, mb: 0.5 }} data-testid={`nav-${n.page}`}>
-                      <ListItemIcon sx={{ minWidth: 36 }}>{n.icon}</ListItemIcon>
-                      <ListItemText primary={n.label} />
-                    </ListItemButton>
+                    <ListItem key={n.page} disablePadding sx={{ mb: 0.5 }}>
+                      <ListItemButton selected={page === n.page} aria-current={page === n.page ? 'page' : undefined} onClick={() => actions.go(n.page)} sx={{ borderRadius: 2 }} data-testid={`nav-${n.page}`}>
+                        <ListItemIcon sx={{ minWidth: 36 }}>{n.icon}</ListItemIcon>
+                        <ListItemText primary={n.label} />
+                      </ListItemButton>
+                    </ListItem>
                   ))}
                 </List>
                 <Box sx={{ flexGrow: 1 }} />
@@ -107,6 +118,7 @@ export function App() {
             {backupOpen && <BackupDialog initialProfile={backupOpen.profile} onClose={() => setBackupOpen(null)} />}
             {restore && <RestoreWizard target={restore} onClose={() => setRestore(null)} />}
             {focused && <BackupDetails id={focused} onClose={() => setFocused(null)} />}
+            {newProfile && <ProfileEditor profile={null} onClose={() => setNewProfile(false)} />}
           </DropImport>
         </ActionsContext.Provider>
       </NotifyProvider>

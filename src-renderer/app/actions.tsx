@@ -11,6 +11,8 @@ export interface AppActions {
   go(page: Page): void;
   /** Open History on one row (filtered to its profile, the row highlighted): the dashboard's banner links here. */
   showInHistory(focus: HistoryFocus): void;
+  /** Open the profile editor on a new profile, over the Profiles screen (first run, empty states). */
+  createProfile(): void;
 }
 
 /** A History row to land on. */
@@ -22,7 +24,7 @@ export interface HistoryFocus {
 /** The screens. */
 export type Page = 'dashboard' | 'history' | 'profiles' | 'audit' | 'settings';
 
-export const ActionsContext = createContext<AppActions>({ openBackupDialog: () => undefined, openRestoreWizard: () => undefined, go: () => undefined, showInHistory: () => undefined });
+export const ActionsContext = createContext<AppActions>({ openBackupDialog: () => undefined, openRestoreWizard: () => undefined, go: () => undefined, showInHistory: () => undefined, createProfile: () => undefined });
 
 /** The app-wide actions. */
 export function useActions(): AppActions {

@@ -206,6 +206,11 @@ export interface AuditEventView {
   readonly outcome: AuditOutcome;
   readonly details: Readonly<Record<string, unknown>>;
   readonly hash: string;
+  // Audit you can read (issue 12, item 9): resolved in main from the catalog.
+  /** The event's readable name (`Backup completed`), from src-shared/domain/audit-events.ts. */
+  readonly label: string;
+  /** The target as a person names it: the backup's file and profile, the restore's archive, the profile. */
+  readonly targetLabel: string;
 }
 
 /** Dashboard figures. */

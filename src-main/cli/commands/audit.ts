@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { AUDIT_OUTCOMES, type AuditOutcome } from '../../../src-shared/domain/enums.js';
+import { formatDateTime } from '../../../src-shared/domain/format.js';
+import { describeTargets } from '../../engine/audit/audit-targets.js';
 import { auditCsv, auditJson } from '../../engine/audit/export.js';
 import { parseDate } from './history.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
@@ -37,13 +39,15 @@ export function registerAudit(program: Command, io: Io): void {
           limit,
         }).rows;
         if (json) printJson(io, { ok: true, events });
-        else
+        else {
+          const targets = describeTargets(engine.env.catalog.db, events);
           io.out(
             table(
-              ['#', 'TIME (UTC)', 'ACTOR', 'ACTION', 'OUTCOME', 'TARGET', 'HASH'],
-              events.map((e) => [String(e.id), e.ts.replace('T', ' ').slice(0, 19), e.actor, e.action, e.outcome, e.target.slice(0, 36), e.hash.slice(0, 12)]),
+              ['#', 'TIME', 'ACTOR', 'ACTION', 'OUTCOME', 'TARGET', 'HASH'],
+              events.map((e) => [String(e.id), formatDateTime(e.ts), e.actor, e.action, e.outcome, (targets.get(e.id) ?? e.target).slice(0, 60), e.hash.slice(0, 12)]),
             ),
           );
+        }
         return EXIT.ok;
       });
     });

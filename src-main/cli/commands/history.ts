@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { BackupRecord, HistoryQuery } from '../../../src-shared/domain/backup.js';
 import { BACKUP_STATUSES, BACKUP_TYPES, TRIGGERS } from '../../../src-shared/domain/enums.js';
-import { formatBytes, formatDuration } from '../../../src-shared/domain/format.js';
+import { formatBytes, formatDateTime, formatDuration } from '../../../src-shared/domain/format.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { withEngine } from '../context.js';
 import { EXIT, printJson, table, type Io } from '../output.js';
@@ -32,7 +32,7 @@ function row(r: BackupRecord): string[] {
   const note = r.status === 'FAILED' ? `${r.errorCode ?? ''}: ${r.errorMessage ?? ''}` : r.warnings.map((w) => `! ${w.message}`).join(' ') || r.description;
   return [
     r.id.slice(0, 8),
-    r.createdAt.replace('T', ' ').slice(0, 19),
+    formatDateTime(r.createdAt),
     r.profile ?? '-',
     r.type,
     r.status + (r.warnings.length ? '!' : ''),
@@ -87,7 +87,7 @@ export function registerList(program: Command, io: Io): void {
           io.out(page.total === 0 ? 'No backups match.\n' : `No rows on this page (${page.total} match).\n`);
           return EXIT.ok;
         }
-        io.out(table(['ID', 'CREATED (UTC)', 'PROFILE', 'TYPE', 'STATUS', 'SIZE', 'TOOK', 'TRIGGER', 'BY', 'SHA256', 'NOTE'], page.rows.map(row)));
+        io.out(table(['ID', 'CREATED', 'PROFILE', 'TYPE', 'STATUS', 'SIZE', 'TOOK', 'TRIGGER', 'BY', 'SHA256', 'NOTE'], page.rows.map(row)));
         io.out(`${page.rows.length} of ${page.total} shown.${page.rows.some((r) => r.warnings.length) ? ' "!" marks a warning (see `lifeboat info`).' : ''}\n`);
         return EXIT.ok;
       });

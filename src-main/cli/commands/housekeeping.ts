@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Retention } from '../../../src-shared/domain/profile.js';
-import { formatBytes } from '../../../src-shared/domain/format.js';
+import { formatBytes, formatDateTime } from '../../../src-shared/domain/format.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { withEngine } from '../context.js';
 import { positiveFlag } from './source-options.js';
@@ -65,7 +65,7 @@ export function registerHousekeeping(program: Command, io: Io): void {
         for (const g of groups) {
           io.out(`${g.name}:\n`);
           if (g.decisions.length === 0) io.out('  no completed backups\n');
-          else io.out(table(['ID', 'CREATED (UTC)', 'SIZE', 'VERIFIED', 'DECISION'], g.decisions.map((d) => [d.backup.id.slice(0, 8), d.backup.createdAt.replace('T', ' ').slice(0, 19), formatBytes(d.backup.size ?? 0), d.backup.verifiedAt ? 'yes' : 'no', d.keep ? `keep (${d.reason})` : f.dryRun ? 'would delete' : 'deleted'])));
+          else io.out(table(['ID', 'CREATED', 'SIZE', 'VERIFIED', 'DECISION'], g.decisions.map((d) => [d.backup.id.slice(0, 8), formatDateTime(d.backup.createdAt), formatBytes(d.backup.size ?? 0), d.backup.verifiedAt ? 'yes' : 'no', d.keep ? `keep (${d.reason})` : f.dryRun ? 'would delete' : 'deleted'])));
         }
         return EXIT.ok;
       });

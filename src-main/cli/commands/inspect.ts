@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { receiptFor } from '../../engine/notify/receipt.js';
-import { formatBytes } from '../../../src-shared/domain/format.js';
+import { formatBytes, formatDateTime } from '../../../src-shared/domain/format.js';
 import type { Manifest } from '../../../src-shared/manifest/schema.js';
 import { withEngine } from '../context.js';
 import { EXIT, keyValues, printJson, type Io } from '../output.js';
@@ -38,10 +38,10 @@ export function registerInspect(program: Command, io: Io): void {
         io.out(
           keyValues([
             ['archive', resolved.path],
-            ['created', `${manifest.createdAt} on ${manifest.host} by ${manifest.user}`],
+            ['created', `${formatDateTime(manifest.createdAt)} on ${manifest.host} by ${manifest.user}`],
             ['type', `${manifest.type}, ${manifest.format}, trigger ${manifest.trigger}${manifest.profile ? `, profile ${manifest.profile}` : ''}`],
             ['description', manifest.description || '-'],
-            ['status', record ? `${record.status}${record.sha256 ? `, sha256 ${record.sha256}` : ''}${record.verifiedAt ? `, verified ${record.verifiedAt}` : ''}` : 'not in this catalog'],
+            ['status', record ? `${record.status}${record.sha256 ? `, sha256 ${record.sha256}` : ''}${record.verifiedAt ? `, verified ${formatDateTime(record.verifiedAt)}` : ''}` : 'not in this catalog'],
             ['totals', `${manifest.totals.files} files, ${manifest.totals.directories} folders, ${manifest.totals.symlinks} links, ${formatBytes(manifest.totals.bytes)}, ${manifest.totals.rows} rows`],
             ['tools', Object.entries(manifest.tools).map(([k, v]) => `${k} ${v}`).join(', ')],
           ]),

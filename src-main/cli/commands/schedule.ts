@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatDateTime } from '../../../src-shared/domain/format.js';
 import { cronOf, describeSchedule, type Schedule } from '../../../src-shared/domain/schedule.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { nextSlot } from '../../engine/schedule/slots.js';
@@ -89,7 +90,7 @@ export function registerSchedule(program: Command, io: Io): void {
         if (json) printJson(io, { ok: true, schedules: out });
         else
           for (const o of out) {
-            io.out(`# Profile ${o.profile}: ${o.schedule}; next run ${o.next ?? 'never (disabled)'}\n# crontab -e:\n${o.crontab}\n\n${o.service}\n${o.timer ?? '# (a free cron expression: use the crontab line above)\n'}\n`);
+            io.out(`# Profile ${o.profile}: ${o.schedule}; next run ${o.next ? formatDateTime(o.next) : 'never (disabled)'}\n# crontab -e:\n${o.crontab}\n\n${o.service}\n${o.timer ?? '# (a free cron expression: use the crontab line above)\n'}\n`);
           }
         return EXIT.ok;
       });

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { isAuditEventName, type AuditEventName } from '../../../src-shared/domain/audit-events.js';
 import type { AuditOutcome } from '../../../src-shared/domain/enums.js';
+import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { AuditEventView } from '../../../src-shared/ipc/contract.js';
 import type { CatalogDb } from '../catalog/open-catalog.js';
 import type { AuditHead, AuditHeadRecord } from './audit-head.js';
@@ -8,14 +10,15 @@ import type { AuditHead, AuditHeadRecord } from './audit-head.js';
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** One audit event as stored: what the Audit screen shows, plus the link to the event before. */
-export interface AuditEvent extends AuditEventView {
+export interface AuditEvent extends Omit<AuditEventView, 'label' | 'targetLabel'> {
   readonly prevHash: string;
 }
 
 /** What a caller records. */
 export interface NewAuditEvent {
   readonly actor: string;
-  readonly action: string;
+  /** One of the closed list in src-shared/domain/audit-events.ts. */
+  readonly action: AuditEventName;
   readonly target: string;
   readonly outcome: AuditOutcome;
   readonly details?: Readonly<Record<string, unknown>>;
@@ -77,6 +80,10 @@ export class AuditLog {
   }
 
   append(e: NewAuditEvent): AuditEvent {
+    // The type closes the list for TypeScript callers; this closes it for casts and plain JS.
+    if (!isAuditEventName(e.action)) {
+      throw new LifeboatError('INTERNAL', `Audit event "${String(e.action)}" is not in the list of audit events; add it to src-shared/domain/audit-events.ts.`, { action: e.action });
+    }
     const write = this.db.transaction((): AuditRow => {
       const last = this.db.prepare('SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
       const id = (last?.id ?? 0) + 1;

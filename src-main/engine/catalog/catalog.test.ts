@@ -60,7 +60,7 @@ describe('catalog', () => {
         for (const type of BACKUP_TYPES)
           for (const trigger of TRIGGERS) c.backups.insertRunning(row(`00000000-0000-0000-0000-${String((n += 1)).padStart(12, '0')}`, { format, type, trigger }));
       for (const status of BACKUP_STATUSES) c.db.prepare('UPDATE backups SET status = ? WHERE rowid = 1').run(status);
-      for (const outcome of AUDIT_OUTCOMES) c.audit.append({ actor: 'a', action: 'x', target: 't', outcome });
+      for (const outcome of AUDIT_OUTCOMES) c.audit.append({ actor: 'a', action: 'settings.change', target: 't', outcome });
       // The exact failure of the field report: the lowercase spelling of a valid status.
       expect(() => c.db.prepare(`UPDATE backups SET status = 'completed' WHERE rowid = 1`).run()).toThrow(/CHECK constraint failed/);
       expect(() => c.backups.insertRunning(row('bad', { trigger: 'manual' as never }))).toThrow(/CHECK constraint failed/);

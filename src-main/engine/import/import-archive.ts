@@ -190,6 +190,6 @@ export async function importArchive(env: EngineEnv, file: string, inspected?: Fi
     // A plain archive is re-packed; remember the original's checksum so the same download is caught next time.
     env.catalog.backups.setOrigin(result.id, sha256);
   }
-  env.catalog.audit.append({ actor: env.actor, action: result.duplicate ? 'import.duplicate' : 'import', target: result.id, outcome: result.duplicate ? 'info' : 'success', details: { file: path, sha256, kind: result.kind } });
+  env.catalog.audit.append({ actor: env.actor, action: result.duplicate ? 'import.duplicate' : 'import.complete', target: result.id, outcome: result.duplicate ? 'info' : 'success', details: { file: path, sha256, kind: result.kind } });
   return result;
 }

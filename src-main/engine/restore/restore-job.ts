@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import type { AuditEventName } from '../../../src-shared/domain/audit-events.js';
 import { LifeboatError, toErrorInfo } from '../../../src-shared/errors/lifeboat-error.js';
 import type { EngineEnv } from '../engine-env.js';
 import { ProgressTracker, type ProgressListener } from '../jobs/progress-tracker.js';
@@ -66,13 +67,15 @@ export interface RestoreResult {
 
 /**
  * The steps before the point of no return, in order: the journal records each one before it runs,
- * a failure in any of them rolls every target back. `after` names the hook and audit event.
+ * a failure in any of them rolls every target back. `after` names the hook, `event` the audit
+ * event; which kinds of source a step handled go in the event's details, taken from the plan, so a
+ * name never claims work the backup did not hold.
  */
-const STEPS: readonly { readonly phase: RestorePhase; readonly run: (r: RestoreRun) => Promise<void>; readonly after: RestoreStep }[] = [
-  { phase: 'stage', run: stage, after: 'verified' },
-  { phase: 'safety', run: safety, after: 'safety-backup' },
-  { phase: 'swap', run: swap, after: 'swapped' },
-  { phase: 'check', run: check, after: 'checked' },
+const STEPS: readonly { readonly phase: RestorePhase; readonly run: (r: RestoreRun) => Promise<void>; readonly after: RestoreStep; readonly event: AuditEventName }[] = [
+  { phase: 'stage', run: stage, after: 'verified', event: 'restore.verified' },
+  { phase: 'safety', run: safety, after: 'safety-backup', event: 'restore.safety-backup' },
+  { phase: 'swap', run: swap, after: 'swapped', event: 'restore.swapped' },
+  { phase: 'check', run: check, after: 'checked', event: 'restore.checked' },
 ];
 
 /** Text for the commit's leftovers, shared by the restore and its recovery. */
@@ -108,10 +111,11 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
   const repo = new RestoresRepo(env.catalog.db);
   const targets = plan.targets;
 
-  const audit = (action: string, outcome: 'success' | 'failure' | 'info', details: Record<string, unknown>): void => {
+  const audit = (action: AuditEventName, outcome: 'success' | 'failure' | 'info', details: Record<string, unknown>): void => {
     env.catalog.audit.append({ actor: env.actor, action, target: id, outcome, details: { backup: plan.backupId, archive: plan.archive, sha256: plan.sha256, ...details } });
   };
-  audit('restore.start', 'info', { targets: targets.map((t) => ({ source: t.source, target: t.target })) });
+  audit('restore.start', 'info', { targets: targets.map((t) => ({ source: t.source, kind: t.kind, target: t.target })) });
+  const kinds = [...new Set(targets.map((t) => t.kind))];
 
   const journal: RestoreJournal = { phase: 'plan', steps: [], scratch: [join(env.home, 'tmp', `restore-${id}`)], created: [] };
   repo.insert({ id, backupId: plan.backupId, archivePath: plan.archive, archiveSha256: plan.sha256, startedBy: env.actor, host: env.host, startedAt: started.toISOString(), journal, targets: targets.map(({ connectUrl: _url, changes: _changes, ...t }) => t) });
@@ -146,7 +150,7 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
       phaseNow = step.phase === 'stage' ? 'staging' : step.phase === 'safety' ? 'the safety backup' : step.phase;
       enter(step.phase);
       await step.run(run);
-      audit(`restore.${step.after}`, 'info', {});
+      audit(step.event, 'info', step.phase === 'safety' ? { kinds, safetyBackup: run.safetyBackupId } : { kinds });
       if (step.phase === 'stage') faultPoint('restore:staged');
       if (step.phase === 'swap') faultPoint('restore:swapped');
       await hooks.afterStep?.(step.after);

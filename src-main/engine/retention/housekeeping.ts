@@ -56,7 +56,7 @@ export async function cleanup(env: EngineEnv, opts: { profile?: string; override
     for (const g of groups) for (const d of g.decisions) if (!d.keep) await deleteBackup(env, d.backup, `retention (${g.name})`);
     env.catalog.audit.append({
       actor: env.actor,
-      action: 'cleanup',
+      action: 'retention.cleanup',
       target: opts.profile ?? '*',
       outcome: 'success',
       details: { deleted: groups.flatMap((g) => g.decisions.filter((d) => !d.keep).map((d) => d.backup.id)) },

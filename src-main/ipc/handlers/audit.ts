@@ -1,5 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { auditEventLabel } from '../../../src-shared/domain/audit-events.js';
+import { formatDateTime } from '../../../src-shared/domain/format.js';
+import { describeTargets } from '../../engine/audit/audit-targets.js';
 import { auditCsv, auditJson } from '../../engine/audit/export.js';
 import type { HandlerGroup } from '../handler.js';
 
@@ -7,7 +10,8 @@ import type { HandlerGroup } from '../handler.js';
 export const auditHandlers: HandlerGroup<'audit:query' | 'audit:verify' | 'audit:export'> = {
   'audit:query': async (s, q) => {
     const { rows, total } = s.engine.audit.query(q);
-    return { rows: rows.map(({ prevHash: _p, ...e }) => e), total };
+    const targets = describeTargets(s.engine.env.catalog.db, rows);
+    return { rows: rows.map(({ prevHash: _p, ...e }) => ({ ...e, label: auditEventLabel(e.action), targetLabel: targets.get(e.id) ?? e.target })), total };
   },
 
   'audit:verify': async (s) => {
@@ -21,7 +25,7 @@ export const auditHandlers: HandlerGroup<'audit:query' | 'audit:verify' | 'audit
     const dir = await s.desktop.pickPath('folder');
     if (!dir) return null;
     const events = s.engine.audit.query({ limit: 10_000_000 }).rows;
-    const path = join(dir, `lifeboat-audit-${s.engine.env.now().toISOString().slice(0, 10)}.${p.format}`);
+    const path = join(dir, `lifeboat-audit-${formatDateTime(s.engine.env.now(), { seconds: false }).slice(0, 10)}.${p.format}`);
     await writeFile(path, p.format === 'csv' ? auditCsv(events) : auditJson(events));
     s.engine.audit.append({ actor: s.engine.env.actor, action: 'audit.export', target: path, outcome: 'success', details: { events: events.length, format: p.format } });
     return { path, events: events.length };

@@ -6,7 +6,7 @@ import CardContent from '@mui/material/CardContent';
 import Typography from '@mui/material/Typography';
 import BackupIcon from '@mui/icons-material/CloudUploadOutlined';
 import { useState } from 'react';
-import { formatBytes } from '../../../src-shared/domain/format';
+import { formatBytes, formatDateTime } from '../../../src-shared/domain/format';
 import { useActions } from '../../app/actions';
 import { useNotify } from '../../app/notify';
 import { StatCard } from '../../components/StatCard';
@@ -42,7 +42,7 @@ export function Dashboard() {
     };
     return (
       <Box sx={{ maxWidth: 720, mx: 'auto', mt: 8 }} data-testid="first-run">
-        <Typography variant="h4" sx={{ fontWeight: 700, mb: 1 }}>
+        <Typography variant="h4" component="h1" sx={{ fontWeight: 700, mb: 1 }}>
           Welcome to Lifeboat
         </Typography>
         <Typography color="text.secondary" sx={{ mb: 3 }}>
@@ -50,7 +50,7 @@ export function Dashboard() {
           sources to back up together.
         </Typography>
         <Box sx={{ display: 'flex', gap: 2 }}>
-          <Button variant="contained" size="large" onClick={() => actions.go('profiles')}>
+          <Button variant="contained" size="large" onClick={() => actions.createProfile()} data-testid="create-profile">
             Create a profile
           </Button>
           <Button variant="outlined" size="large" onClick={() => void demo()} disabled={creating} data-testid="try-demo">
@@ -67,7 +67,7 @@ export function Dashboard() {
   return (
     <Box>
       <Box sx={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', mb: 2 }}>
-        <Typography variant="h4" sx={{ fontWeight: 700 }}>
+        <Typography variant="h4" component="h1" sx={{ fontWeight: 700 }}>
           Dashboard
         </Typography>
         <Button variant="contained" size="large" startIcon={<BackupIcon />} onClick={() => actions.openBackupDialog(settings.data?.defaultProfile ?? undefined)} data-testid="backup-now">
@@ -112,6 +112,20 @@ export function Dashboard() {
           </CardContent>
         </Card>
       )}
+      {s.health.length === 0 && (
+        <Alert
+          severity="info"
+          sx={{ mb: 2 }}
+          data-testid="no-profiles"
+          action={
+            <Button color="inherit" size="small" onClick={() => actions.createProfile()}>
+              Create a profile
+            </Button>
+          }
+        >
+          These backups were made without a profile. Create a profile to back up the same sources again with one click, on a schedule, and to see its health here.
+        </Alert>
+      )}
       <Box sx={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))', gap: 2, mb: 2 }}>
         <StatCard
           label="Completed backups"
@@ -122,21 +136,21 @@ export function Dashboard() {
         <StatCard
           label="Latest backup"
           value={latest ? <StatusChip status={latest.status} warnings={latest.warnings.length} /> : '—'}
-          detail={latest ? `${latest.profile ?? 'ad hoc'} · ${age(latest.createdAt)} (any profile)` : 'No backup yet'}
+          detail={latest ? `${latest.profile ?? 'ad hoc'} · ${age(latest.createdAt)} (any profile)` : 'No backup yet: press “Back up now”.'}
           testId="stat-latest"
         />
         <StatCard label="Size on disk" value={formatBytes(s.totalBytes)} detail="the completed backups' archives" testId="stat-size" />
         <StatCard label="Retention" value={<Typography variant="body1">{s.retention}</Typography>} testId="stat-retention" />
         <StatCard
           label="Next scheduled run"
-          value={s.nextRun ? new Date(s.nextRun.at).toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }) : '—'}
-          detail={s.nextRun ? `profile ${s.nextRun.profile}` : 'No schedule set'}
+          value={s.nextRun ? <Typography variant="h6" component="span" sx={{ fontWeight: 600 }}>{formatDateTime(s.nextRun.at, { seconds: false })}</Typography> : '—'}
+          detail={s.nextRun ? `profile ${s.nextRun.profile}` : 'No schedule set: give a profile a schedule in Profiles → Edit.'}
           testId="stat-next"
         />
         <StatCard
           label="Last verified"
           value={s.lastVerified ? age(s.lastVerified.verifiedAt ?? s.lastVerified.createdAt) : '—'}
-          detail={s.lastVerified ? s.lastVerified.fileName : 'Nothing verified yet'}
+          detail={s.lastVerified ? s.lastVerified.fileName : 'Nothing verified yet: verify a backup from History.'}
           testId="stat-verified"
         />
       </Box>

@@ -6,9 +6,8 @@ import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
-import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import { formatBytes } from '../../../src-shared/domain/format';
+import { formatBytes, formatDateTime } from '../../../src-shared/domain/format';
 import type { Freshness, ProfileHealth } from '../../../src-shared/ipc/contract';
 import { useActions } from '../../app/actions';
 import { StatusChip } from '../../components/StatusChip';
@@ -22,9 +21,9 @@ export function age(iso: string): string {
   return hours < 48 ? `${hours} h ago` : `${Math.round(hours / 24)} days ago`;
 }
 
-/** One date and time format: 24-hour, with the zone. */
+/** The app's one date and time format (24-hour, with the zone), to the minute. */
 export function when(iso: string): string {
-  return new Date(iso).toLocaleString([], { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' });
+  return formatDateTime(iso, { seconds: false });
 }
 
 const FRESHNESS: Record<Freshness, { color: 'success' | 'warning' | 'error' | 'default'; label: string; why: string }> = {
@@ -53,17 +52,9 @@ export function HealthTable({ rows }: { rows: readonly ProfileHealth[] }) {
             <TableCell>Profile</TableCell>
             <TableCell>Last successful backup</TableCell>
             <TableCell>Last result</TableCell>
-            <TableCell align="right">
-              <Tooltip title="Failed runs since the last successful one">
-                <span>Failures in a row</span>
-              </Tooltip>
-            </TableCell>
+            <TableCell align="right">Failures in a row</TableCell>
             <TableCell>Next run</TableCell>
-            <TableCell>
-              <Tooltip title="The newest completed backup's size, and its change from the one before">
-                <span>Size (vs previous)</span>
-              </Tooltip>
-            </TableCell>
+            <TableCell>Size (vs previous)</TableCell>
             <TableCell>Free at destination</TableCell>
           </TableRow>
         </TableHead>
@@ -74,18 +65,26 @@ export function HealthTable({ rows }: { rows: readonly ProfileHealth[] }) {
               <TableRow key={h.profile} data-testid={`health-${h.profile}`}>
                 <TableCell sx={{ fontWeight: 600 }}>{h.profile}</TableCell>
                 <TableCell>
-                  <Tooltip title={`${h.lastSuccessAt ? when(h.lastSuccessAt) : 'No successful backup'}: ${f.why}${h.schedule ? ` (${h.schedule})` : ''}`}>
-                    <Chip size="small" variant="outlined" color={f.color} label={`${h.lastSuccessAt ? age(h.lastSuccessAt) : 'none'} · ${f.label}`} data-testid="health-freshness" />
-                  </Tooltip>
+                  <Chip size="small" variant="outlined" color={f.color} label={`${h.lastSuccessAt ? age(h.lastSuccessAt) : 'none'} · ${f.label}`} data-testid="health-freshness" />
+                  {/* What a tooltip used to hide, as text: keyboard and screen-reader users read it too. */}
+                  <Typography variant="caption" color="text.secondary" component="div">
+                    {h.lastSuccessAt ? when(h.lastSuccessAt) : 'no successful backup'}
+                  </Typography>
                 </TableCell>
                 <TableCell>
                   {h.lastRun ? (
                     <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, minWidth: 0 }}>
                       <StatusChip status={h.lastRun.status} />
                       {h.lastRun.status === 'FAILED' && (
-                        <Link component="button" variant="body2" color="error" onClick={() => actions.showInHistory({ id: h.lastRun?.id ?? '', profile: h.profile })} title={h.lastRun.errorMessage ?? ''} sx={{ textAlign: 'left' }}>
-                          {h.lastRun.errorCode ?? 'see History'}
-                        </Link>
+                        <Box sx={{ minWidth: 0 }}>
+                          <Link component="button" variant="body2" color="error" onClick={() => actions.showInHistory({ id: h.lastRun?.id ?? '', profile: h.profile })} sx={{ textAlign: 'left' }}>
+                            {h.lastRun.errorCode ?? 'see History'}
+                          </Link>
+                          {/* The reason in the row, not in a tooltip a keyboard cannot open. */}
+                          <Typography variant="caption" color="text.secondary" component="div" data-testid="health-error" sx={{ maxWidth: 280, overflowWrap: 'anywhere' }}>
+                            {h.lastRun.errorMessage ?? 'no reason recorded'}
+                          </Typography>
+                        </Box>
                       )}
                     </Box>
                   ) : (
@@ -102,9 +101,10 @@ export function HealthTable({ rows }: { rows: readonly ProfileHealth[] }) {
                 <TableCell>{h.nextRunAt ? when(h.nextRunAt) : <Typography variant="body2" color="text.secondary">not scheduled</Typography>}</TableCell>
                 <TableCell>{trend(h)}</TableCell>
                 <TableCell>
-                  <Tooltip title={h.freeProblem ?? h.destination}>
-                    <span>{h.freeBytes === null ? 'unknown' : formatBytes(h.freeBytes)}</span>
-                  </Tooltip>
+                  <span>{h.freeBytes === null ? 'unknown' : formatBytes(h.freeBytes)}</span>
+                  <Typography variant="caption" color="text.secondary" component="div" sx={{ maxWidth: 220, overflowWrap: 'anywhere' }}>
+                    {h.freeProblem ?? h.destination}
+                  </Typography>
                 </TableCell>
               </TableRow>
             );

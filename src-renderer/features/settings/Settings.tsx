@@ -30,7 +30,7 @@ export function Settings() {
   if (!s) return null;
   return (
     <Box sx={{ maxWidth: 820 }}>
-      <Typography variant="h4" sx={{ fontWeight: 700, mb: 2 }}>
+      <Typography variant="h4" component="h1" sx={{ fontWeight: 700, mb: 2 }}>
         Settings
       </Typography>
       <Card>
@@ -40,7 +40,14 @@ export function Settings() {
             <MenuItem value="light">Light</MenuItem>
             <MenuItem value="dark">Dark</MenuItem>
           </TextField>
-          <TextField select label="Default profile (tray quick backup, Back up now)" value={s.defaultProfile ?? ''} onChange={(e) => void update({ defaultProfile: e.target.value || null })}>
+          <TextField
+            select
+            label="Default profile (tray quick backup, Back up now)"
+            value={s.defaultProfile ?? ''}
+            onChange={(e) => void update({ defaultProfile: e.target.value || null })}
+            helperText={profiles.data && profiles.data.length === 0 ? 'No profiles yet: create one under Profiles (New profile), then choose it here.' : undefined}
+            data-testid="setting-default-profile"
+          >
             <MenuItem value="">None</MenuItem>
             {(profiles.data ?? []).map((p) => (
               <MenuItem key={p.name} value={p.name}>

@@ -120,7 +120,7 @@ function Wizard({ target, onClose }: { target: RestoreTarget; onClose: () => voi
   };
 
   return (
-    <Dialog open onClose={running ? undefined : onClose} maxWidth="md" fullWidth aria-labelledby="restore-title" slotProps={{ paper: { component: 'form', onSubmit: submit, noValidate: true } }}>
+    <Dialog open onClose={running ? undefined : onClose} maxWidth="md" fullWidth aria-labelledby="restore-title" slotProps={{ paper: { component: 'form', onSubmit: submit } }}>
       <DialogTitle id="restore-title" sx={{ wordBreak: 'break-all' }}>Restore {plan?.backupName ?? ''}</DialogTitle>
       <DialogContent dividers sx={{ minHeight: 360, position: 'relative' }}>
         <Stepper activeStep={step} sx={{ mb: 2.5 }}>

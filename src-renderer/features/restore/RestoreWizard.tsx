@@ -15,6 +15,7 @@ import Switch from '@mui/material/Switch';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useEffect, useState } from 'react';
+import { databaseOptions, DatabaseOptions, NO_DATABASE_CHOICE, type DatabaseChoice } from './DatabaseOptions';
 import type { PathRef, RestorePlanView } from '../../../src-shared/ipc/contract';
 import { ERROR_HINTS } from '../../../src-shared/errors/codes';
 import { formatDuration } from '../../../src-shared/domain/format';
@@ -51,6 +52,7 @@ export function RestoreWizard({ target, onClose }: { target: RestoreTarget; onCl
   const [jobId, setJobId] = useState<string | null>(null);
   const [startError, setStartError] = useState<string | null>(null);
   const job = useJob(jobId);
+  const [db, setDb] = useState<DatabaseChoice>(NO_DATABASE_CHOICE); // issue 13: database restore options
 
   const options = (c: Choice) => {
     const only = Object.entries(c.selected).filter(([, v]) => v).map(([k]) => k);
@@ -62,6 +64,7 @@ export function RestoreWizard({ target, onClose }: { target: RestoreTarget; onCl
       safetyBackup: c.safetyBackup,
       ...(c.confirmSmaller ? { confirmSmaller: true } : {}),
       ...(c.useRecorded.length ? { useRecorded: c.useRecorded } : {}),
+      ...databaseOptions(db),
     };
   };
 
@@ -149,6 +152,7 @@ export function RestoreWizard({ target, onClose }: { target: RestoreTarget; onCl
             {kinds.has('folder') && <PathField label="Restore folders to" kind="folder" empty="Their original place" value={choice.toDir} onChange={(v) => setChoice((c) => ({ ...c, toDir: v }))} testId="restore-to-dir" />}
             {kinds.has('sqlite') && <PathField label="Restore the SQLite database to" kind="sqlite-save" empty="Its original file" value={choice.toSqlite} onChange={(v) => setChoice((c) => ({ ...c, toSqlite: v }))} testId="restore-to-sqlite" />}
             {kinds.has('postgres') && <TextField label="Restore PostgreSQL into (postgres://user@host:port/db; empty: the original)" value={choice.toPostgres} onChange={(e) => setChoice((c) => ({ ...c, toPostgres: e.target.value }))} />}
+            <DatabaseOptions kinds={kinds} value={db} onChange={setDb} />
             <Button variant="outlined" onClick={() => void runPlan(choice)} disabled={checking || noneSelected} sx={{ justifySelf: 'start' }}>
               Preview what will be overwritten
             </Button>

@@ -53,7 +53,7 @@ async function serverFacts(t: PgTarget): Promise<{ target: PgTarget; databases: 
 }
 
 /** pg_dumpall from the same install as pg_dump (same version, so it can read this server). */
-async function resolveDumpall(pgDumpPath: string | undefined): Promise<PgTool> {
+export async function resolveDumpall(pgDumpPath: string | undefined): Promise<PgTool> {
   const dump = await resolvePgTool('pg_dump', pgDumpPath ?? process.env.LIFEBOAT_PG_DUMP);
   const path = join(dirname(dump.path), 'pg_dumpall');
   return resolvePgTool('pg_dump', path).catch(() => {

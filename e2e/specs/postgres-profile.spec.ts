@@ -40,3 +40,37 @@ test('a profile with a wrong PostgreSQL password shows the specific error', asyn
   await expect(page.getByTestId('backup-result')).toContainText('PG_AUTH_FAILED');
   await app.shot('16-backup-auth-failed');
 });
+
+test('the restore wizard offers the PostgreSQL restore choices: "into a new database only" refuses an existing one in the pre-flight', async ({ app }) => {
+  test.skip(reason !== null, `PostgreSQL is not available: ${reason}`);
+  const { page, services, scratch } = app;
+  const cluster = pg as PgCluster;
+  await services.engine.backup({ sources: [{ kind: 'postgres', name: 'crm', url: cluster.url('crm') }], type: 'full', format: 'zip', destination: scratch, description: 'crm for options', trigger: 'MANUAL', profile: null, options: { allowEmpty: false, skipUnreadable: false } });
+  await page.reload();
+  await page.getByTestId('nav-history').click();
+  await page.getByRole('row').filter({ hasText: 'crm for options' }).getByTestId('row-actions').click();
+  await page.getByTestId('action-restore').click();
+  const wizard = page.getByRole('dialog', { name: /Restore/ });
+  await wizard.getByTestId('restore-next').click();
+  await expect(wizard.getByTestId('restore-database-options')).toBeVisible();
+  await wizard.getByLabel(/Restore PostgreSQL into/).fill(cluster.url('crm'));
+  await wizard.getByTestId('restore-pg-new').click();
+  await wizard.getByTestId('restore-pg-no-owner').check();
+  await wizard.getByTestId('restore-pg-section-post-data').uncheck();
+  await wizard.getByTestId('restore-pg-jobs').fill('2');
+  for (const [w, h] of [[1280, 800], [1024, 640]] as const) {
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.setViewportSize({ width: w, height: h });
+      await wizard.getByTestId('restore-pg-jobs').scrollIntoViewIfNeeded();
+      await app.shot(`33-restore-database-options-${w}x${h}-${scheme}`);
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await wizard.getByTestId('restore-next').click();
+  await expect(wizard.getByTestId('preflight-problems')).toContainText('new database only');
+  await wizard.getByRole('button', { name: 'Back' }).click();
+  await wizard.getByLabel(/Restore PostgreSQL into/).fill(cluster.url('crm_new'));
+  await wizard.getByTestId('restore-next').click();
+  await expect(wizard.getByTestId('preflight-ok')).toBeVisible();
+});

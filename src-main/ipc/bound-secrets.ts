@@ -1,5 +1,7 @@
 import type { SmtpSettings } from '../../src-shared/ipc/contract.js';
-import { parsePgUrl } from '../engine/sources/postgres-source.js';
+import type { SourceSpec } from '../../src-shared/domain/profile.js';
+import { parseMysqlUrl } from '../engine/sources/mysql-conn.js';
+import { serverTarget } from '../engine/sources/pg-server.js';
 import type { SecretStore } from './services.js';
 
 /** The secret-store key of the SMTP password. */
@@ -17,10 +19,21 @@ export function smtpBinding(s: Pick<SmtpSettings, 'host' | 'port' | 'user'>): Bi
   return ['smtp', s.host.trim().toLowerCase(), s.port, s.user];
 }
 
-/** A PostgreSQL password is for this host, port, database and user. */
+/** A PostgreSQL password is for this host, port, database and user (a whole-server source: its maintenance database). */
 export function pgBinding(url: string): Binding {
-  const t = parsePgUrl(url);
+  const t = serverTarget(url);
   return ['postgres', t.host.toLowerCase(), t.port, t.database, t.user];
+}
+
+/** Issue 13: a MariaDB/MySQL password is for this host, port, socket, database and user. */
+export function mysqlBinding(url: string): Binding {
+  const t = parseMysqlUrl(url);
+  return ['mysql', t.host.toLowerCase(), t.port, t.socket ?? '', t.database, t.user];
+}
+
+/** The binding of a database source's password, by kind (undefined: the kind holds none). */
+export function sourceBinding(src: SourceSpec): Binding | undefined {
+  return src.kind === 'postgres' ? pgBinding(src.url) : src.kind === 'mysql' ? mysqlBinding(src.url) : undefined;
 }
 
 interface Stored {

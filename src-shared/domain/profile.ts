@@ -2,14 +2,25 @@ import { z } from 'zod';
 import { ARCHIVE_FORMATS, BACKUP_TYPES } from './enums.js';
 import { scheduleSchema } from './schedule.js';
 import { SOURCE_NAME_PATTERN } from '../manifest/schema.js';
+import { pgDatabasesSchema, pgDumpOptionsSchema } from './pg-options.js';
 
 const name = z.string().regex(SOURCE_NAME_PATTERN, 'letters, digits, dot, dash or underscore, at most 64').optional();
 
 /** A SQLite database file to back up through the online backup API. */
 export const sqliteSourceSpec = z.object({ kind: z.literal('sqlite'), name, path: z.string().min(1) });
 
-/** A PostgreSQL database, as a `postgres://user@host:port/db` URL. */
-export const postgresSourceSpec = z.object({ kind: z.literal('postgres'), name, url: z.string().min(1) });
+/**
+ * A PostgreSQL database, as a `postgres://user@host:port/db` URL (any form psql takes). Whole-server
+ * backups (issue 13): with `databases`, the URL names the server (its database, if any, is only where
+ * Lifeboat connects to list the others) and every listed database is dumped, plus the globals.
+ */
+export const postgresSourceSpec = z.object({
+  kind: z.literal('postgres'),
+  name,
+  url: z.string().min(1),
+  databases: pgDatabasesSchema.optional(),
+  dump: pgDumpOptionsSchema.optional(),
+});
 
 /** A MariaDB or MySQL database, as `mysql://user@host:port/db` or `mysql://user@localhost/db?socket=/path` (no password: ~/.my.cnf or MYSQL_PWD). */
 export const mysqlSourceSpec = z.object({ kind: z.literal('mysql'), name, url: z.string().min(1) });

@@ -4,6 +4,7 @@ import { ARCHIVE_FORMATS, AUDIT_OUTCOMES, BACKUP_STATUSES, BACKUP_TYPES, TRIGGER
 import type { JobProgress } from '../domain/progress.js';
 import type { Profile } from '../domain/profile.js';
 import { profileSpecSchema, PROFILE_NAME_PATTERN, sourceSpecSchema } from '../domain/profile.js';
+import { pgRestoreOptionsSchema } from '../domain/pg-options.js';
 import type { Manifest } from '../manifest/schema.js';
 import type { Channel, EventName, PageChannel } from './channels.js';
 import type { Result } from './result.js';
@@ -97,6 +98,10 @@ export const restoreOptionsSchema = z.object({
   confirmSmaller: z.boolean().optional(),
   /** Sources the user confirmed to restore to the place recorded in an archive from elsewhere (main confirms again). */
   useRecorded: z.array(z.string().min(1)).optional(),
+  // Issue 13 (databases): another MariaDB/MySQL database, a whole PostgreSQL server, pgAdmin-style choices.
+  toMysql: z.string().min(1).max(4096).optional(),
+  toPostgresServer: z.string().min(1).max(4096).optional(),
+  pg: pgRestoreOptionsSchema.optional(),
 });
 
 /** The History columns the catalog can sort by (server-side: the table is paginated). */
@@ -164,7 +169,7 @@ export const REQUESTS = {
     pathGrants: z.array(pathRefSchema).max(60).default([]),
   }),
   'profile:remove': z.object({ name: z.string().regex(PROFILE_NAME_PATTERN) }),
-  'profile:test-connection': z.object({ url: z.string().min(1), password: z.string().max(1000).optional() }),
+  'profile:test-connection': z.object({ url: z.string().min(1).max(4096), password: z.string().max(1000).optional(), kind: z.enum(['postgres', 'mysql']).optional() }),
   'settings:get': z.object({}),
   'settings:set': settingsPatchSchema,
   'settings:set-smtp-password': z.object({ password: z.string().max(1000) }),

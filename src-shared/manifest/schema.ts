@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ARCHIVE_FORMATS, BACKUP_TYPES, ENTRY_KINDS, TRIGGERS } from '../domain/enums.js';
 import { LifeboatError } from '../errors/lifeboat-error.js';
+import { pgDumpOptionsSchema } from '../domain/pg-options.js';
 
 /** The manifest format this build writes. Readers accept this version and older ones. */
 export const MANIFEST_FORMAT_VERSION = 1;
@@ -48,6 +49,21 @@ const postgresSource = z.object({
   databaseBytes: count,
   tables: z.array(tableCount),
   totalRows: count,
+  /** The pgAdmin-style options the dump was made with (issue 13). */
+  dumpOptions: pgDumpOptionsSchema.optional(),
+  /**
+   * Part of a whole-server backup (issue 13): `name` is the server source, `globals` the entry
+   * holding its `pg_dumpall --globals-only` (roles, memberships, tablespaces), owned by one of the
+   * server's records and restored before any of its databases.
+   */
+  server: z
+    .object({
+      name: sourceName,
+      globals: z.string().regex(/^databases\/[A-Za-z0-9._-]+\.globals\.sql$/, 'databases/<source>.globals.sql'),
+      roles: z.array(z.string()),
+      tablespaces: z.array(z.string()),
+    })
+    .optional(),
 });
 
 const mysqlSource = z.object({

@@ -6,6 +6,7 @@ import { ORIGIN_TEXT, type RestorePlan } from '../../engine/restore/restore-plan
 import { restoreFailed, restoreSucceeded } from '../../engine/notify/outcomes.js';
 import { printable } from '../../engine/util/printable.js';
 import { cliMailer, collect, withEngine } from '../context.js';
+import { addPgRestoreOptions, pgRestoreFromFlags, type PgRestoreFlags } from './source-options.js';
 import { EXIT, printJson, progressPrinter, table, type Io } from '../output.js';
 
 interface RestoreFlags {
@@ -75,8 +76,8 @@ function pageNumber(v: string | undefined, flag: string, fallback: number): numb
 
 /** `lifeboat restore`. */
 export function registerRestore(program: Command, io: Io): void {
-  program
-    .command('restore')
+  // Issue 13: whole-server and pgAdmin-style PostgreSQL restore options.
+  addPgRestoreOptions(program.command('restore'))
     .description('restore a backup: verify first, safety backup, stage, swap, check, roll back on failure')
     .argument('<id|archive>', 'a backup id (or unique prefix), or an archive file')
     .option('--check', 'run the pre-flight only (checksum, space, permissions, tools); change nothing')
@@ -104,6 +105,7 @@ export function registerRestore(program: Command, io: Io): void {
           ...(f.toSqlite ? { toSqlite: f.toSqlite } : {}),
           ...(f.toPostgres ? { toPostgres: f.toPostgres } : {}),
           ...(f.toMysql ? { toMysql: f.toMysql } : {}),
+          ...pgRestoreFromFlags(cmd.opts<PgRestoreFlags>()),
           ...(f.pgRestore ? { pgRestorePath: f.pgRestore } : {}),
           safetyBackup: f.safetyBackup,
           ...(f.applyOwners ? { applyOwners: true } : {}),

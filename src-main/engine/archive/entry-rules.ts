@@ -135,6 +135,10 @@ function assertSourceLayout(manifest: Manifest): Map<string, Manifest['sources']
       dbEntries.add(s.entry);
     }
   }
+  // A server's globals file is never some database's own entry (issue 13).
+  for (const s of manifest.sources) {
+    if (s.kind === 'postgres' && s.server && dbEntries.has(s.server.globals)) throw hostile(s.server.globals, 'is both a server\'s globals and a database\'s entry');
+  }
   return sources;
 }
 
@@ -148,7 +152,9 @@ export function assertManifestMatches(manifest: Manifest, entries: readonly Arch
     assertSafeName(m.path, rules);
     const src = sources.get(m.source);
     if (!src) throw hostile(m.path, `belongs to source "${m.source}", which the manifest does not declare`);
-    const allowed = src.kind === 'folder' ? m.path === src.prefix.replace(/\/$/, '') || m.path.startsWith(src.prefix) : m.path === src.entry;
+    // A whole-server PostgreSQL record may also own its server's globals file (issue 13).
+    const globals = src.kind === 'postgres' && src.server?.globals === m.path;
+    const allowed = src.kind === 'folder' ? m.path === src.prefix.replace(/\/$/, '') || m.path.startsWith(src.prefix) : m.path === src.entry || globals;
     if (!allowed || !(m.path.startsWith(ARCHIVE_LAYOUT.filesDir) || m.path.startsWith(ARCHIVE_LAYOUT.databasesDir))) {
       throw hostile(m.path, `lies outside its source's place in the archive layout`);
     }

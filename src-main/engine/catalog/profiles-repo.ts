@@ -3,7 +3,7 @@ import type { Profile, ProfileSpec } from '../../../src-shared/domain/profile.js
 import { PROFILE_NAME_PATTERN, profileSpecSchema } from '../../../src-shared/domain/profile.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { parseMysqlUrl } from '../sources/mysql-conn.js';
-import { parsePgUrl } from '../sources/postgres-source.js';
+import { serverTarget } from '../sources/pg-server.js';
 import type { CatalogDb } from './open-catalog.js';
 
 interface ProfileRow {
@@ -27,7 +27,7 @@ export class ProfilesRepo {
       throw new LifeboatError('USAGE', `Profile name "${name}" is not allowed: use letters, digits, dot, dash or underscore (at most 64).`);
     }
     for (const s of spec.sources) {
-      if (s.kind === 'postgres' && parsePgUrl(s.url).password !== undefined) {
+      if (s.kind === 'postgres' && serverTarget(s.url).password !== undefined) {
         throw new LifeboatError(
           'USAGE',
           `Profile "${name}": the PostgreSQL URL holds a password. Profiles never store passwords; put it in ~/.pgpass or PGPASSWORD instead.`,

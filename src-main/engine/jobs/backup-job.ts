@@ -14,6 +14,7 @@ import type { EngineEnv } from '../engine-env.js';
 import { scanFolder, type FolderScan } from '../sources/folder-scan.js';
 import { dumpMysql } from '../sources/mysql-source.js';
 import { dumpPostgres, redact } from '../sources/postgres-source.js';
+import { expandPgServers, withServer } from '../sources/pg-server.js';
 import { assignNames, type NamedSource } from '../sources/source-names.js';
 import { checkSqliteCopy, copySqlite, sqliteEntry } from '../sources/sqlite-source.js';
 import { fsyncDir } from '../util/durable.js';
@@ -148,7 +149,10 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     // Folders are scanned first (cheap, and an unmounted disk fails before any dump runs).
     const byName = new Map<string, { record: ManifestSource; dumpFile?: string; scan?: FolderScan }>();
     const folders = sources.filter((s) => s.kind === 'folder');
-    const databases = sources.filter((s) => s.kind !== 'folder');
+    // Whole-server PostgreSQL sources: globals dumped, then one source per database (issue 13).
+    const servers = await expandPgServers(sources, workDir, { ...(req.pgDumpPath ? { pgDumpPath: req.pgDumpPath } : {}), signal: dumpSignal });
+    const databases = servers.sources.filter((s) => s.kind !== 'folder');
+    const globalsEntries: ManifestEntry[] = [];
     progress.setPhase('scanning', { bytes: 0, files: 0 });
     for (const s of folders) byName.set(s.name, await prepareSource(s, req, workDir, destination, signal, progress));
 
@@ -176,11 +180,21 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
         const journalMode = await copySqlite(source, file, { busyTimeoutMs: req.sqliteBusyTimeoutMs ?? 30_000, allowEmpty: req.options.allowEmpty, signal: dumpSignal });
         checked = checkSqliteCopy(s.name, source, file, journalMode, req.options.allowEmpty);
       } else {
-        const prepared = await prepareSource(s, req, workDir, destination, dumpSignal, folders.length ? undefined : progress);
+        const part = servers.parts.get(s.name);
+        // A server's databases dump one at a time; an empty one among them is no error.
+        const prepare = (): ReturnType<typeof prepareSource> => prepareSource(s, part ? { ...req, options: { ...req.options, allowEmpty: true } } : req, workDir, destination, dumpSignal, folders.length ? undefined : progress);
+        const prepared = await (part ? part.turn(prepare) : prepare());
         if (!prepared.dumpFile || prepared.record.kind === 'folder') throw new Error(`internal: no dump for ${s.name}`);
         file = prepared.dumpFile;
         path = prepared.record.entry;
-        checked = Promise.resolve(prepared.record);
+        checked = Promise.resolve(withServer(prepared.record, part));
+        if (part?.globalsFile) {
+          const globals = { path: part.server.globals, file: part.globalsFile };
+          const sink = await writerCreated;
+          const size = (await stat(globals.file)).size;
+          const written = await sink.addFile(globals.path, { path: globals.file, size }, { mode: 0o600, mtime: now });
+          globalsEntries.push({ path: globals.path, kind: 'file', source: s.name, size: written.size, sha256: written.sha256, mode: 0o600, mtime: now.toISOString() });
+        }
       }
       checked.catch(() => undefined); // awaited below
       const sink = await writerCreated;
@@ -224,7 +238,8 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
       const e = dumpEntries.get(s.name);
       if (e) entries.push(e);
     }
-    const records = sources.flatMap((s) => {
+    for (const e of globalsEntries) entries.push(e);
+    const records = servers.sources.flatMap((s) => {
       const r = byName.get(s.name)?.record;
       return r ? [r] : [];
     });
@@ -352,6 +367,7 @@ async function prepareSource(
       const file = join(workDir, `${s.name}.pgdump`);
       const record = await dumpPostgres(s.name, s.url, file, {
         allowEmpty: req.options.allowEmpty,
+        ...(s.dump ? { dump: s.dump } : {}),
         ...(req.pgDumpPath ? { pgDumpPath: req.pgDumpPath } : {}),
         ...(signal ? { signal } : {}),
       });

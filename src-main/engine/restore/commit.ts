@@ -32,10 +32,13 @@ async function dropOld(step: JournalStep, secrets: PgSecrets): Promise<void> {
     case 'mysql':
       await dropOldMysql(step, secrets);
       return;
+    case 'pg-globals':
+      return; // the roles and tablespaces created are the new state: kept
   }
 }
 
 function describe(step: JournalStep): string {
+  if (step.kind === 'pg-globals') return `globals of ${step.target}`;
   return step.kind === 'folder' ? step.old : step.kind === 'sqlite' ? step.aside : step.kind === 'mysql' ? `database ${step.staged} and ${step.aside}` : `database ${step.old}`;
 }
 

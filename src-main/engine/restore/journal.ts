@@ -38,7 +38,12 @@ export type JournalStep =
       readonly aside: string;
       readonly existed: boolean;
       phase: 'restoring' | 'saving' | 'replacing';
-    };
+    }
+  /**
+   * A whole-server PostgreSQL restore's globals (issue 13): the roles and tablespaces this restore
+   * created on the server at `url`, each recorded before its CREATE; rollback drops exactly those.
+   */
+  | { readonly kind: 'pg-globals'; readonly url: string; readonly target: string; readonly roles: string[]; readonly tablespaces: string[] };
 
 /**
  * The restore's named steps, in order. The journal records the step *before* it runs. Recovery

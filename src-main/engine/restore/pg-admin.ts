@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { connectFirst, parsePgUrl, withDatabase, type PgTarget } from '../sources/postgres-source.js';
 
 /** A connection to the server's maintenance database, for CREATE/RENAME/DROP DATABASE. */
@@ -14,21 +15,45 @@ export interface PgAdmin {
 
 /** Connect to `postgres` on the URL's server as the URL's user. */
 export async function connectAdmin(url: string): Promise<PgAdmin> {
-  const { client: admin, target: t } = await connectFirst(parsePgUrl(url), 'postgres');
-  const ident = (s: string): string => admin.escapeIdentifier(s);
+  const first = await connectFirst(parsePgUrl(url), 'postgres');
+  const t = first.target;
+  let session: Promise<pg.Client> | null = Promise.resolve(first.client);
+  const main = (): Promise<pg.Client> => (session ??= connectFirst(t, 'postgres').then((c) => c.client));
+  const ident = (s: string): string => first.client.escapeIdentifier(s);
+  const query = async (sql: string, values?: unknown[]): Promise<pg.QueryResult> => (await main()).query(sql, values);
+  // A session cannot rename or drop the database it is connected to: a whole-server restore swaps
+  // `postgres` itself, so such a statement runs from template1 with this session closed meanwhile
+  // (it reconnects on its next use; template1 is held only for that one statement).
+  const run = async (sql: string, ...names: string[]): Promise<void> => {
+    if (!names.includes('postgres')) {
+      await query(sql);
+      return;
+    }
+    if (session) {
+      const open = session;
+      session = null;
+      await (await open).end().catch(() => undefined);
+    }
+    const { client } = await connectFirst({ ...t, database: 'template1' }, 'template1');
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  };
   return {
     target: t,
     async exists(db) {
-      return (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [db])).rowCount === 1;
+      return (await query('SELECT 1 FROM pg_database WHERE datname = $1', [db])).rowCount === 1;
     },
     async create(db) {
-      await admin.query(`CREATE DATABASE ${ident(db)}`);
+      await query(`CREATE DATABASE ${ident(db)}`);
     },
     async rename(from, to) {
-      await admin.query(`ALTER DATABASE ${ident(from)} RENAME TO ${ident(to)}`);
+      await run(`ALTER DATABASE ${ident(from)} RENAME TO ${ident(to)}`, from, to);
     },
     async drop(db) {
-      await admin.query(`DROP DATABASE IF EXISTS ${ident(db)}`);
+      await run(`DROP DATABASE IF EXISTS ${ident(db)}`, db);
     },
     async rowCounts(db) {
       const { client: c } = await connectFirst({ ...t, database: db }, db);
@@ -48,7 +73,9 @@ export async function connectAdmin(url: string): Promise<PgAdmin> {
       }
     },
     async close() {
-      await admin.end().catch(() => undefined);
+      const open = session;
+      session = null;
+      if (open) await (await open).end().catch(() => undefined);
     },
   };
 }

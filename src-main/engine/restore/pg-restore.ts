@@ -1,4 +1,5 @@
 import { rm, writeFile } from 'node:fs/promises';
+import { PG_SECTIONS, type PgSection } from '../../../src-shared/domain/pg-options.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { pgTimeouts, readWholeDump, runPgTool, runPgToolStdout, type PgTool } from '../sources/pg-tools.js';
 import { classifyPgError, connectFirst, parsePgUrl, pgEnv, type PgTarget } from '../sources/postgres-source.js';
@@ -16,6 +17,21 @@ export async function assertCustomDump(tool: PgTool, file: string, entry: string
   const code = check.stage === 'data' ? 'ARCHIVE_INCOMPLETE' : 'ARCHIVE_HOSTILE';
   const what = check.stage === 'header' ? `${check.reason} (plain SQL is never replayed)` : check.reason;
   throw new LifeboatError(code, `Refusing "${entry}": ${what}. Nothing was restored.`, { entry });
+}
+
+/** pgAdmin-style restore choices (issue 13), each a fixed flag or a checked number: nothing from a user reaches argv as text. */
+export interface PgRestoreChoices {
+  readonly noOwner?: boolean;
+  readonly sections?: readonly PgSection[];
+  readonly jobs?: number;
+  /** The server lacks a tablespace the dump names: restore into the default one. */
+  readonly noTablespaces?: boolean;
+}
+
+function choiceArgs(c: PgRestoreChoices): string[] {
+  const jobs = c.jobs !== undefined && Number.isInteger(c.jobs) && c.jobs >= 1 && c.jobs <= 32 ? [`--jobs=${c.jobs}`] : [];
+  const sections = (c.sections ?? []).filter((s) => (PG_SECTIONS as readonly string[]).includes(s)).map((s) => `--section=${s}`);
+  return [...(c.noOwner ? ['--no-owner'] : []), ...(c.noTablespaces ? ['--no-tablespaces'] : []), ...sections, ...jobs];
 }
 
 /** A TOC line of `pg_restore --list`: `<id>; <tableoid> <oid> <TYPE> <schema> <name> <owner>`. */
@@ -61,7 +77,7 @@ function failures(stderr: string): { error: string; command: string }[] {
  * missing on this server costs only what names it: each such loss is a returned warning that
  * names the role and what holds instead. Any other failure is thrown.
  */
-export async function pgRestoreInto(tool: PgTool, url: string, file: string): Promise<string[]> {
+export async function pgRestoreInto(tool: PgTool, url: string, file: string, choices: PgRestoreChoices = {}): Promise<string[]> {
   // Several hosts: pg_restore goes to the one the client reaches (narrowed), as the checks will.
   const probe = await connectFirst(parsePgUrl(url), parsePgUrl(url).database);
   await probe.client.end().catch(() => undefined);
@@ -80,7 +96,7 @@ export async function pgRestoreInto(tool: PgTool, url: string, file: string): Pr
   try {
     // No --exit-on-error: an `ALTER … OWNER TO` naming a role this server lacks fails alone (the
     // object stays with the restoring user); every other failure is counted and fails the restore.
-    const r = await runPgTool(tool, ['--no-password', `--use-list=${mainList}`, '--dbname=application_name=lifeboat', file], { env: pgEnv(t), timeoutMs: toolMs, stderrLimit: 8 * 1024 * 1024 });
+    const r = await runPgTool(tool, ['--no-password', ...choiceArgs(choices), `--use-list=${mainList}`, '--dbname=application_name=lifeboat', file], { env: pgEnv(t), timeoutMs: toolMs, stderrLimit: 8 * 1024 * 1024 });
     if (r.timedOut) throw new LifeboatError('PG_TIMEOUT', `pg_restore into "${t.database}" did not finish within ${Math.round(toolMs / 1000)} s and was stopped.`, { database: t.database, timeoutMs: toolMs });
     const failed = failures(r.stderr);
     const ignored = Number(/errors ignored on restore: (\d+)/.exec(r.stderr)?.[1] ?? 0);
@@ -98,12 +114,12 @@ export async function pgRestoreInto(tool: PgTool, url: string, file: string): Pr
   } finally {
     await rm(mainList, { force: true });
   }
-  for (const w of await applyProperties(tool, file, t, aclLines, databaseLines, created.dbname, where)) warnings.push(w);
+  for (const w of await applyProperties(tool, file, t, aclLines, databaseLines, created.dbname, where, choices.noOwner === true)) warnings.push(w);
   return warnings;
 }
 
 /** Privileges of the objects, then the database's own properties re-aimed at `t.database`. */
-async function applyProperties(tool: PgTool, file: string, t: PgTarget, aclLines: readonly string[], databaseLines: readonly string[], dumped: string, where: string): Promise<string[]> {
+async function applyProperties(tool: PgTool, file: string, t: PgTarget, aclLines: readonly string[], databaseLines: readonly string[], dumped: string, where: string, noOwner: boolean): Promise<string[]> {
   const acl = splitSql(await entriesSql(tool, file, aclLines, false))
     .filter((s) => /^(GRANT|REVOKE|ALTER DEFAULT PRIVILEGES|SET SESSION AUTHORIZATION|RESET SESSION AUTHORIZATION)\b/.test(s))
     .map((s) => ({ run: s, original: s }));
@@ -115,6 +131,8 @@ async function applyProperties(tool: PgTool, file: string, t: PgTarget, aclLines
     for (const sql of splitSql(await entriesSql(tool, file, databaseLines, true))) {
       const d = retargetDatabaseStatement(sql, dumped, t.database, ident);
       if (d === null) continue;
+      // --no-owner: the restoring user keeps the database as well as its objects.
+      if (noOwner && 'run' in d && /^ALTER DATABASE [\s\S]* OWNER TO /.test(d.original)) continue;
       if ('skip' in d) warnings.push(`${where}: a database-level statement of the dump was not applied: ${d.skip}`);
       else database.push(d);
     }

@@ -48,6 +48,11 @@ export class PgSecrets {
     return connectMysqlAdmin(u.toString());
   }
 
+  /** A stored URL with its password put back, if this process knows it (memory only: never stored). */
+  connectUrl(url: string): string {
+    return withPassword(url, this.byUrl.get(url));
+  }
+
   /** An admin connection for a stored URL, with its password if this process knows it. */
   connect(url: string): Promise<PgAdmin> {
     return connectAdmin(withPassword(url, this.byUrl.get(url)));

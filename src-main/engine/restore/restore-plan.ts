@@ -19,6 +19,7 @@ import { assertManifestMatches, assertRoomFor, assertSafeEntries } from './entry
 import { redactMysqlUrl } from '../sources/mysql-conn.js';
 import { planMysqlTarget } from './mysql-plan.js';
 import { connectAdmin, urlWithDatabase } from './pg-admin.js';
+import type { PgRestoreOptions } from '../../../src-shared/domain/pg-options.js';
 
 /** What to restore and where. */
 export interface RestoreRequest {
@@ -29,6 +30,10 @@ export interface RestoreRequest {
   readonly toPostgres?: string;
   /** A MariaDB / MySQL URL to restore the (one selected) mysql source into. */
   readonly toMysql?: string;
+  /** Issue 13: a PostgreSQL server; every selected PostgreSQL source goes to its own database name there (whole-server restores, globals first). */
+  readonly toPostgresServer?: string;
+  /** Issue 13: pgAdmin-style restore choices for the PostgreSQL targets (clean-and-replace or new database, no owner, sections, jobs). */
+  readonly pg?: PgRestoreOptions;
   readonly safetyBackup?: boolean;
   readonly pgRestorePath?: string;
   /** Apply the owners recorded in the manifest (a system restore, as root). Off by default. */
@@ -117,6 +122,8 @@ function chooseTargets(m: Manifest, req: RestoreRequest, trusted: boolean): { so
   const chosen = m.sources.filter((s) => !req.only?.length || req.only.includes(s.name));
   const count = (k: SourceKind): number => chosen.filter((s) => s.kind === k).length;
   if (req.toSqlite && count('sqlite') !== 1) throw new LifeboatError('USAGE', `--to-sqlite needs exactly one SQLite source; ${count('sqlite')} are selected. Add --only NAME.`);
+  if (req.toPostgres && req.toPostgresServer) throw new LifeboatError('USAGE', '--to-postgres and --to-postgres-server exclude each other: one database, or a whole server.');
+  if (req.toPostgresServer && count('postgres') === 0) throw new LifeboatError('USAGE', '--to-postgres-server was given, but no PostgreSQL source is selected.');
   if (req.toPostgres && count('postgres') !== 1) throw new LifeboatError('USAGE', `--to-postgres needs exactly one PostgreSQL source; ${count('postgres')} are selected. Add --only NAME.`);
   if (req.toMysql && count('mysql') !== 1) throw new LifeboatError('USAGE', `--to-mysql needs exactly one MariaDB/MySQL source; ${count('mysql')} are selected. Add --only NAME.`);
   if (req.toDir && count('folder') === 0) throw new LifeboatError('USAGE', '--to-dir was given, but no folder source is selected.');
@@ -130,8 +137,8 @@ function chooseTargets(m: Manifest, req: RestoreRequest, trusted: boolean): { so
       case 'sqlite':
         return req.toSqlite ? { source: s, target: resolve(req.toSqlite), origin: 'chosen' as const } : { source: s, target: s.path, origin: recorded };
       case 'postgres': {
-        const url = req.toPostgres ?? s.url;
-        return { source: s, target: redact(url), connectUrl: url, origin: req.toPostgres ? ('chosen' as const) : recorded };
+        const url = req.toPostgresServer ? urlWithDatabase(req.toPostgresServer, s.database) : (req.toPostgres ?? s.url);
+        return { source: s, target: redact(url), connectUrl: url, origin: req.toPostgres || req.toPostgresServer ? ('chosen' as const) : recorded };
       }
       case 'mysql': {
         const url = req.toMysql ?? s.url;
@@ -197,6 +204,7 @@ export async function planRestore(env: EngineEnv, resolved: ResolvedTarget, req:
       } catch (e) {
         problems.push(`${t.source.name}: ${(e as Error).message}`);
       }
+      if (dbExists && req.pg?.mode === 'new') problems.push(`${t.source.name}: database "${parsePgUrl(url).database}" exists on ${t.target}, and the restore was asked to create a new database only; choose another name (--to-postgres) or clean and replace it`);
       const liveRows = dbExists ? await livePgRows(url).catch(() => null) : null;
       targets.push({ source: t.source.name, kind: 'postgres', target: t.target, origin: t.origin, connectUrl: url, exists: dbExists, writeBytes, overwriteBytes: null, liveRows, backupRows: t.source.totalRows });
       continue;

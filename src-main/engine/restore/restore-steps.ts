@@ -26,6 +26,7 @@ import { urlWithDatabase } from './pg-admin.js';
 import type { PgSecrets } from './pg-secrets.js';
 import { identity } from './rollback.js';
 import { assertCustomDump, pgRestoreInto } from './pg-restore.js';
+import { expectedTables, globalsDestinations, restoreChoices, stageGlobals } from './pg-server-restore.js';
 import type { PlannedTarget, RestorePlan, RestoreRequest } from './restore-plan.js';
 
 /** Everything the steps of one restore share. */
@@ -111,6 +112,8 @@ export async function stage(run: RestoreRun): Promise<void> {
       destinations.set(src.entry, file);
     }
   }
+  const globals = globalsDestinations(plan, work); // issue 13: whole-server globals
+  for (const [entry, file] of globals) destinations.set(entry, file);
   for (const dir of await mkdirParents(plan.targets)) journal.created?.push(dir);
   run.save();
   run.progress.setPhase('verifying', { bytes: plan.manifest.totals.bytes, files: plan.manifest.totals.files });
@@ -130,6 +133,7 @@ export async function stage(run: RestoreRun): Promise<void> {
       if (src?.kind === 'postgres') await assertCustomDump(await resolvePgTool('pg_restore', run.req.pgRestorePath ?? process.env.LIFEBOAT_PG_RESTORE), file, src.entry);
     }),
   );
+  await stageGlobals(run, globals);
   for (const t of plan.targets) if (t.kind === 'postgres') await stagePostgres(run, t);
   for (const t of plan.targets) if (t.kind === 'mysql') await stageMysql(run, t);
 }
@@ -173,9 +177,10 @@ async function stagePostgres(run: RestoreRun, t: PlannedTarget): Promise<void> {
   try {
     await admin.create(s.staged);
     const tool = await resolvePgTool('pg_restore', run.req.pgRestorePath ?? process.env.LIFEBOAT_PG_RESTORE);
-    for (const w of await pgRestoreInto(tool, urlWithDatabase(url, s.staged), run.staged.get(t.source) ?? '')) run.warnings.push(w);
+    const choices = await restoreChoices(run, t, url);
+    for (const w of await pgRestoreInto(tool, urlWithDatabase(url, s.staged), run.staged.get(t.source) ?? '', choices)) run.warnings.push(w);
     const src = sourceOf(run.plan.manifest, t.source);
-    const bad = src?.kind === 'postgres' ? compareRows(`database ${s.staged}`, src.tables, await admin.rowCounts(s.staged)) : [];
+    const bad = src?.kind === 'postgres' ? compareRows(`database ${s.staged}`, expectedTables(src, run.req.pg), await admin.rowCounts(s.staged)) : [];
     if (bad.length) throw new LifeboatError('RESTORE_FAILED', `The restored PostgreSQL database does not match the manifest: ${bad.join('; ')}`);
   } finally {
     await admin.close();
@@ -382,7 +387,7 @@ export async function check(run: RestoreRun): Promise<void> {
     if (src?.kind !== 'postgres') continue;
     const admin = await run.secrets.connect(s.url);
     try {
-      for (const p of compareRows(`database ${s.database}`, src.tables, await admin.rowCounts(s.database))) problems.push(p);
+      for (const p of compareRows(`database ${s.database}`, expectedTables(src, run.req.pg), await admin.rowCounts(s.database))) problems.push(p);
     } finally {
       await admin.close();
     }

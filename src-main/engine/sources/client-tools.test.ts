@@ -14,6 +14,7 @@ describe('lifeboat doctor reports the client tools of each database source kind'
     expect(r.code, r.stderr).toBe(0);
     const tools = r.json<{ tools: { kind: string; tool: string; path: string | null; version: string | null; problem: string | null }[] }>().tools;
     expect(tools.find((t) => t.tool === 'pg_dump')).toMatchObject({ kind: 'postgres', path: join(PG_BIN, 'pg_dump'), version: expect.stringMatching(/^\d+\.\d+/) });
+    expect(tools.find((t) => t.tool === 'pg_dumpall')).toMatchObject({ kind: 'postgres', path: join(PG_BIN, 'pg_dumpall'), version: expect.stringMatching(/^\d+\.\d+/) });
     expect(tools.find((t) => t.tool.startsWith('mariadb-dump'))).toMatchObject({ kind: 'mysql', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
     expect(tools.find((t) => t.tool.startsWith('mariadb /'))).toMatchObject({ kind: 'mysql', path: null, problem: expect.stringMatching(/apt install mariadb-client/) });
     const text = await lifeboat(['--home', home, 'doctor'], { env });

@@ -1,4 +1,5 @@
 import { resolveMysqlTool } from './mysql-conn.js';
+import { resolveDumpall } from './pg-server.js';
 import { resolvePgTool } from './pg-tools.js';
 
 /** One client tool a source kind needs, as found on this machine. */
@@ -14,7 +15,7 @@ export interface ClientTool {
 }
 
 /**
- * The client tools each database source kind needs (pg_dump / pg_restore, mariadb-dump or
+ * The client tools each database source kind needs (pg_dump / pg_restore / pg_dumpall, mariadb-dump or
  * mysqldump / mariadb or mysql), found the same way a backup or restore finds them
  * (LIFEBOAT_* overrides, PATH, the usual install folders), with their versions.
  */
@@ -22,6 +23,8 @@ export async function findClientTools(env: NodeJS.ProcessEnv = process.env): Pro
   const probes: [ClientTool['kind'], string, () => Promise<{ path: string; version: string }>][] = [
     ['postgres', 'pg_dump', () => resolvePgTool('pg_dump', env.LIFEBOAT_PG_DUMP)],
     ['postgres', 'pg_restore', () => resolvePgTool('pg_restore', env.LIFEBOAT_PG_RESTORE)],
+    // Whole-server backups dump roles and tablespaces with the pg_dumpall beside pg_dump.
+    ['postgres', 'pg_dumpall', () => resolveDumpall(env.LIFEBOAT_PG_DUMP)],
     ['mysql', 'mariadb-dump / mysqldump', () => resolveMysqlTool('dump', env)],
     ['mysql', 'mariadb / mysql', () => resolveMysqlTool('client', env)],
   ];

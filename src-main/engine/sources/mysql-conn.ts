@@ -75,6 +75,14 @@ export function redactMysqlUrl(url: string): string {
   return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
 }
 
+/** Put a password into a MariaDB/MySQL URL (in memory only: for a connection, never for storage or display). */
+export function mysqlWithPassword(url: string, password: string | undefined): string {
+  if (!password) return url;
+  const u = new URL(url);
+  u.password = encodeURIComponent(password);
+  return u.toString();
+}
+
 /** The same server and credentials, another database (password kept: memory only). */
 export function mysqlUrlWithDatabase(url: string, database: string): string {
   const u = new URL(url);

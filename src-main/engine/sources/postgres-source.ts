@@ -5,6 +5,8 @@ import type pg from 'pg';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { ManifestSource } from '../../../src-shared/manifest/schema.js';
 import { formatPgConnString, parsePgConnString, PG_PARAM_ENV, redactConn, resolvePgParams, type PgParams } from './pg-conninfo.js';
+import { pgDumpArgs, type PgDumpOptions } from '../../../src-shared/domain/pg-options.js';
+import { tablesWithData, type SnapshotTable } from './pg-dump-scope.js';
 import { pgPassFile, pgPassLookup } from './pg-pass.js';
 import { pgRestoreBeside, pgTimeouts, readWholeDump, resolvePgTool, runPgTool, type PgTool } from './pg-tools.js';
 
@@ -236,9 +238,11 @@ interface DumpContext {
   readonly pgDumpPath?: string;
   readonly allowEmpty: boolean;
   readonly signal?: AbortSignal;
+  /** pgAdmin-style include/exclude options (issue 13). */
+  readonly dump?: PgDumpOptions;
 }
 
-async function runPgDump(tool: PgTool, t: PgTarget, snapshot: string, file: string, signal?: AbortSignal): Promise<void> {
+async function runPgDump(tool: PgTool, t: PgTarget, snapshot: string, file: string, signal?: AbortSignal, scope: readonly string[] = []): Promise<void> {
   // No connection value in argv: libpq reads them from pgEnv, where nothing is re-parsed.
   const args = [
     '--format=custom',
@@ -248,6 +252,8 @@ async function runPgDump(tool: PgTool, t: PgTarget, snapshot: string, file: stri
     '--no-password',
     `--snapshot=${snapshot}`,
     `--file=${file}`,
+    // Each pattern is its own argv element after its flag, and never starts with "-".
+    ...scope,
   ];
   const { toolMs } = pgTimeouts();
   const r = await runPgTool(tool, args, { env: pgEnv(t), timeoutMs: toolMs, ...(signal ? { signal } : {}) });
@@ -289,13 +295,18 @@ export async function dumpPostgres(name: string, url: string, file: string, ctx:
       );
     }
     const size = Number((await client.query<{ b: string }>('SELECT pg_database_size(current_database()) AS b')).rows[0]?.b ?? 0);
-    const tableRows = await client.query<{ schema: string; name: string }>(
-      `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    const tableRows = await client.query<SnapshotTable>(
+      `SELECT n.nspname AS schema, c.relname AS name, pg_get_userbyid(c.relowner) AS owner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
        ORDER BY 1, 2`,
     );
+    // With include/exclude options the dump runs first (in the same snapshot, still held open) and
+    // only the tables whose rows it kept are counted.
+    const scope = pgDumpArgs(ctx.dump);
+    if (scope.length > 0) await runPgDump(tool, t, snapshot, file, ctx.signal, scope);
+    const counted = scope.length > 0 ? await tablesWithData(await pgRestoreBeside(tool), file, tableRows.rows, ctx.signal) : tableRows.rows;
     const tables: { name: string; rows: number }[] = [];
-    for (const r of tableRows.rows) {
+    for (const r of counted) {
       const ident = `${client.escapeIdentifier(r.schema)}.${client.escapeIdentifier(r.name)}`;
       const n = (await client.query<{ n: string }>(`SELECT count(*) AS n FROM ONLY ${ident}`)).rows[0]?.n ?? '0';
       tables.push({ name: `${r.schema}.${r.name}`, rows: Number(n) });
@@ -306,7 +317,7 @@ export async function dumpPostgres(name: string, url: string, file: string, ctx:
         database: t.database,
       });
     }
-    await runPgDump(tool, t, snapshot, file, ctx.signal);
+    if (scope.length === 0) await runPgDump(tool, t, snapshot, file, ctx.signal);
     const written = await stat(file).catch(() => undefined);
     if (!written || written.size === 0) throw new LifeboatError('PG_DUMP_FAILED', `pg_dump reported success but wrote no dump for "${t.database}" (${file}).`, { database: t.database, file });
     // A dump counts as written only once every block of it reads back (not on pg_dump's exit code).
@@ -328,6 +339,7 @@ export async function dumpPostgres(name: string, url: string, file: string, ctx:
       databaseBytes: size,
       tables,
       totalRows,
+      ...(scope.length > 0 && ctx.dump ? { dumpOptions: ctx.dump } : {}),
     };
   } catch (e) {
     throw classifyPgError(e, t);

@@ -3,7 +3,9 @@ import { profileSpecSchema, type Profile, type SourceSpec } from '../../../src-s
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { nextSlot } from '../../engine/schedule/slots.js';
 import { testPgConnection, withPassword } from '../../engine/sources/postgres-source.js';
-import { getBound, peekBound, pgBinding, setBound } from '../bound-secrets.js';
+import { getBound, mysqlBinding, peekBound, pgBinding, setBound, sourceBinding } from '../bound-secrets.js';
+import { mysqlWithPassword } from '../../engine/sources/mysql-conn.js';
+import { testMysqlConnection } from '../../engine/sources/mysql-source.js';
 import type { HandlerGroup } from '../handler.js';
 import { grantedSourcePaths } from '../path-checks.js';
 import type { Services } from '../services.js';
@@ -18,7 +20,13 @@ export function passwordKey(profile: string, index: number): string {
  * password goes only to the host, port, database and user it was stored for.
  */
 export function sourcesWithSecrets(s: Services, p: Profile): Profile['spec']['sources'] {
-  return p.spec.sources.map((src, i) => (src.kind === 'postgres' ? { ...src, url: withPassword(src.url, getBound(s.secrets, passwordKey(p.name, i), pgBinding(src.url))) } : src));
+  return p.spec.sources.map((src, i) =>
+    src.kind === 'postgres'
+      ? { ...src, url: withPassword(src.url, getBound(s.secrets, passwordKey(p.name, i), pgBinding(src.url))) }
+      : src.kind === 'mysql' // issue 13: MariaDB/MySQL passwords go the same bound way
+        ? { ...src, url: mysqlWithPassword(src.url, getBound(s.secrets, passwordKey(p.name, i), mysqlBinding(src.url))) }
+        : src,
+  );
 }
 
 const SQLITE_HEADER = 'SQLite format 3\0';
@@ -62,12 +70,12 @@ const sameBinding = (a: readonly unknown[], b: readonly unknown[]): boolean => a
  * whose server changed is dropped, and the UI asks for it again.
  */
 function storePasswords(s: Services, name: string, before: Profile | undefined, after: Profile, typed: Readonly<Record<string, string>>): void {
-  const old = (before?.spec.sources ?? []).map((src, i) => (src.kind === 'postgres' ? peekBound(s.secrets, passwordKey(name, i)) : undefined));
+  const old = (before?.spec.sources ?? []).map((src, i) => (src.kind === 'postgres' || src.kind === 'mysql' ? peekBound(s.secrets, passwordKey(name, i)) : undefined));
   const slots = Math.max(before?.spec.sources.length ?? 0, after.spec.sources.length);
   for (let i = 0; i < slots; i += 1) s.secrets.delete(passwordKey(name, i));
   after.spec.sources.forEach((src, i) => {
-    if (src.kind !== 'postgres') return;
-    const binding = pgBinding(src.url);
+    const binding = sourceBinding(src);
+    if (!binding) return;
     const pw = typed[String(i)] || old.find((o) => o !== undefined && sameBinding(o.binding, binding))?.secret;
     if (pw) setBound(s.secrets, passwordKey(name, i), binding, pw);
   });
@@ -113,5 +121,5 @@ export const profileHandlers: HandlerGroup<'profile:list' | 'profile:save' | 'pr
     return { name: p.name };
   },
 
-  'profile:test-connection': async (_s, p) => testPgConnection(withPassword(p.url, p.password)),
+  'profile:test-connection': async (_s, p) => (p.kind === 'mysql' ? testMysqlConnection(mysqlWithPassword(p.url, p.password)) : testPgConnection(withPassword(p.url, p.password))),
 };

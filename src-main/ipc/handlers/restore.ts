@@ -10,9 +10,12 @@ import type { HandlerGroup } from '../handler.js';
 import type { Services } from '../services.js';
 import { importHandlers } from './import.js';
 import { checkedToolPaths } from './settings.js';
+import type { PgRestoreOptions } from '../../../src-shared/domain/pg-options.js';
 
 type Target = { id: string } | { archive: PathRef };
-type Options = { only?: string[] | undefined; toDir?: PathRef | undefined; toSqlite?: PathRef | undefined; toPostgres?: string | undefined; safetyBackup: boolean; confirmSmaller?: boolean | undefined; useRecorded?: string[] | undefined };
+type Options = { only?: string[] | undefined; toDir?: PathRef | undefined; toSqlite?: PathRef | undefined; toPostgres?: string | undefined; safetyBackup: boolean; confirmSmaller?: boolean | undefined; useRecorded?: string[] | undefined } & DatabaseOptions;
+/** Issue 13: database restore choices, already checked by the contract's schema. */
+type DatabaseOptions = { toMysql?: string | undefined; toPostgresServer?: string | undefined; pg?: PgRestoreOptions | undefined };
 
 const SQLITE_TARGET = ['sqlite', 'sqlite-save', 'file'] as const;
 
@@ -29,6 +32,9 @@ async function toRequest(s: Services, o: Options): Promise<RestoreRequest> {
     ...(o.toDir ? { toDir: s.grants.peek(o.toDir, ['folder'], 'the restore folder') } : {}),
     ...(o.toSqlite ? { toSqlite: s.grants.peek(o.toSqlite, SQLITE_TARGET, 'the restore database file') } : {}),
     ...(o.toPostgres ? { toPostgres: o.toPostgres } : {}),
+    ...(o.toMysql ? { toMysql: o.toMysql } : {}),
+    ...(o.toPostgresServer ? { toPostgresServer: o.toPostgresServer } : {}),
+    ...(o.pg ? { pg: o.pg } : {}),
     safetyBackup: o.safetyBackup,
     ...(o.confirmSmaller ? { confirmSmaller: true } : {}),
     ...(o.useRecorded?.length ? { useRecorded: o.useRecorded } : {}),

@@ -1,7 +1,7 @@
 import type { Settings } from '../../../src-shared/ipc/contract.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { sendTestEmail } from '../../engine/notify/mailer.js';
-import { pgBinding, getBound, setBound, SMTP_PASSWORD_KEY, smtpBinding, smtpPassword } from '../bound-secrets.js';
+import { getBound, setBound, SMTP_PASSWORD_KEY, smtpBinding, smtpPassword, sourceBinding } from '../bound-secrets.js';
 import type { HandlerGroup } from '../handler.js';
 import type { Services } from '../services.js';
 import { checkPgToolPath } from '../tool-paths.js';
@@ -53,7 +53,8 @@ export const settingsHandlers: HandlerGroup<'settings:get' | 'settings:set' | 's
     for (const p of s.engine.profiles.list()) {
       const have: number[] = [];
       p.spec.sources.forEach((src, i) => {
-        if (src.kind === 'postgres' && getBound(s.secrets, passwordKey(p.name, i), pgBinding(src.url)) !== undefined) have.push(i);
+        const binding = sourceBinding(src); // issue 13: PostgreSQL and MariaDB/MySQL
+        if (binding && getBound(s.secrets, passwordKey(p.name, i), binding) !== undefined) have.push(i);
       });
       profilePasswords[p.name] = have;
     }

@@ -18,35 +18,14 @@ import { useNotify } from '../../app/notify';
 import { call, errorText } from '../../lib/api';
 import type { Schedule } from '../../../src-shared/domain/schedule';
 import { ScheduleFields } from './ScheduleFields';
-import { pgUrl, SourceEditor, type DraftSource } from './SourceEditor';
+import { draftFromSpec, emptyDraft, SourceEditor, specFromDraft, type DraftSource } from './SourceEditor';
 
-function toDraft(s: SourceSpec): DraftSource {
-  switch (s.kind) {
-    case 'sqlite':
-      return { kind: 'sqlite', path: s.path };
-    case 'folder':
-      return { kind: 'folder', path: s.path, exclude: s.exclude.join('\n'), gitignore: s.gitignore };
-    case 'mysql':
-      return { kind: 'mysql', url: s.url };
-    case 'postgres': {
-      const u = new URL(s.url);
-      return { kind: 'postgres', host: u.hostname, port: u.port || '5432', database: decodeURIComponent(u.pathname.slice(1)), user: decodeURIComponent(u.username), password: '' };
-    }
-  }
-}
+// Issue 13: the conversions live beside the source editor (PostgreSQL whole-server and options, MariaDB/MySQL).
+const toDraft = draftFromSpec;
+const toSpec = specFromDraft;
 
-function toSpec(d: DraftSource): SourceSpec {
-  switch (d.kind) {
-    case 'sqlite':
-      return { kind: 'sqlite', path: d.path.trim() };
-    case 'folder':
-      return { kind: 'folder', path: d.path.trim(), include: [], exclude: d.exclude.split('\n').map((x) => x.trim()).filter(Boolean), gitignore: d.gitignore };
-    case 'postgres':
-      return { kind: 'postgres', url: pgUrl(d) };
-    case 'mysql':
-      return { kind: 'mysql', url: d.url };
-  }
-}
+/** The URL a stored database password is bound to. */
+const storedUrl = (s: SourceSpec | undefined): string | undefined => (s?.kind === 'postgres' || s?.kind === 'mysql' ? s.url : undefined);
 
 const number = (v: string): number | null => (v.trim() && Number(v) > 0 ? Math.floor(Number(v)) : null);
 
@@ -68,7 +47,7 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
   const save = async (): Promise<void> => {
     setError(null);
     try {
-      const passwords = Object.fromEntries(sources.flatMap((s, i) => (s.kind === 'postgres' && s.password ? [[String(i), s.password]] : [])));
+      const passwords = Object.fromEntries(sources.flatMap((s, i) => ((s.kind === 'postgres' || s.kind === 'mysql') && s.password ? [[String(i), s.password]] : [])));
       // Paths chosen in this editor go with their grants; the profile's stored paths need none.
       const pathGrants = [...sources.flatMap((s) => ((s.kind === 'folder' || s.kind === 'sqlite') && s.grant ? [s.grant] : [])), ...(destination !== null && typeof destination !== 'string' ? [destination] : [])];
       await call('profile:save', {
@@ -104,14 +83,17 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
           Sources
         </Typography>
         {sources.map((s, i) => (
-          <SourceEditor key={i} index={i} source={s} storedFor={stored.has(i) ? profile?.spec.sources[i]?.kind === 'postgres' ? profile.spec.sources[i].url : undefined : undefined} onChange={(n) => setSources((all) => all.map((x, j) => (j === i ? n : x)))} onRemove={() => setSources((all) => all.filter((_x, j) => j !== i))} />
+          <SourceEditor key={i} index={i} source={s} storedFor={stored.has(i) ? storedUrl(profile?.spec.sources[i]) : undefined} onChange={(n) => setSources((all) => all.map((x, j) => (j === i ? n : x)))} onRemove={() => setSources((all) => all.filter((_x, j) => j !== i))} />
         ))}
         <Box sx={{ display: 'flex', gap: 1 }}>
           <Button onClick={() => add({ kind: 'sqlite', path: '' })} data-testid="add-sqlite">
             + SQLite
           </Button>
-          <Button onClick={() => add({ kind: 'postgres', host: 'localhost', port: '5432', database: '', user: '', password: '' })} data-testid="add-postgres">
+          <Button onClick={() => add(emptyDraft('postgres'))} data-testid="add-postgres">
             + PostgreSQL
+          </Button>
+          <Button onClick={() => add(emptyDraft('mysql'))} data-testid="add-mysql">
+            + MariaDB/MySQL
           </Button>
           <Button onClick={() => add({ kind: 'folder', path: '', exclude: '', gitignore: false })} data-testid="add-folder">
             + Folder

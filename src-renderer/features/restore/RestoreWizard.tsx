@@ -15,6 +15,7 @@ import Switch from '@mui/material/Switch';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { databaseOptions, DatabaseOptions, NO_DATABASE_CHOICE, type DatabaseChoice } from './DatabaseOptions';
 import type { PathRef, RestorePlanView } from '../../../src-shared/ipc/contract';
 import { formatDuration } from '../../../src-shared/domain/format';
 import { useActions, type RestoreTarget } from '../../app/actions';
@@ -65,6 +66,7 @@ function Wizard({ target, onClose }: { target: RestoreTarget; onClose: () => voi
   const [started, setStarted] = useState<RestorePlanView | null>(null);
   const [cancel, setCancel] = useState<{ state: 'asked' | 'refused'; message?: string } | null>(null);
   const job = useJob(jobId);
+  const [db, setDb] = useState<DatabaseChoice>(NO_DATABASE_CHOICE); // issue 13: database restore options
 
   // The backup's source names, from the first plan (they are the same in every plan).
   const [names, setNames] = useState<readonly string[]>([]);
@@ -76,8 +78,9 @@ function Wizard({ target, onClose }: { target: RestoreTarget; onClose: () => voi
       ...(choice.toPostgres.trim() ? { toPostgres: choice.toPostgres.trim() } : {}),
       ...(choice.useRecorded.length ? { useRecorded: [...choice.useRecorded] } : {}),
       safetyBackup: true,
+      ...databaseOptions(db),
     }),
-    [choice, names],
+    [choice, names, db],
   );
   const { plan, fresh, checking, error: planError } = useRestorePlan(target, options);
   useEffect(() => {
@@ -175,6 +178,7 @@ function Wizard({ target, onClose }: { target: RestoreTarget; onClose: () => voi
             {kinds.has('postgres') && (
               <TextField label="Restore PostgreSQL into (postgres://user@host:port/db; empty: the original)" value={choice.toPostgres} onChange={(e) => set({ toPostgres: e.target.value })} slotProps={{ htmlInput: { 'data-testid': 'restore-to-postgres' } }} />
             )}
+            <DatabaseOptions kinds={kinds} value={db} onChange={setDb} />
             <Box sx={{ display: 'grid', gap: 2, opacity: fresh ? 1 : 0.5, transition: 'opacity 120ms' }} aria-busy={!fresh}>
               <PlanTable plan={plan} />
               <TargetOrigins plan={plan} useRecorded={choice.useRecorded} onUseRecorded={(source, use) => set({ useRecorded: use ? [...choice.useRecorded, source] : choice.useRecorded.filter((x) => x !== source) })} />

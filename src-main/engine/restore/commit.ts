@@ -5,6 +5,7 @@ import { faultPoint } from '../util/fault.js';
 import type { JournalStep, RestoreJournal } from './journal.js';
 import { dropOldMysql } from './mysql-steps.js';
 import { NO_SECRETS, type PgSecrets } from './pg-secrets.js';
+import { dropOldPaths } from './selection-swap.js';
 import { removeTree } from './remove-tree.js';
 
 /** Remove the previous state one step kept for rollback. Touches only `old`/`aside`, never the target. */
@@ -32,11 +33,14 @@ async function dropOld(step: JournalStep, secrets: PgSecrets): Promise<void> {
     case 'mysql':
       await dropOldMysql(step, secrets);
       return;
+    case 'paths':
+      await dropOldPaths(step);
+      return;
   }
 }
 
 function describe(step: JournalStep): string {
-  return step.kind === 'folder' ? step.old : step.kind === 'sqlite' ? step.aside : step.kind === 'mysql' ? `database ${step.staged} and ${step.aside}` : `database ${step.old}`;
+  return step.kind === 'folder' || step.kind === 'paths' ? step.old : step.kind === 'sqlite' ? step.aside : step.kind === 'mysql' ? `database ${step.staged} and ${step.aside}` : `database ${step.old}`;
 }
 
 /**

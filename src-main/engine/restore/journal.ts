@@ -38,7 +38,12 @@ export type JournalStep =
       readonly aside: string;
       readonly existed: boolean;
       phase: 'restoring' | 'saving' | 'replacing';
-    };
+    }
+  /**
+   * Part of a folder target (file-level restore): each of `roots` (relative to `target`) is moved
+   * into `old` if it exists, then its staged copy (device:inode in `inos`) is renamed in from `staged`.
+   */
+  | { readonly kind: 'paths'; readonly target: string; readonly staged: string; readonly old: string; readonly roots: readonly string[]; readonly inos: readonly string[] };
 
 /**
  * The restore's named steps, in order. The journal records the step *before* it runs. Recovery

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { ALL_PAGES } from '../sources/sqlite-source.js';
 import { fsyncDir } from '../util/durable.js';
 import { undoMysql } from './mysql-steps.js';
+import { undoPaths } from './selection-swap.js';
 import { NO_SECRETS, type PgSecrets } from './pg-secrets.js';
 import type { JournalStep, RestoreJournal } from './journal.js';
 
@@ -84,6 +85,8 @@ async function undoStep(step: JournalStep, secrets: PgSecrets): Promise<string> 
     }
     case 'mysql':
       return undoMysql(step, secrets);
+    case 'paths':
+      return undoPaths(step);
   }
 }
 

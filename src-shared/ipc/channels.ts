@@ -34,6 +34,11 @@ export const CHANNELS = [
   'audit:export',
   'demo:create',
   'dialog:pick-path',
+  // File-level restore and comparison (issue 12, item 4).
+  'files:list-folder',
+  'files:plan',
+  'files:restore',
+  'files:compare',
 ] as const;
 
 /**

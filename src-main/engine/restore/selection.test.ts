@@ -84,6 +84,16 @@ describe('file-level restore (--only <source>:<path|glob>)', () => {
     expect(await describeTree(s.data)).toEqual(expected(live, s.original, ['docs/notes/a.md', 'docs/notes/b.md', 'docs/we[ir]d (1).txt']));
   });
 
+  it('NAME=path is one exact path: glob characters in it are the name itself', async () => {
+    const s = await scenario();
+    const live = await describeTree(s.data);
+    const plan = await s.engine.planRestore(s.resolved, { only: ['files=docs/we[ir]d (1).txt'] });
+    expect(plan.targets[0]?.selection?.roots).toEqual(['docs/we[ir]d (1).txt']);
+    await usage(s.engine.planRestore(s.resolved, { only: ['files=docs/*.txt'] }));
+    await s.engine.restore(s.resolved, { only: ['files=docs/we[ir]d (1).txt'] });
+    expect(await describeTree(s.data)).toEqual(expected(live, s.original, ['docs/we[ir]d (1).txt']));
+  });
+
   it('relocated: the selected paths land in another folder with their relative paths, and the original place is untouched', async () => {
     const s = await scenario();
     const live = await describeTree(s.data);

@@ -90,9 +90,10 @@ function folderSource(manifest: Manifest, name: string, spec: string): Extract<M
  * a path that must exist in the backup; a glob (picomatch, dotfiles included; without a `/` it
  * matches a name at any depth, as profile include rules do) must match at least one entry.
  */
-function resolveSource(manifest: Manifest, src: Extract<ManifestSource, { kind: 'folder' }>, patterns: readonly string[]): SelectedPaths {
-  const matchers = patterns.map((p) => {
-    const literal = !picomatch.scan(p).isGlob;
+function resolveSource(manifest: Manifest, src: Extract<ManifestSource, { kind: 'folder' }>, specs: readonly { readonly p: string; readonly exact: boolean }[]): SelectedPaths {
+  const patterns = specs.map((x) => x.p);
+  const matchers = specs.map(({ p, exact }) => {
+    const literal = exact || !picomatch.scan(p).isGlob;
     return { p, literal, test: literal ? (rel: string) => rel === p : picomatch(p, { dot: true, basename: !p.includes('/') }), hits: 0 };
   });
   const matched = new Set<string>();
@@ -137,15 +138,16 @@ function resolveSource(manifest: Manifest, src: Extract<ManifestSource, { kind: 
 
 /**
  * Split `--only` values into whole sources (`NAME`) and partial selections (`NAME:path` or
- * `NAME:glob`; source names cannot hold a colon). A source named whole is restored whole even when
+ * `NAME:glob`; `NAME=path` is one exact path, even when its name holds glob characters, as the
+ * app sends the paths ticked in a tree; source names hold neither `:` nor `=`). A source named whole is restored whole even when
  * it is also named in part. Throws USAGE for hostile paths and for selections that match nothing,
  * listing what the backup holds.
  */
 export function splitOnly(manifest: Manifest, only: readonly string[]): OnlySplit {
   const whole = new Set<string>();
-  const byName = new Map<string, string[]>();
+  const byName = new Map<string, { p: string; exact: boolean }[]>();
   for (const spec of only) {
-    const cut = spec.indexOf(':');
+    const cut = spec.search(/[:=]/);
     if (cut < 0) {
       whole.add(spec);
       continue;
@@ -153,13 +155,13 @@ export function splitOnly(manifest: Manifest, only: readonly string[]): OnlySpli
     const name = spec.slice(0, cut);
     folderSource(manifest, name, spec);
     const list = byName.get(name) ?? [];
-    list.push(checkSelectionPath(name, spec.slice(cut + 1)));
+    list.push({ p: checkSelectionPath(name, spec.slice(cut + 1)), exact: spec[cut] === '=' });
     byName.set(name, list);
   }
   const partial = new Map<string, SelectedPaths>();
   for (const [name, patterns] of byName) {
     if (whole.has(name)) continue;
-    partial.set(name, resolveSource(manifest, folderSource(manifest, name, `${name}:${patterns[0] ?? ''}`), patterns));
+    partial.set(name, resolveSource(manifest, folderSource(manifest, name, `${name}:${patterns[0]?.p ?? ''}`), patterns));
   }
   return { sources: [...whole, ...partial.keys()], partial };
 }

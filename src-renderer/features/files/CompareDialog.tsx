@@ -50,9 +50,10 @@ function SourceResult({ s }: { s: SourceComparisonView }) {
       {s.kind === 'folder' ? (
         <>
           <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
-            <Chip size="small" color="success" variant="outlined" label={`+${s.added.count} added`} />
-            <Chip size="small" color="error" variant="outlined" label={`−${s.removed.count} removed`} />
-            <Chip size="small" color="warning" variant="outlined" label={`~${s.changed.count} changed`} />
+            {/* A kind with nothing in it stays grey: colour only where something happened. */}
+            <Chip size="small" color={s.added.count ? 'success' : 'default'} variant="outlined" label={`${s.added.count ? '+' : ''}${s.added.count} added`} />
+            <Chip size="small" color={s.removed.count ? 'error' : 'default'} variant="outlined" label={`${s.removed.count ? '−' : ''}${s.removed.count} removed`} />
+            <Chip size="small" color={s.changed.count ? 'warning' : 'default'} variant="outlined" label={`${s.changed.count ? '~' : ''}${s.changed.count} changed`} />
             <Chip size="small" variant="outlined" label={`${s.unchanged} unchanged`} />
           </Box>
           <Paths sign="+" list={s.added} label="Added" />

@@ -136,7 +136,7 @@ export function FilesDialog({ record, onClose }: { record: Pick<BackupRecord, 'i
         {step === 'running' && !done && <JobProgressView progress={job.progress} />}
         {done && (done.result.ok ? (
           <Alert severity="success" data-testid="files-done">
-            {done.result.value.summary}
+            {done.result.value.summary}.
             {done.result.value.safetyBackupId ? ` The replaced versions are kept in safety backup ${done.result.value.safetyBackupId.slice(0, 8)}.` : ' Nothing was overwritten, so no safety backup was needed.'}
           </Alert>
         ) : (

@@ -21,6 +21,18 @@ function PathList({ title, list, testId }: { title: string; list: PathListView; 
   );
 }
 
+/** "Replaces 1, deletes 2 …, adds 3; 4 already match." with only the parts that happen. */
+function changeSentence(c: { deleted: PathListView; replaced: PathListView; added: PathListView; unchanged: number }): string {
+  const parts = [
+    c.replaced.count > 0 ? `replaces ${c.replaced.count.toLocaleString('en-US')}` : '',
+    c.deleted.count > 0 ? `deletes ${c.deleted.count.toLocaleString('en-US')} inside the ticked folders that the backup does not have` : '',
+    c.added.count > 0 ? `adds ${c.added.count.toLocaleString('en-US')}` : '',
+  ].filter(Boolean);
+  const same = c.unchanged > 0 ? `${c.unchanged.toLocaleString('en-US')} already match the backup.` : '';
+  const head = parts.length ? `${parts.join(', ')}.` : 'Changes nothing:';
+  return `${head.charAt(0).toUpperCase()}${head.slice(1)} ${same}`.trim();
+}
+
 /** A file-level restore's plan, per folder: what is selected, replaced, deleted inside the selection, added. */
 export function FilesPlan({ plan }: { plan: FilesPlanView }) {
   return (
@@ -45,14 +57,12 @@ export function FilesPlan({ plan }: { plan: FilesPlanView }) {
               {t.exists ? '' : ' (a new folder)'}
             </Typography>
             <Alert severity={risky ? 'warning' : 'info'} data-testid="files-plan-summary">
-              {c
-                ? `Replaces ${c.replaced.count}, deletes ${c.deleted.count} that are not in the backup inside the ticked folders, adds ${c.added.count}, keeps ${c.unchanged} unchanged. Nothing outside the selection is changed.`
-                : 'Everything is added: nothing is there yet. Nothing else is changed.'}
+              {c ? `${changeSentence(c)} Nothing outside the selection is changed.` : 'Everything is added: nothing is there yet. Nothing else is changed.'}
               {risky ? ' What is replaced or deleted is kept in a safety backup first.' : ''}
             </Alert>
             {c && (
               <>
-                <PathList title="Replaced" list={c.replaced} testId="files-plan-replaced" />
+                <PathList title="Replaced (sizes there now)" list={c.replaced} testId="files-plan-replaced" />
                 <PathList title="Deleted (inside ticked folders, not in the backup)" list={c.deleted} testId="files-plan-deleted" />
                 <PathList title="Added" list={c.added} testId="files-plan-added" />
               </>

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from '../harness.js';
 import { handler } from '../fixtures.js';
@@ -29,6 +30,12 @@ async function twoBackups(app: { services: Parameters<typeof handler>[0]; home: 
   await handler(app.services, 'backup:start', { profile: 'demo', description: 'second' });
   await app.services.jobs.idle();
   return { files, db };
+}
+
+/** WCAG 2.1 A/AA violations that are serious or critical on the open dialog (none allowed). */
+async function axeSerious(page: Page, selector: string): Promise<string[]> {
+  const r = await new AxeBuilder({ page }).include(selector).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 async function openFromMenu(page: Page, description: string, action: 'action-restore-files' | 'action-compare'): Promise<void> {
@@ -113,9 +120,11 @@ test('restore a folder into another folder chosen with Browse…, and every size
     await dialog.getByTestId('files-to-dir-choose').click();
     await expect(dialog.getByTestId('files-to-dir')).toHaveValue(into);
     await app.shot(`files-05-tree-${tag}`);
+    expect(await axeSerious(page, '[data-testid="files-dialog"]'), `tree ${tag}`).toEqual([]);
     await dialog.getByTestId('files-review').click();
     await expect(dialog.getByTestId('files-plan-selected')).toContainText('globex');
     await app.shot(`files-06-plan-${tag}`);
+    expect(await axeSerious(page, '[data-testid="files-dialog"]'), `plan ${tag}`).toEqual([]);
     await dialog.getByTestId('files-start').click();
     await expect(dialog.getByTestId('files-done')).toContainText('no safety backup was needed', { timeout: 30_000 });
     await dialog.getByTestId('files-close').click();
@@ -126,6 +135,7 @@ test('restore a folder into another folder chosen with Browse…, and every size
     await compare.getByTestId('compare-run').click();
     await expect(compare.getByTestId('compare-result')).toBeVisible();
     await app.shot(`files-07-compare-${tag}`);
+    expect(await axeSerious(page, '[data-testid="compare-dialog"]'), `compare ${tag}`).toEqual([]);
     await compare.getByRole('button', { name: 'Close' }).click();
   }
 });

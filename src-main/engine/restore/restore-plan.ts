@@ -10,6 +10,7 @@ import { nearestExisting } from '../util/nearest-existing.js';
 import { inspectSqliteInWorker } from '../workers/untrusted-sqlite.js';
 import { folderChanges, type FolderChanges } from './target-changes.js';
 import { selectedBy, splitOnly, type SelectedPaths } from './selection.js';
+import { linksOnTheWay } from './selection-swap.js';
 import type { EngineEnv } from '../engine-env.js';
 import { processAlive } from '../engine-env.js';
 import type { ResolvedTarget } from '../lifeboat-engine.js';
@@ -220,6 +221,9 @@ export async function planRestore(env: EngineEnv, resolved: ResolvedTarget, req:
       const changes = st?.isDirectory() ? await folderChanges(manifest, t.source, t.target, req.page ?? { offset: 0, limit: 200 }, { roots: selection.roots, selected: selectedBy(selection) }) : undefined;
       targets.push({ source: t.source.name, kind: 'folder', target: t.target, origin: t.origin, exists: st !== undefined, writeBytes, overwriteBytes: changes?.liveBytes ?? 0, ...(changes ? { changes } : {}), selection });
       if (st && !st.isDirectory()) problems.push(`${t.source.name}: ${t.target} is not a folder; a file-level restore puts the selected paths inside a folder`);
+      for (const bad of st?.isDirectory() ? await linksOnTheWay(t.target, selection.roots) : []) {
+        problems.push(`${t.source.name}: ${bad} is a link or a file at the target where the backup has a folder; the restore never writes through it. Select ${bad.slice(t.target.length + 1)} itself to replace it, or restore into another folder (--to-dir)`);
+      }
       if (changes && changes.mountPoints.length > 0) problems.push(`${t.source.name}: ${changes.mountPoints.map((m) => join(t.target, m)).join(', ')} among the selected paths ${changes.mountPoints.length === 1 ? 'is a mount point' : 'are mount points'}; unmount it, or restore elsewhere (--to-dir)`);
     } else if (st && t.source.kind === 'folder') {
       const changes = await folderChanges(manifest, t.source, t.target, req.page ?? { offset: 0, limit: 200 });

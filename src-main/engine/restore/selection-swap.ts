@@ -44,6 +44,35 @@ export async function missingParents(target: string, roots: readonly string[]): 
 }
 
 /**
+ * The first folder on the way from `target` to a root that is not a real folder at the target (a
+ * symbolic link, or a file), or null. A file-level restore never writes through a link: a link
+ * where the backup has a folder would otherwise carry the restored file (and the aside copy of
+ * what it replaces) to wherever the link points.
+ */
+export async function notAFolderOnTheWay(target: string, root: string): Promise<string | null> {
+  const parts = root.split('/');
+  let d = target;
+  for (const part of parts.slice(0, -1)) {
+    d = join(d, part);
+    const st = await lstat(d).catch(() => undefined);
+    if (!st) return null; // the rest is created by the restore itself
+    if (!st.isDirectory()) return d;
+  }
+  return null;
+}
+
+/** Every distinct non-folder on the way to the roots (see notAFolderOnTheWay), at most 20. */
+export async function linksOnTheWay(target: string, roots: readonly string[]): Promise<string[]> {
+  const out = new Set<string>();
+  for (const root of roots) {
+    const bad = await notAFolderOnTheWay(target, root);
+    if (bad) out.add(bad);
+    if (out.size >= 20) break;
+  }
+  return [...out];
+}
+
+/**
  * Prepare the step: the staged copy of every root is complete (stage ran), so its device:inode is
  * recorded now; the rollback moves back only what is still that very file or folder.
  */
@@ -67,6 +96,9 @@ export async function swapPaths(step: PathsStep): Promise<void> {
   for (const root of step.roots) {
     const target = join(step.target, root);
     const aside = join(step.old, root);
+    // Checked again right before the renames: the plan's check may be minutes old.
+    const bad = await notAFolderOnTheWay(step.target, root);
+    if (bad) throw new LifeboatError('RESTORE_FAILED', `Cannot restore ${target}: ${bad} is not a folder at the target (a link or a file), and a restore never writes through it. Select ${bad.slice(step.target.length + 1)} itself to replace it, or restore into another folder.`, { path: bad });
     await mkdir(dirname(target), { recursive: true }).catch((e: NodeJS.ErrnoException) => {
       throw new LifeboatError('RESTORE_FAILED', `Cannot restore ${target}: a part of its folder path at the target is not a folder (${e.code ?? e.message}). Select that part itself to replace it.`, { path: target }, { cause: e });
     });

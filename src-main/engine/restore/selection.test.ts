@@ -150,6 +150,24 @@ describe('file-level restore (--only <source>:<path|glob>)', () => {
     expect(e.message).toMatch(/sqlite source, which is restored whole/);
   });
 
+  it('never writes through a link at the target where the backup has a folder (plan problem, and the swap refuses too)', async () => {
+    const s = await scenario();
+    const outside = await tempDir();
+    await writeTree(outside, { 'report.txt': 'a file outside the target, reached through a link\n', 'notes/a.md': 'outside note\n' });
+    await rm(join(s.data, 'docs'), { recursive: true });
+    await symlink(outside, join(s.data, 'docs'));
+    const before = await describeTree(outside);
+    const plan = await s.engine.planRestore(s.resolved, { only: ['files:docs/report.txt', 'files:docs/notes'] });
+    expect(plan.problems.join('\n')).toMatch(/docs is a link or a file at the target where the backup has a folder/);
+    const e = await s.engine.restore(s.resolved, { only: ['files:docs/report.txt'] }).then(() => null, (x: unknown) => x as LifeboatError);
+    expect(e?.code).toBe('PRECHECK_FAILED');
+    expect(await describeTree(outside)).toEqual(before);
+    // Selecting the link itself replaces the link with the backed-up folder; the outside stays untouched.
+    await s.engine.restore(s.resolved, { only: ['files:docs'] });
+    expect(await describeTree(outside)).toEqual(before);
+    expect((await describeTree(s.data))['docs/report.txt']).toBe(s.original['docs/report.txt']);
+  });
+
   it('a failed check rolls back only the selected paths (nothing else in the target was touched)', async () => {
     const s = await scenario();
     const live = await describeTree(s.data);

@@ -50,10 +50,10 @@ function SourceResult({ s }: { s: SourceComparisonView }) {
       {s.kind === 'folder' ? (
         <>
           <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
-            {/* A kind with nothing in it stays grey: colour only where something happened. */}
-            <Chip size="small" color={s.added.count ? 'success' : 'default'} variant="outlined" label={`${s.added.count ? '+' : ''}${s.added.count} added`} />
-            <Chip size="small" color={s.removed.count ? 'error' : 'default'} variant="outlined" label={`${s.removed.count ? '−' : ''}${s.removed.count} removed`} />
-            <Chip size="small" color={s.changed.count ? 'warning' : 'default'} variant="outlined" label={`${s.changed.count ? '~' : ''}${s.changed.count} changed`} />
+            {/* The outline colours the kind; the text stays at full contrast (the light theme's orange fails it). */}
+            <Chip size="small" variant="outlined" sx={{ borderColor: s.added.count ? 'success.main' : undefined, borderWidth: s.added.count ? 2 : 1 }} label={`${s.added.count ? '+' : ''}${s.added.count} added`} />
+            <Chip size="small" variant="outlined" sx={{ borderColor: s.removed.count ? 'error.main' : undefined, borderWidth: s.removed.count ? 2 : 1 }} label={`${s.removed.count ? '−' : ''}${s.removed.count} removed`} />
+            <Chip size="small" variant="outlined" sx={{ borderColor: s.changed.count ? 'warning.main' : undefined, borderWidth: s.changed.count ? 2 : 1 }} label={`${s.changed.count ? '~' : ''}${s.changed.count} changed`} />
             <Chip size="small" variant="outlined" label={`${s.unchanged} unchanged`} />
           </Box>
           <Paths sign="+" list={s.added} label="Added" />

@@ -71,8 +71,10 @@ describe('file-level restore (--only <source>:<path|glob>)', () => {
 
     const r = await s.engine.restore(s.resolved, { only });
     expect(await describeTree(s.data)).toEqual(expected(live, s.original, ['docs/notes', 'photos/2024/dog.jpg']));
-    // What was replaced is in the safety backup.
+    // What was replaced or deleted is in the safety backup; what was not selected is not.
     expect(r.safetyBackupId).not.toBeNull();
+    const kept = (await s.engine.manifestOf(await s.engine.resolve(r.safetyBackupId ?? ''))).entries.filter((e) => e.kind === 'file').map((e) => e.path.replace(/^files\/[^/]+\//, ''));
+    expect(kept.sort()).toEqual(['docs/notes/a.md', 'docs/notes/b.md', 'docs/notes/extra.md']);
     expect((await readdir(s.data)).filter((n) => n.startsWith('.lifeboat'))).toEqual([]);
     expect((await readdir(s.dir)).filter((n) => n.startsWith('.lifeboat'))).toEqual([]);
   });

@@ -12,6 +12,8 @@ import { registerHousekeeping } from './commands/housekeeping.js';
 import { registerInspect, registerReceipt } from './commands/inspect.js';
 import { registerProfile } from './commands/profile.js';
 import { registerRestore } from './commands/restore.js';
+// File-level restore and comparison (issue 12, item 4).
+import { registerCompare } from './commands/compare.js';
 import { registerSchedule } from './commands/schedule.js';
 import { EXIT, printError, processIo, type Io } from './output.js';
 
@@ -36,6 +38,8 @@ export function buildProgram(io: Io): Command {
   registerInspect(program, io);
   registerReceipt(program, io);
   registerRestore(program, io);
+  // File-level restore and comparison (issue 12, item 4).
+  registerCompare(program, io);
   registerHousekeeping(program, io);
   registerSchedule(program, io);
   registerProfile(program, io);

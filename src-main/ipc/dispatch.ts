@@ -9,6 +9,8 @@ import { appHandlers } from './handlers/app.js';
 import { auditHandlers } from './handlers/audit.js';
 import { backupHandlers } from './handlers/backups.js';
 import { dialogHandlers } from './handlers/dialogs.js';
+// File-level restore and comparison (issue 12, item 4).
+import { filesHandlers } from './handlers/files.js';
 import { profileHandlers } from './handlers/profiles.js';
 import { restoreHandlers } from './handlers/restore.js';
 import { settingsHandlers } from './handlers/settings.js';
@@ -23,6 +25,8 @@ export const HANDLERS: { readonly [C in Channel]: Handler<C> } = {
   ...restoreHandlers,
   ...profileHandlers,
   ...auditHandlers,
+  // File-level restore and comparison (issue 12, item 4).
+  ...filesHandlers,
 };
 
 /** Who sent a message: the frame's URL and whether it is the window's main frame. */

@@ -39,6 +39,11 @@ export const CHANNELS = [
   'restore:open-target',
   'import:inspect',
   // --- end safe restores and drop-to-restore ---
+  // File-level restore and comparison (issue 12, item 4).
+  'files:list-folder',
+  'files:plan',
+  'files:restore',
+  'files:compare',
 ] as const;
 
 /**

@@ -8,6 +8,9 @@ import { pgRestoreOptionsSchema } from '../domain/pg-options.js';
 import type { Manifest } from '../manifest/schema.js';
 import type { Channel, EventName, PageChannel } from './channels.js';
 import type { Result } from './result.js';
+// File-level restore and comparison (issue 12, item 4).
+import { FILES_REQUESTS, type FilesResponses } from './files-views.js';
+export * from './files-views.js';
 
 export { CHANNELS, EVENTS, PRELOAD_CHANNELS, toChannel, toEvent, toPageChannel, type Channel, type EventName, type PageChannel } from './channels.js';
 
@@ -195,6 +198,8 @@ export const REQUESTS = {
   'restore:open-target': z.object({ restoreId: id, source: z.string().min(1).max(200) }),
   'import:inspect': z.object({ archive: pathRefSchema }),
   // --- end safe restores and drop-to-restore ---
+  // File-level restore and comparison (issue 12, item 4).
+  ...FILES_REQUESTS,
 } as const satisfies { readonly [C in Channel]: z.ZodType };
 /** What the renderer sends on a channel (before defaults are applied). */
 export type RequestOf<C extends Channel> = z.input<(typeof REQUESTS)[C]>;
@@ -362,7 +367,7 @@ export interface ActiveJob {
 }
 
 /** What each request channel returns inside its Result. */
-export interface Responses {
+export interface Responses extends FilesResponses {
   'app:get-info': { version: string; home: string; platform: string; hasTray: boolean; firstRun: boolean };
   'stats:get': DashboardStats;
   'history:query': HistoryPage;

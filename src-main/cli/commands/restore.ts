@@ -39,6 +39,13 @@ function changesText(plan: RestorePlan): string {
   const lines: string[] = [];
   for (const t of plan.targets) {
     const c = t.changes;
+    const sel = t.selection;
+    if (sel) {
+      // File-level restore: say what is selected and that nothing outside it changes.
+      lines.push(`${t.target}: restores ${sel.roots.length} selected path(s) of ${t.source} (${sel.files} files, ${formatBytes(sel.bytes)}); nothing outside them is changed`);
+      for (const r of sel.roots.slice(0, 20)) lines.push(`  select  ${printable(r)}`);
+      if (sel.roots.length > 20) lines.push(`  select  … and ${sel.roots.length - 20} more`);
+    }
     if (c) {
       lines.push(`${t.target}: deletes ${c.deleted.count} (${formatBytes(c.deleted.bytes)}) not in the backup, replaces ${c.replaced.count} (${formatBytes(c.replaced.bytes)}), adds ${c.added.count}, keeps ${c.unchanged} unchanged`);
       for (const [what, list] of [['delete', c.deleted], ['replace', c.replaced], ['add', c.added]] as const) {
@@ -82,7 +89,7 @@ export function registerRestore(program: Command, io: Io): void {
     .argument('<id|archive>', 'a backup id (or unique prefix), or an archive file')
     .option('--check', 'run the pre-flight only (checksum, space, permissions, tools); change nothing')
     .option('--dry-run', 'list what would be written and overwritten, with sizes; change nothing')
-    .option('--only <source>', 'restore just this source (repeatable)', collect)
+    .option('--only <source[:path]>', 'restore just this source, or (SOURCE:PATH or SOURCE:GLOB) just these files/folders of a folder source; a glob without "/" matches names at any depth (repeatable)', collect)
     .option('--to-dir <dir>', 'restore folder sources here instead of their original place')
     .option('--to-sqlite <path>', 'restore the SQLite source to this file')
     .option('--to-postgres <url>', 'restore the PostgreSQL source into this database (any form psql takes: URI, key=value, service=NAME)')

@@ -5,6 +5,7 @@ import { faultPoint } from '../util/fault.js';
 import type { JournalStep, RestoreJournal } from './journal.js';
 import { dropOldMysql } from './mysql-steps.js';
 import { NO_SECRETS, type PgSecrets } from './pg-secrets.js';
+import { dropOldPaths } from './selection-swap.js';
 import { removeTree } from './remove-tree.js';
 
 /** Remove the previous state one step kept for rollback. Touches only `old`/`aside`, never the target. */
@@ -34,12 +35,15 @@ async function dropOld(step: JournalStep, secrets: PgSecrets): Promise<void> {
       return;
     case 'pg-globals':
       return; // the roles and tablespaces created are the new state: kept
+    case 'paths':
+      await dropOldPaths(step);
+      return;
   }
 }
 
 function describe(step: JournalStep): string {
   if (step.kind === 'pg-globals') return `globals of ${step.target}`;
-  return step.kind === 'folder' ? step.old : step.kind === 'sqlite' ? step.aside : step.kind === 'mysql' ? `database ${step.staged} and ${step.aside}` : `database ${step.old}`;
+  return step.kind === 'folder' || step.kind === 'paths' ? step.old : step.kind === 'sqlite' ? step.aside : step.kind === 'mysql' ? `database ${step.staged} and ${step.aside}` : `database ${step.old}`;
 }
 
 /**

@@ -43,7 +43,12 @@ export type JournalStep =
    * A whole-server PostgreSQL restore's globals (issue 13): the roles and tablespaces this restore
    * created on the server at `url`, each recorded before its CREATE; rollback drops exactly those.
    */
-  | { readonly kind: 'pg-globals'; readonly url: string; readonly target: string; readonly roles: string[]; readonly tablespaces: string[] };
+  | { readonly kind: 'pg-globals'; readonly url: string; readonly target: string; readonly roles: string[]; readonly tablespaces: string[] }
+  /**
+   * Part of a folder target (file-level restore): each of `roots` (relative to `target`) is moved
+   * into `old` if it exists, then its staged copy (device:inode in `inos`) is renamed in from `staged`.
+   */
+  | { readonly kind: 'paths'; readonly target: string; readonly staged: string; readonly old: string; readonly roots: readonly string[]; readonly inos: readonly string[] };
 
 /**
  * The restore's named steps, in order. The journal records the step *before* it runs. Recovery

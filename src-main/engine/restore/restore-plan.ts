@@ -9,6 +9,8 @@ import { DROP_RATIO } from '../jobs/drop-warnings.js';
 import { nearestExisting } from '../util/nearest-existing.js';
 import { inspectSqliteInWorker } from '../workers/untrusted-sqlite.js';
 import { folderChanges, type FolderChanges } from './target-changes.js';
+import { selectedBy, splitOnly, type SelectedPaths } from './selection.js';
+import { linksOnTheWay } from './selection-swap.js';
 import type { EngineEnv } from '../engine-env.js';
 import { processAlive } from '../engine-env.js';
 import type { ResolvedTarget } from '../lifeboat-engine.js';
@@ -23,7 +25,10 @@ import type { PgRestoreOptions } from '../../../src-shared/domain/pg-options.js'
 
 /** What to restore and where. */
 export interface RestoreRequest {
-  /** Source names to restore (default: all). */
+  /**
+   * Sources to restore (default: all): `NAME` restores a source whole, `NAME:path` or `NAME:glob`
+   * only those paths of a folder source (file-level restore; see selection.ts).
+   */
   readonly only?: readonly string[];
   readonly toDir?: string;
   readonly toSqlite?: string;
@@ -66,6 +71,8 @@ export interface PlannedTarget {
   /** For an existing database target: rows there now, and rows in the backup. */
   readonly liveRows?: number | null;
   readonly backupRows?: number;
+  /** A file-level restore of a folder source: only these paths are replaced or added. */
+  readonly selection?: SelectedPaths;
 }
 
 /** The pre-flight's result: nothing has been changed. */
@@ -175,7 +182,9 @@ export async function planRestore(env: EngineEnv, resolved: ResolvedTarget, req:
   if (!checksumOk) problems.push(`archive checksum ${sha256} does not match the ${checksumSource}'s ${expected}: the file is damaged or was altered`);
 
   const targets: PlannedTarget[] = [];
-  const chosenTargets = chooseTargets(manifest, req, fromThisCatalog(env, resolved, manifest));
+  // File-level restore: `NAME:path` selections are resolved (and hostile ones refused) first.
+  const split = splitOnly(manifest, req.only ?? []);
+  const chosenTargets = chooseTargets(manifest, { ...req, only: split.sources }, fromThisCatalog(env, resolved, manifest));
   for (const t of chosenTargets) {
     if (t.origin !== 'recorded') continue;
     const bad = recordedTargetProblem(t.source);
@@ -187,7 +196,8 @@ export async function planRestore(env: EngineEnv, resolved: ResolvedTarget, req:
     }
   }
   for (const t of chosenTargets) {
-    const writeBytes = sourceBytes(manifest, t.source);
+    const selection = split.partial.get(t.source.name);
+    const writeBytes = selection ? selection.bytes : sourceBytes(manifest, t.source);
     if (t.source.kind === 'postgres') {
       const url = t.connectUrl ?? '';
       let dbExists = false;
@@ -214,7 +224,16 @@ export async function planRestore(env: EngineEnv, resolved: ResolvedTarget, req:
       continue;
     }
     const st = await lstat(t.target).catch(() => undefined);
-    if (st && t.source.kind === 'folder') {
+    if (selection && t.source.kind === 'folder') {
+      // Only the selected paths are compared, replaced or added; the target itself is never swapped.
+      const changes = st?.isDirectory() ? await folderChanges(manifest, t.source, t.target, req.page ?? { offset: 0, limit: 200 }, { roots: selection.roots, selected: selectedBy(selection) }) : undefined;
+      targets.push({ source: t.source.name, kind: 'folder', target: t.target, origin: t.origin, exists: st !== undefined, writeBytes, overwriteBytes: changes?.liveBytes ?? 0, ...(changes ? { changes } : {}), selection });
+      if (st && !st.isDirectory()) problems.push(`${t.source.name}: ${t.target} is not a folder; a file-level restore puts the selected paths inside a folder`);
+      for (const bad of st?.isDirectory() ? await linksOnTheWay(t.target, selection.roots) : []) {
+        problems.push(`${t.source.name}: ${bad} is a link or a file at the target where the backup has a folder; the restore never writes through it. Select ${bad.slice(t.target.length + 1)} itself to replace it, or restore into another folder (--to-dir)`);
+      }
+      if (changes && changes.mountPoints.length > 0) problems.push(`${t.source.name}: ${changes.mountPoints.map((m) => join(t.target, m)).join(', ')} among the selected paths ${changes.mountPoints.length === 1 ? 'is a mount point' : 'are mount points'}; unmount it, or restore elsewhere (--to-dir)`);
+    } else if (st && t.source.kind === 'folder') {
       const changes = await folderChanges(manifest, t.source, t.target, req.page ?? { offset: 0, limit: 200 });
       targets.push({ source: t.source.name, kind: 'folder', target: t.target, origin: t.origin, exists: true, writeBytes, overwriteBytes: changes.liveBytes, changes });
       const mount = await mountPointProblem(t.target);
@@ -231,7 +250,7 @@ export async function planRestore(env: EngineEnv, resolved: ResolvedTarget, req:
       targets.push({ source: t.source.name, kind: t.source.kind, target: t.target, origin: t.origin, exists: false, writeBytes, overwriteBytes: 0 });
     }
     const overwriteBytes = targets[targets.length - 1]?.overwriteBytes ?? 0;
-    const parent = await nearestExisting(dirname(t.target));
+    const parent = await nearestExisting(selection ? t.target : dirname(t.target)); // a partial restore stages inside its target
     try {
       await access(parent, constants.W_OK);
     } catch (e) {
@@ -286,7 +305,7 @@ export const SMALLER_FLOOR = { files: 10, bytes: 1024 * 1024, rows: 100 } as con
  * was taken; the restore goes ahead only when the user confirms it.
  */
 function smallerWarning(manifest: Manifest, t: PlannedTarget): string[] {
-  if (!t.exists) return [];
+  if (!t.exists || t.selection) return [];
   const src = manifest.sources.find((s) => s.name === t.source);
   // Empty over something always counts; otherwise a drop below DROP_RATIO that is also large in
   // absolute terms (a few files or bytes of difference in a tiny tree are not a warning).

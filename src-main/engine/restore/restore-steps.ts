@@ -18,6 +18,9 @@ import { nearestExisting } from '../util/nearest-existing.js';
 import { PackPool, type PathFacts } from '../workers/pack-pool.js';
 import { inspectSqliteInWorker } from '../workers/untrusted-sqlite.js';
 import { verifyAndExtract } from './extract.js';
+import { selectedBy, type SelectedPaths } from './selection.js';
+import { selectionSafetyRules, swapSelection } from './selection-steps.js';
+import { selectionScratch } from './selection-swap.js';
 import type { JournalStep, RestoreJournal } from './journal.js';
 import { parseMysqlUrl } from '../sources/mysql-conn.js';
 import { assertMysqlDump } from './mysql-admin.js';
@@ -64,7 +67,8 @@ async function mkdirParents(targets: readonly PlannedTarget[]): Promise<string[]
   const created: string[] = [];
   for (const t of targets) {
     if (t.kind === 'postgres' || t.kind === 'mysql') continue;
-    const first = await mkdir(dirname(t.target), { recursive: true });
+    // A file-level restore stages inside its target folder, so that folder must exist.
+    const first = await mkdir(t.selection ? t.target : dirname(t.target), { recursive: true });
     if (first) created.push(first);
   }
   return created;
@@ -96,7 +100,18 @@ export async function stage(run: RestoreRun): Promise<void> {
   for (const t of plan.targets) {
     const src = sourceOf(plan.manifest, t.source);
     if (!src) continue;
-    if (src.kind === 'folder') {
+    if (src.kind === 'folder' && t.selection) {
+      // File-level restore: only the selected entries are staged (inside the target: one filesystem).
+      const at = selectionScratch(t.target, run.short, n).staged;
+      n += 1;
+      journal.scratch.push(at);
+      run.staged.set(t.source, at);
+      const selected = selectedBy(t.selection);
+      for (const e of plan.manifest.entries) {
+        const rel = e.source === src.name && e.path.startsWith(src.prefix) ? e.path.slice(src.prefix.length) : '';
+        if (selected(rel)) destinations.set(e.path, join(at, rel));
+      }
+    } else if (src.kind === 'folder') {
       // Short names beside the target: the target's own name may already be as long as a name can be.
       const at = join(dirname(t.target), `.lifeboat-restore-${run.short}-${n}`);
       n += 1;
@@ -192,11 +207,14 @@ const SAFETY_GAPS: ReadonlySet<string> = new Set(['SKIPPED_FILES', 'SPARSE_FILES
 
 /** safety: a backup of exactly what will be overwritten, kept in the catalog. */
 export async function safety(run: RestoreRun): Promise<void> {
-  const existing = run.plan.targets.filter((t) => t.exists);
+  // A file-level restore that only adds paths overwrites nothing: nothing of it needs keeping.
+  const existing = run.plan.targets.filter((t) => t.exists && (!t.selection || (t.changes?.replaced.count ?? 0) + (t.changes?.deleted.count ?? 0) > 0));
   if (run.req.safetyBackup === false || existing.length === 0) return;
   const result = await runBackup(run.env, {
     sources: existing.map((t) =>
-      t.kind === 'folder'
+      t.kind === 'folder' && t.selection
+        ? { kind: 'folder', name: t.source, path: t.target, ...selectionSafetyRules(t.selection), gitignore: false }
+        : t.kind === 'folder'
         ? { kind: 'folder', name: t.source, path: t.target, include: [], exclude: [], gitignore: false }
         : t.kind === 'sqlite'
           ? { kind: 'sqlite', name: t.source, path: t.target }
@@ -239,7 +257,7 @@ export async function swap(run: RestoreRun): Promise<void> {
   // tree, so one rename brings both in (and the rollback of the folder brings both back).
   const insideFolder = new Set<string>();
   for (const t of plan.targets.filter((x) => x.kind === 'sqlite')) {
-    const home = plan.targets.find((f) => f.kind === 'folder' && t.target.startsWith(`${f.target}/`));
+    const home = plan.targets.find((f) => f.kind === 'folder' && !f.selection && t.target.startsWith(`${f.target}/`));
     if (!home) continue;
     const into = join(run.staged.get(home.source) ?? '', t.target.slice(home.target.length + 1));
     await mkdir(dirname(into), { recursive: true });
@@ -247,7 +265,8 @@ export async function swap(run: RestoreRun): Promise<void> {
     insideFolder.add(t.source);
   }
   let i = 0;
-  for (const t of plan.targets.filter((x) => x.kind === 'folder')) {
+  for (const t of plan.targets.filter((x) => x.kind === 'folder' && x.selection)) await swapSelection(run, t);
+  for (const t of plan.targets.filter((x) => x.kind === 'folder' && !x.selection)) {
     const staged = run.staged.get(t.source) ?? '';
     const s: JournalStep = { kind: 'folder', target: t.target, old: join(dirname(t.target), `.lifeboat-old-${run.short}-${i}`), staged, existed: t.exists, ino: (await identity(staged)) ?? undefined };
     i += 1;
@@ -330,10 +349,12 @@ async function placeNewFile(run: RestoreRun, s: JournalStep & { kind: 'sqlite' }
 }
 
 /** After the swap, re-read what landed at a folder target and compare it with the manifest. */
-async function checkFolder(manifest: Manifest, source: Extract<ManifestSource, { kind: 'folder' }>, target: string): Promise<string[]> {
+async function checkFolder(manifest: Manifest, source: Extract<ManifestSource, { kind: 'folder' }>, target: string, selection?: SelectedPaths): Promise<string[]> {
   const problems: string[] = [];
   const root = source.prefix.replace(/\/$/, '');
-  const entries = manifest.entries.filter((x) => x.source === source.name);
+  // A file-level restore is checked on what it restored; the rest of the target is not its business.
+  const selected = selection ? selectedBy(selection) : undefined;
+  const entries = manifest.entries.filter((x) => x.source === source.name && (!selected || selected(x.path.slice(source.prefix.length))));
   const paths = entries.map((e) => (e.path === root ? target : join(target, e.path.slice(source.prefix.length))));
   // Worker threads lstat and hash what landed, in batches; the answers come back in order.
   const workers = new PackPool();
@@ -369,7 +390,7 @@ export async function check(run: RestoreRun): Promise<void> {
       .filter((t) => t.kind === 'folder')
       .map(async (t) => {
         const src = sourceOf(plan.manifest, t.source);
-        return src?.kind === 'folder' ? checkFolder(plan.manifest, src, t.target) : [];
+        return src?.kind === 'folder' ? checkFolder(plan.manifest, src, t.target, t.selection) : [];
       }),
   );
   folders.catch(() => undefined); // awaited below

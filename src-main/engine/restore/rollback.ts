@@ -5,6 +5,7 @@ import { ALL_PAGES } from '../sources/sqlite-source.js';
 import { fsyncDir } from '../util/durable.js';
 import { undoMysql } from './mysql-steps.js';
 import { undoGlobals } from './pg-globals.js';
+import { undoPaths } from './selection-swap.js';
 import { NO_SECRETS, type PgSecrets } from './pg-secrets.js';
 import type { JournalStep, RestoreJournal } from './journal.js';
 
@@ -87,6 +88,8 @@ async function undoStep(step: JournalStep, secrets: PgSecrets): Promise<string> 
       return undoMysql(step, secrets);
     case 'pg-globals':
       return undoGlobals(step, secrets);
+    case 'paths':
+      return undoPaths(step);
   }
 }
 

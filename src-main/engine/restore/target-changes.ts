@@ -57,15 +57,34 @@ function sameAsBackup(e: ManifestEntry, st: Awaited<ReturnType<typeof lstat>>): 
   return st.isFile() && Number(st.size) === e.size && Math.trunc(Number(st.mtimeMs) / 1000) === Math.trunc(Date.parse(e.mtime) / 1000);
 }
 
+/** A part of a folder source (file-level restore): only these paths are compared and changed. */
+export interface ChangeScope {
+  /** Selected paths relative to the source; none inside another. */
+  readonly roots: readonly string[];
+  /** Whether a path relative to the source lies inside the roots. */
+  readonly selected: (rel: string) => boolean;
+}
+
 /**
  * Compare a folder target with the backup's entries for it: what the restore deletes, replaces
  * and adds. The target is walked without recursion (any depth); only a page of paths per kind is
- * kept, so the answer stays small for any tree.
+ * kept, so the answer stays small for any tree. With a `scope`, only the selected roots are walked
+ * and compared: nothing outside them is counted, and nothing outside them is ever deleted.
  */
-export async function folderChanges(manifest: Manifest, source: Extract<ManifestSource, { kind: 'folder' }>, target: string, page: { offset: number; limit: number } = { offset: 0, limit: 200 }): Promise<FolderChanges> {
+export async function folderChanges(
+  manifest: Manifest,
+  source: Extract<ManifestSource, { kind: 'folder' }>,
+  target: string,
+  page: { offset: number; limit: number } = { offset: 0, limit: 200 },
+  scope?: ChangeScope,
+): Promise<FolderChanges> {
   const root = source.prefix.replace(/\/$/, '');
   const wanted = new Map<string, ManifestEntry>();
-  for (const e of manifest.entries) if (e.source === source.name && e.path !== root) wanted.set(e.path.slice(source.prefix.length), e);
+  for (const e of manifest.entries) {
+    if (e.source !== source.name || e.path === root) continue;
+    const rel = e.path.slice(source.prefix.length);
+    if (!scope || scope.selected(rel)) wanted.set(rel, e);
+  }
   const deleted = new Collector(page.offset, page.limit);
   const replaced = new Collector(page.offset, page.limit);
   const added = new Collector(page.offset, page.limit);
@@ -76,29 +95,31 @@ export async function folderChanges(manifest: Manifest, source: Extract<Manifest
   const seen = new Set<string>();
   const mountPoints: string[] = [];
   const top = await lstat(target).catch(() => undefined);
-  const stack: string[] = top?.isDirectory() ? [''] : [];
+  const stack: string[] = [];
+  const visit = async (r: string): Promise<void> => {
+    const st = await lstat(join(target, r)).catch(() => undefined);
+    if (!st) return;
+    liveEntries += 1;
+    const size = st.isFile() ? Number(st.size) : 0;
+    liveBytes += size;
+    if (st.isFile()) liveFiles += 1;
+    const e = wanted.get(r);
+    if (!e) deleted.add(st.isDirectory() ? `${r}/` : r, size);
+    else {
+      seen.add(r);
+      if (sameAsBackup(e, st)) unchanged += 1;
+      else replaced.add(r, size);
+    }
+    if (st.isDirectory() && top && st.dev !== top.dev) mountPoints.push(r);
+    else if (st.isDirectory()) stack.push(r);
+  };
+  if (top?.isDirectory() && scope) for (const r of scope.roots) await visit(r);
+  else if (top?.isDirectory()) stack.push('');
   while (stack.length > 0) {
     const rel = stack.pop() ?? '';
     const names = await readdir(rel ? join(target, rel) : target).catch(() => [] as string[]);
     names.sort();
-    for (const name of names) {
-      const r = rel ? `${rel}/${name}` : name;
-      const st = await lstat(join(target, r)).catch(() => undefined);
-      if (!st) continue;
-      liveEntries += 1;
-      const size = st.isFile() ? Number(st.size) : 0;
-      liveBytes += size;
-      if (st.isFile()) liveFiles += 1;
-      const e = wanted.get(r);
-      if (!e) deleted.add(st.isDirectory() ? `${r}/` : r, size);
-      else {
-        seen.add(r);
-        if (sameAsBackup(e, st)) unchanged += 1;
-        else replaced.add(r, size);
-      }
-      if (st.isDirectory() && top && st.dev !== top.dev) mountPoints.push(r);
-      else if (st.isDirectory()) stack.push(r);
-    }
+    for (const name of names) await visit(rel ? `${rel}/${name}` : name);
   }
   for (const [r, e] of wanted) if (!seen.has(r)) added.add(e.kind === 'directory' ? `${r}/` : r, e.kind === 'file' ? e.size : 0);
   return { deleted: deleted.done(), replaced: replaced.done(), added: added.done(), unchanged, liveEntries, liveFiles, liveBytes, mountPoints };

@@ -18,6 +18,7 @@ import { StatusChip } from '../../components/StatusChip';
 import { useQuery } from '../../lib/hooks';
 import { FileTree } from './FileTree';
 import { TRIGGER_LABELS } from './history-columns';
+import type { BackupRecord } from '../../../src-shared/domain/backup';
 
 function sourceFacts(s: ManifestSource): { what: string; detail: string } {
   switch (s.kind) {
@@ -33,7 +34,7 @@ function sourceFacts(s: ManifestSource): { what: string; detail: string } {
 }
 
 /** One backup: catalog facts, sources with row counts and versions, the file tree, the file types. */
-export function BackupDetails({ id, onClose }: { id: string; onClose: () => void }) {
+export function BackupDetails({ id, onClose, onRestoreFiles, onCompare }: { id: string; onClose: () => void; onRestoreFiles?: (r: BackupRecord) => void; onCompare?: (r: BackupRecord) => void }) {
   const q = useQuery('backup:get-details', { id });
   const actions = useActions();
   const r = q.data?.record;
@@ -129,6 +130,9 @@ export function BackupDetails({ id, onClose }: { id: string; onClose: () => void
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose}>Close</Button>
+        {/* File-level restore and comparison (issue 12, item 4). */}
+        {onCompare && <Button disabled={r?.status !== 'COMPLETED'} onClick={() => r && onCompare(r)} data-testid="details-compare">Compare…</Button>}
+        {onRestoreFiles && <Button disabled={r?.status !== 'COMPLETED'} onClick={() => r && onRestoreFiles(r)} data-testid="details-restore-files">Restore files…</Button>}
         <Button variant="contained" disabled={r?.status !== 'COMPLETED'} onClick={() => (onClose(), r && actions.openRestoreWizard({ id: r.id }))}>
           Restore…
         </Button>

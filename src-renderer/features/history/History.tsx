@@ -15,6 +15,8 @@ import { useNotify } from '../../app/notify';
 import { call } from '../../lib/api';
 import { useQuery } from '../../lib/hooks';
 import { BackupDetails } from './BackupDetails';
+import { CompareDialog } from '../files/CompareDialog';
+import { FilesDialog } from '../files/FilesDialog';
 import { ConfirmDelete } from './ConfirmDelete';
 import { historyColumns, TRIGGER_LABELS, visibleColumns } from './history-columns';
 
@@ -70,6 +72,9 @@ export function History({ focus = null }: { focus?: HistoryFocus | null }) {
   const [menu, setMenu] = useState<{ anchor: HTMLElement; row: BackupRecord } | null>(null);
   const [details, setDetails] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<BackupRecord | null>(null);
+  // File-level restore and comparison (issue 12, item 4).
+  const [files, setFiles] = useState<BackupRecord | null>(null);
+  const [comparing, setComparing] = useState<BackupRecord | null>(null);
   const [ref, width] = useWidth();
   const actions = useActions();
   const notify = useNotify();
@@ -171,6 +176,12 @@ export function History({ focus = null }: { focus?: HistoryFocus | null }) {
         <MenuItem disabled={!completed} onClick={() => (setMenu(null), row && actions.openRestoreWizard({ id: row.id }))} data-testid="action-restore">
           Restore…
         </MenuItem>
+        <MenuItem disabled={!completed} onClick={() => (setMenu(null), setFiles(row ?? null))} data-testid="action-restore-files">
+          Restore files…
+        </MenuItem>
+        <MenuItem disabled={!completed} onClick={() => (setMenu(null), setComparing(row ?? null))} data-testid="action-compare">
+          Compare…
+        </MenuItem>
         <MenuItem onClick={() => (setMenu(null), void run('Show in folder', async () => (await call('backup:show-in-folder', { id: row?.id ?? '' }), 'Opened the folder.')))}>Show in folder</MenuItem>
         <MenuItem disabled={!completed} onClick={() => (setMenu(null), void run('Export', async () => {
           const r = await call('backup:export', { id: row?.id ?? '' });
@@ -188,7 +199,9 @@ export function History({ focus = null }: { focus?: HistoryFocus | null }) {
           Delete…
         </MenuItem>
       </Menu>
-      {details && <BackupDetails id={details} onClose={() => setDetails(null)} />}
+      {details && <BackupDetails id={details} onClose={() => setDetails(null)} onRestoreFiles={(r) => (setDetails(null), setFiles(r))} onCompare={(r) => (setDetails(null), setComparing(r))} />}
+      {files && <FilesDialog record={files} onClose={() => setFiles(null)} />}
+      {comparing && <CompareDialog record={comparing} onClose={() => setComparing(null)} />}
       {deleting && <ConfirmDelete record={deleting} onClose={() => setDeleting(null)} />}
     </Box>
   );

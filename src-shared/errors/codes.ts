@@ -103,6 +103,6 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   // Encryption at rest (issue 14)
   ENCRYPTION_FAILED: 'The backup was not kept, and no unencrypted copy was left at the destination. Check the recipients (age1...) or passphrase file of the profile, and free space, then run it again.',
   DECRYPT_KEY_MISSING: 'This archive is encrypted (age). Give the key: --identity FILE (an AGE-SECRET-KEY-1... file) or --passphrase-file FILE.',
-  DECRYPT_KEY_WRONG: 'The key given does not open this archive. Use the identity or passphrase from the profile\'s recovery kit; the archive itself was not judged damaged.',
+  DECRYPT_KEY_WRONG: 'The key given does not open this archive. Use the identity or passphrase from the profile\'s recovery kit. Nothing is wrong with the archive itself.',
   INTERNAL: 'This is a bug in Lifeboat. Please report it with the message above.',
 };

@@ -96,7 +96,7 @@ describe.skipIf(!hasAge)(`lifeboat with age encryption${hasAge ? '' : ' (skipped
     const bad = await lifeboat(['--home', home, 'verify', pass.id, '--passphrase-file', join(keys, 'bad.txt')]);
     expect(bad.stderr).toContain('[DECRYPT_KEY_WRONG]');
     expect(`${p.stdout}${p.stderr}${r.stdout}${r.stderr}${bad.stderr}`).not.toContain(PASSPHRASE);
-  });
+  }, 240_000); // scrypt (work factor 18) in pure JS, several times per test
 
   it('a bad --recipient fails the backup with a FAILED row and leaves nothing at the destination', async () => {
     const { home, data, out } = await setup();

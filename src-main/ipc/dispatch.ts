@@ -9,6 +9,7 @@ import { appHandlers } from './handlers/app.js';
 import { auditHandlers } from './handlers/audit.js';
 import { backupHandlers } from './handlers/backups.js';
 import { dialogHandlers } from './handlers/dialogs.js';
+import { encryptionHandlers } from './handlers/encryption.js';
 import { profileHandlers } from './handlers/profiles.js';
 import { restoreHandlers } from './handlers/restore.js';
 import { settingsHandlers } from './handlers/settings.js';
@@ -23,6 +24,7 @@ export const HANDLERS: { readonly [C in Channel]: Handler<C> } = {
   ...restoreHandlers,
   ...profileHandlers,
   ...auditHandlers,
+  ...encryptionHandlers,
 };
 
 /** Who sent a message: the frame's URL and whether it is the window's main frame. */

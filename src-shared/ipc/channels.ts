@@ -34,6 +34,11 @@ export const CHANNELS = [
   'audit:export',
   'demo:create',
   'dialog:pick-path',
+  // Encryption at rest (issue 14)
+  'encryption:get-state',
+  'encryption:set-passphrase',
+  'encryption:create-key',
+  'encryption:save-recovery-kit',
 ] as const;
 
 /**

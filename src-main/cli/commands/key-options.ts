@@ -55,7 +55,8 @@ export async function encryptionFromFlags(f: EncryptFlags, profile: { name: stri
   const enc = profile?.encryption;
   if (!enc) return undefined;
   if (enc.mode === 'recipients') return { kind: 'recipients', recipients: enc.recipients };
-  throw new LifeboatError('ENCRYPTION_FAILED', `Profile "${profile.name}" encrypts with a passphrase, and the CLI cannot read the app's keychain: give --passphrase-file FILE. Nothing was backed up.`, { profile: profile.name });
+  // The CLI cannot read the app's keychain: an empty passphrase makes the job fail on record (checkEncryptionKey).
+  return { kind: 'passphrase', passphrase: '' };
 }
 
 /** The key to open encrypted archives with, if one was given. */

@@ -45,6 +45,25 @@ export function checkRecipients(recipients: readonly string[], where: string): r
   return recipients;
 }
 
+/**
+ * Check a backup's key before anything is written. An empty passphrase is how a caller says "this
+ * profile encrypts with a passphrase, and I do not have it" (the app's keychain has none, the CLI
+ * was given no --passphrase-file): the backup fails on record rather than running unencrypted.
+ */
+export function checkEncryptionKey(key: EncryptionKey, profile: string | null): void {
+  if (key.kind === 'recipients') {
+    checkRecipients(key.recipients, 'the backup request');
+    return;
+  }
+  if (key.passphrase.length === 0) {
+    throw new LifeboatError(
+      'ENCRYPTION_FAILED',
+      `${profile ? `Profile "${profile}"` : 'This backup'} encrypts with a passphrase, and none was given: set it in the profile's Encryption settings (the app keeps it in the keychain), or pass --passphrase-file FILE (CLI). Nothing was written.`,
+      profile ? { profile } : {},
+    );
+  }
+}
+
 /** Key lines of an age key file: blank lines and `#` comments are skipped, as the age tool does. */
 function keyLines(text: string): string[] {
   return text

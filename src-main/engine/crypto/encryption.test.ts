@@ -110,7 +110,7 @@ describe('passphrase encryption', () => {
       expect(run.status, run.stdout.toString()).toBe(0);
       expect(await sha256File(viaCli)).toBe(back.sha256);
     }
-  });
+  }, 240_000); // scrypt (work factor 18) in pure JS, several times per test
 
   it('a wrong key is DECRYPT_KEY_WRONG (not a damaged archive); no key is DECRYPT_KEY_MISSING', async () => {
     const { engine, out } = await testEngine();
@@ -134,7 +134,7 @@ describe('passphrase encryption', () => {
     const tampered = join(await tempDir(), 'x.zip.age');
     await writeFile(tampered, bytes);
     await expect(engine.verify({ path: tampered, record: null }, undefined, { key: { kind: 'passphrase', passphrase: PASSPHRASE } })).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' });
-  });
+  }, 240_000); // scrypt (work factor 18) in pure JS, several times per test
 });
 
 describe('encryption that cannot be applied fails the backup', () => {
@@ -148,6 +148,16 @@ describe('encryption that cannot be applied fails the backup', () => {
     expect(row?.errorMessage).toMatch(/not an age X25519 public key/);
     expect(await archivesAt(out)).toEqual([]);
     expect((await readdir(join(home, 'tmp')).catch(() => [])).filter((f) => f.startsWith('crypt-'))).toEqual([]);
+  });
+
+  it('a passphrase profile without its passphrase: FAILED row naming where to set it, nothing written', async () => {
+    const { engine, out } = await testEngine();
+    const src = await dataTree();
+    await expect(engine.backup(request(out, [folder(src)], { profile: 'crm', encryption: { kind: 'passphrase', passphrase: '' } }))).rejects.toMatchObject({ code: 'ENCRYPTION_FAILED' });
+    const row = engine.history({}).rows[0];
+    expect(row).toMatchObject({ status: 'FAILED', errorCode: 'ENCRYPTION_FAILED' });
+    expect(row?.errorMessage).toContain('--passphrase-file');
+    expect(await archivesAt(out)).toEqual([]);
   });
 
   describe.skipIf(!isRoot)(`on a full destination${isRoot ? '' : ' (skipped: mounting a tmpfs needs root)'}`, () => {
@@ -198,5 +208,5 @@ describe('no secret at rest', () => {
     }
     expect(existsSync(join(home, 'tmp')) ? (await readdir(join(home, 'tmp'))).length : 0).toBe(0);
     expect((await stat(a.path)).size).toBeGreaterThan(0);
-  });
+  }, 240_000); // scrypt (work factor 18) in pure JS, several times per test
 });

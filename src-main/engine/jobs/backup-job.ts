@@ -20,7 +20,7 @@ import { fsyncDir } from '../util/durable.js';
 import { faultPoint } from '../util/fault.js';
 import { destinationError, errnoCode } from '../util/fs-errors.js';
 import { verifyArchive } from '../verify/verify-archive.js';
-import { checkRecipients, type EncryptionKey } from '../crypto/age-keys.js';
+import { checkEncryptionKey, type EncryptionKey } from '../crypto/age-keys.js';
 import { EncryptionRepo } from '../crypto/encryption-repo.js';
 import { AGE_SUFFIX, encryptArchive } from '../crypto/encrypt-archive.js';
 import { writeDecryptReadme } from '../crypto/decrypt-readme.js';
@@ -155,7 +155,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
   let noWriter: (e: Error) => void = () => undefined;
   try {
     await prepareDestination(destination);
-    if (req.encryption?.kind === 'recipients') checkRecipients(req.encryption.recipients, 'the backup request');
+    if (req.encryption) checkEncryptionKey(req.encryption, req.profile);
     if (plainDir) await makePrivateDir(plainDir);
     await mkdir(workDir, { recursive: true }).catch((e: unknown) => {
       throw destinationError(e, workDir);

@@ -8,6 +8,7 @@ import { restoreFailed, restoreSucceeded } from '../../engine/notify/outcomes.js
 import type { HandlerGroup } from '../handler.js';
 import type { Services } from '../services.js';
 import { checkedToolPaths } from './settings.js';
+import { decryptionFor } from './encryption.js';
 
 type Target = { id: string } | { archive: PathRef };
 type Options = { only?: string[] | undefined; toDir?: PathRef | undefined; toSqlite?: PathRef | undefined; toPostgres?: string | undefined; safetyBackup: boolean; confirmSmaller?: boolean | undefined; useRecorded?: string[] | undefined };
@@ -58,7 +59,7 @@ async function confirmOverwrite(s: Services, archive: string, plan: RestorePlan,
 export const restoreHandlers: HandlerGroup<'restore:plan' | 'restore:start' | 'import:archive'> = {
   'restore:plan': async (s, p): Promise<RestorePlanView> => {
     const target = await resolveTarget(s, p.target);
-    const plan = await s.engine.planRestore(target, await toRequest(s, p.options));
+    const plan = await s.engine.planRestore(target, await toRequest(s, p.options), target.record ? decryptionFor(s, target.record) : undefined);
     const bytes = plan.targets.reduce((n, t) => n + t.writeBytes, 0);
     // Learned from past throughput: restores write about what backups read, so the recent backup rate is the estimate.
     const throughput = s.engine.env.catalog.backups.stats().throughput;
@@ -87,9 +88,10 @@ export const restoreHandlers: HandlerGroup<'restore:plan' | 'restore:start' | 'i
       throw new LifeboatError('USAGE', `Type the backup's name exactly (${basename(target.path)}) to confirm the restore.`);
     }
     const req = await toRequest(s, p.options);
+    const key = target.record ? decryptionFor(s, target.record) : undefined; // encryption at rest (issue 14)
     // A plan that cannot be made (a damaged archive) means the restore cannot write either: the job
     // then fails with the engine's own error, and its notification, as before.
-    const plan = await s.engine.planRestore(target, req).catch(() => null);
+    const plan = await s.engine.planRestore(target, req, key).catch(() => null);
     if (plan) await confirmOverwrite(s, target.path, plan, p.options.safetyBackup);
     // The grants served this restore; they cannot start another one.
     s.grants.consume([p.options.toDir, p.options.toSqlite, 'archive' in p.target ? p.target.archive : undefined].filter((r): r is PathRef => r !== undefined));
@@ -98,7 +100,7 @@ export const restoreHandlers: HandlerGroup<'restore:plan' | 'restore:start' | 'i
       `Restore of ${basename(target.path)}`,
       async (_signal, onProgress) => {
         try {
-          const r = await s.engine.restore(target, req, { onProgress });
+          const r = await s.engine.restore(target, req, { onProgress }, key);
           if (s.settings.get().notifications) s.desktop.notify('Restore completed', `${r.targets.length} target(s) restored from ${basename(target.path)}`);
           await s.mailer?.send(restoreSucceeded(target.path, target.record?.sha256 ?? '', r));
           return { id: r.id, summary: r.targets.map((t) => `${t.source} → ${t.target}`).join(', '), safetyBackupId: r.safetyBackupId };

@@ -19,13 +19,19 @@ export interface StreamedFile {
   readonly sha256: string;
 }
 
-/** The library's streams are web streams; Node's file streams are not. */
+/*
+ * The library's streams are web streams; Node's file streams are not. The casts are needed where
+ * this file is compiled with the DOM lib too (the e2e harness), whose ReadableStream type differs
+ * from node:stream/web's, and are no-ops under the Node-only config.
+ */
 function toWeb(r: Readable): ReadableStream<Uint8Array> {
-  return Readable.toWeb(r);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+  return Readable.toWeb(r) as unknown as ReadableStream<Uint8Array>;
 }
 
 function fromWeb(s: ReadableStream<Uint8Array>): Readable {
-  return Readable.fromWeb(s);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+  return Readable.fromWeb(s as unknown as Parameters<typeof Readable.fromWeb>[0]);
 }
 
 function encrypterFor(key: EncryptionKey): Encrypter {

@@ -7,7 +7,7 @@ import { generateKeyPair, type DecryptionKey, type EncryptionKey } from '../../e
 import { isEncryptedPath } from '../../engine/crypto/encrypt-archive.js';
 import { renderRecoveryKit } from '../../engine/crypto/recovery-kit.js';
 import { defaultBackupDir } from '../../engine/home.js';
-import { getBound, setBound, type Binding } from '../bound-secrets.js';
+import { getBound, peekBound, setBound, type Binding } from '../bound-secrets.js';
 import type { HandlerGroup } from '../handler.js';
 import type { Services } from '../services.js';
 
@@ -32,6 +32,12 @@ function storedIdentity(s: Services, p: Profile): { identity: string; recipient:
     if (identity) return { identity, recipient: r };
   }
   return undefined;
+}
+
+/** The public half of the private key kept in the keychain for `profile`, if any. */
+function localRecipient(s: Services, profile: string): string | null {
+  const b = peekBound(s.secrets, identityKey(profile))?.binding;
+  return b && b[0] === 'age' && b[1] === profile && b[2] === 'identity' && typeof b[3] === 'string' ? b[3] : null;
 }
 
 /** The key a profile's backups are encrypted with; a passphrase profile without its passphrase fails on record. */
@@ -63,7 +69,8 @@ export const encryptionHandlers: HandlerGroup<'encryption:get-state' | 'encrypti
     return {
       mode: enc?.mode ?? null,
       passphraseStored: getBound(s.secrets, passphraseKey(p.profile), passphraseBinding(p.profile)) !== undefined,
-      localRecipient: profile ? (storedIdentity(s, profile)?.recipient ?? null) : null,
+      // The key created here, even before the profile listing it is saved (its binding names its public half).
+      localRecipient: localRecipient(s, p.profile),
     };
   },
 

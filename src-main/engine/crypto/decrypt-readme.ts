@@ -1,14 +1,13 @@
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENCRYPTED_README_MARK, encryptedArchivesReadme } from '../archive/readme.js';
-import type { EncryptionMode } from './age-keys.js';
 
 /**
  * Put README.txt beside encrypted archives, saying how to decrypt them with the `age` command.
  * It is written only when absent or when it is Lifeboat's own (a user's README.txt is left alone),
  * through a temporary name so a reader never sees half of it. It holds no key and no hint.
  */
-export async function writeDecryptReadme(destination: string, _mode: EncryptionMode): Promise<void> {
+export async function writeDecryptReadme(destination: string): Promise<void> {
   const path = join(destination, 'README.txt');
   const current = await readFile(path, 'utf8').catch(() => null);
   const text = encryptedArchivesReadme();

@@ -90,6 +90,19 @@ describe.each(ARCHIVE_FORMATS)('encrypted %s backups', (format) => {
   });
 });
 
+describe('export of an encrypted backup', () => {
+  it('copies the encrypted file as stored (no key needed) with its sidecar', async () => {
+    const { engine, out } = await testEngine();
+    const { recipient } = await generateKeyPair();
+    const r = await engine.backup(request(out, [folder(await dataTree())], { encryption: { kind: 'recipients', recipients: [recipient] } }));
+    const to = await tempDir();
+    const copy = await engine.export(engine.record(r.id), to);
+    expect(copy.path.endsWith('.zip.age')).toBe(true);
+    expect(copy.sha256).toBe(r.sha256);
+    expect(await readFile(`${copy.path}.sha256`, 'utf8')).toContain(r.sha256);
+  });
+});
+
 describe('passphrase encryption', () => {
   it('round trips through the library, and the age command decrypts it when given the passphrase on a terminal', async () => {
     const { engine, out } = await testEngine();

@@ -301,7 +301,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     // crash from here on leaves nothing that the next start's recovery of RUNNING rows would miss.
     await rm(workDir, { recursive: true, force: true });
     await writeFile(`${finalPath}.sha256`, `${stored.sha256}  ${fileName}\n`);
-    if (req.encryption) await writeDecryptReadme(destination, req.encryption.kind);
+    if (req.encryption) await writeDecryptReadme(destination);
     await rename(stagedPath, finalPath);
     await fsyncDir(destination);
     faultPoint('backup:renamed');

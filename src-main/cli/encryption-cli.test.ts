@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lifeboat, type CliRun } from '../../test-support/cli.js';
@@ -129,5 +129,31 @@ describe('lifeboat backup with an empty recipients file', () => {
     expect(run.stderr).toContain('[ENCRYPTION_FAILED]');
     expect(catalogRows<{ status: string }>(home, 'SELECT status FROM backups')).toEqual([{ status: 'FAILED' }]);
     expect((await readdir(out).catch(() => [] as string[])).filter((f) => f !== 'README.txt')).toEqual([]);
+  });
+});
+
+describe('lifeboat backup of a database with encryption', () => {
+  it.skipIf(!hasAge)('killed after the archive was written: no plain dump or archive was ever at the destination', async () => {
+    const { home, out, keys } = await setup();
+    const Database = (await import('better-sqlite3')).default;
+    const dbPath = join(keys, 'app.db');
+    const db = new Database(dbPath);
+    db.exec("CREATE TABLE t (secret TEXT); INSERT INTO t VALUES ('top-secret-row')");
+    db.close();
+    const key = await keygen(keys, 'key.txt');
+    const run = await runWithFault(['--home', home, 'backup', '--sqlite', dbPath, '--out', out, '--recipient', key.recipient], 'backup:written');
+    expect(run.signal, run.stderr).toBe('SIGKILL');
+    // Before any recovery: what a crash leaves at the destination holds no plain byte of the data.
+    const left = await readdir(out, { recursive: true, withFileTypes: true });
+    // The plain copy and archive were in the private 0700 folder under the home instead.
+    const priv = (await readdir(join(home, 'tmp'))).filter((f) => f.startsWith('crypt-'));
+    expect(priv).toHaveLength(1);
+    expect((await stat(join(home, 'tmp', priv[0] ?? ''))).mode & 0o777).toBe(0o700);
+    for (const e of left.filter((x) => x.isFile())) {
+      const f = join(e.parentPath, e.name);
+      expect((await readFile(f)).toString('latin1'), f).not.toContain('top-secret-row');
+    }
+    await nextStart(home);
+    expect((await readdir(join(home, 'tmp')).catch(() => [] as string[])).filter((f) => f.startsWith('crypt-'))).toEqual([]);
   });
 });

@@ -123,7 +123,9 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
   // destination (see private-temp.ts); only the encrypted file is ever staged there.
   const plainDir = req.encryption ? privateTempPath(env.home, id) : null;
   const partialPath = plainDir ? join(plainDir, `${plainName}.partial`) : stagedPath;
-  const workDir = workDirFor(destination, id);
+  // Database dumps are plain text too: with encryption they are made in the private folder as well.
+  const workDir = plainDir ? join(plainDir, 'work') : workDirFor(destination, id);
+
   const progress = new ProgressTracker(id, hooks.onProgress);
   const signal = hooks.signal;
 

@@ -21,6 +21,12 @@ import { planRestore, type RestorePlan, type RestoreRequest } from './restore/re
 import { sweepStaleVerifyTemps } from './util/temp-sweep.js';
 import { recoverRestores, type RecoveredRestore } from './restore/recover.js';
 import { quickVerify, readSidecar, verifyArchive, type VerifyReport } from './verify/verify-archive.js';
+// Encryption at rest (issue 14)
+import type { DecryptionKey } from './crypto/age-keys.js';
+import { isEncryptedPath } from './crypto/encrypt-archive.js';
+import { verifyEncrypted, withPlainTarget } from './crypto/encrypted-archive.js';
+import { importEncrypted } from './crypto/import-encrypted.js';
+import { sweepPrivateTemps } from './crypto/private-temp.js';
 
 /** Options for opening an engine. */
 export interface OpenOptions {
@@ -83,17 +89,18 @@ export class LifeboatEngine {
     const rolledBack = await recoverRestores(env);
     // Verification temp folders of killed processes.
     await sweepStaleVerifyTemps(env.host);
+    await sweepPrivateTemps(env.home, env.host);
     return new LifeboatEngine(env, dead, rolledBack);
   }
 
   /** The restore pre-flight (changes nothing). */
-  async planRestore(target: ResolvedTarget, req: RestoreRequest): Promise<RestorePlan> {
-    return planRestore(this.env, target, req);
+  async planRestore(target: ResolvedTarget, req: RestoreRequest, key?: DecryptionKey): Promise<RestorePlan> {
+    return withPlainTarget(this.env, target, key, (plain) => planRestore(this.env, plain, req));
   }
 
   /** Restore a backup; see runRestore. */
-  async restore(target: ResolvedTarget, req: RestoreRequest, hooks: RestoreHooks = {}): Promise<RestoreResult> {
-    return runRestore(this.env, target, req, hooks);
+  async restore(target: ResolvedTarget, req: RestoreRequest, hooks: RestoreHooks = {}, key?: DecryptionKey): Promise<RestoreResult> {
+    return withPlainTarget(this.env, target, key, (plain) => runRestore(this.env, plain, req, hooks));
   }
 
   get audit(): AuditLog {
@@ -147,7 +154,7 @@ export class LifeboatEngine {
    * file against the recorded checksum, which proves the bytes on disk are unchanged but not that
    * they hold a good backup, so it does not mark the backup verified.
    */
-  async verify(target: ResolvedTarget, onBytes?: (n: number) => void, options: { quick?: boolean } = {}): Promise<VerifyReport> {
+  async verify(target: ResolvedTarget, onBytes?: (n: number) => void, options: { quick?: boolean; key?: DecryptionKey } = {}): Promise<VerifyReport> {
     if (!(await exists(target.path))) throw new LifeboatError('NOT_FOUND', `The archive ${target.path} is gone from disk.`, { path: target.path });
     const sidecar = target.record?.sha256 ? null : await readSidecar(target.path);
     const expected = target.record?.sha256
@@ -156,7 +163,11 @@ export class LifeboatEngine {
     if (options.quick && !expected.sha256) {
       throw new LifeboatError('USAGE', `${target.path} has no recorded checksum (no catalog entry, no .sha256 sidecar) to check quickly against; run a full verify.`, { path: target.path });
     }
-    const report = options.quick ? await quickVerify(target.path, expected, onBytes) : await verifyArchive(target.path, expected, onBytes);
+    const report = options.quick
+      ? await quickVerify(target.path, expected, onBytes)
+      : isEncryptedPath(target.path)
+        ? await verifyEncrypted(this.env, target, options.key, onBytes)
+        : await verifyArchive(target.path, expected, onBytes);
     const at = this.env.now().toISOString();
     if (report.ok && target.record && !options.quick) this.env.catalog.backups.markVerified(target.record.id, at);
     this.audit.append({
@@ -170,8 +181,8 @@ export class LifeboatEngine {
   }
 
   /** Import an archive made elsewhere (verified; duplicates reported). */
-  async import(file: string): Promise<ImportResult> {
-    return importArchive(this.env, file);
+  async import(file: string, key?: DecryptionKey): Promise<ImportResult> {
+    return isEncryptedPath(file) ? importEncrypted(this.env, file, key) : importArchive(this.env, file);
   }
 
   /** Apply retention; see cleanup(). */

@@ -11,6 +11,7 @@ import { backupHandlers } from './handlers/backups.js';
 import { dialogHandlers } from './handlers/dialogs.js';
 // File-level restore and comparison (issue 12, item 4).
 import { filesHandlers } from './handlers/files.js';
+import { encryptionHandlers } from './handlers/encryption.js';
 import { profileHandlers } from './handlers/profiles.js';
 import { restoreHandlers } from './handlers/restore.js';
 import { settingsHandlers } from './handlers/settings.js';
@@ -27,6 +28,7 @@ export const HANDLERS: { readonly [C in Channel]: Handler<C> } = {
   ...auditHandlers,
   // File-level restore and comparison (issue 12, item 4).
   ...filesHandlers,
+  ...encryptionHandlers,
 };
 
 /** Who sent a message: the frame's URL and whether it is the window's main frame. */

@@ -4,6 +4,8 @@ import { LifeboatError } from '../../src-shared/errors/lifeboat-error.js';
 import { Scheduler } from '../engine/schedule/scheduler.js';
 import { missedWindow } from '../engine/schedule/slots.js';
 import { startBackupJob } from './handlers/backups.js';
+import { decryptionFor } from './handlers/encryption.js';
+import { isEncryptedPath } from '../engine/crypto/encrypt-archive.js';
 import type { Services } from './services.js';
 
 /** The app's scheduler: scheduled runs go through the same job path as "Back up now". */
@@ -30,7 +32,9 @@ export function createScheduler(services: Omit<Services, 'schedules'>): Schedule
     verifyLatest: async (profile) => {
       const latest = engine.env.catalog.backups.lastCompleted(profile);
       if (!latest) return;
-      const report = await engine.verify({ path: latest.path, record: latest });
+      // Encrypted: with the keychain's key a full check, else (the private key lives elsewhere) the stored bytes only.
+      const key = decryptionFor(services, latest);
+      const report = await engine.verify({ path: latest.path, record: latest }, undefined, key ? { key } : isEncryptedPath(latest.path) ? { quick: true } : {});
       services.emit('catalog:changed', { reason: 'scheduled verification' });
       if (!report.ok && services.settings.get().notifications) {
         services.desktop.notify(`Backup of ${profile} fails verification`, `${report.problems[0]?.path ?? ''}: ${report.problems[0]?.problem ?? ''}`);

@@ -49,6 +49,10 @@ export const AUDIT_EVENTS = {
   'settings.change': { label: 'Settings changed', target: 'other' },
   'audit.verify': { label: 'Audit trail verified', target: 'other' },
   'audit.export': { label: 'Audit trail exported', target: 'path' },
+  // Encryption at rest (issue 14): what was set, never the secret itself.
+  'encryption.passphrase-set': { label: 'Encryption passphrase stored in the keychain', target: 'profile' },
+  'encryption.key-created': { label: 'Encryption key pair created', target: 'profile' },
+  'encryption.recovery-kit': { label: 'Recovery kit saved', target: 'profile' },
 } as const satisfies Record<string, AuditEventSpec>;
 
 /** An audit event's name: only these are ever written. */

@@ -82,6 +82,24 @@ export const retentionSchema = z.object({
 /** Retention rules. */
 export type Retention = z.infer<typeof retentionSchema>;
 
+// Encryption at rest (issue 14) ------------------------------------------------------------------
+/** An age X25519 public key: `age1` and 58 bech32 characters. */
+export const AGE_RECIPIENT_PATTERN = /^age1[02-9ac-hj-np-z]{58}$/;
+
+/**
+ * How a profile's archives are encrypted (age). Only public facts live here: the passphrase or
+ * identity itself is kept in the OS keychain (the app) or a key file (the CLI), never in the profile.
+ * `passphrase`: scrypt, with an optional hint for the recovery kit (never the passphrase).
+ * `recipients`: X25519 public keys; the private half may be on another machine.
+ */
+export const profileEncryptionSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('passphrase'), passphraseHint: z.string().max(200).default('') }),
+  z.object({ mode: z.literal('recipients'), recipients: z.array(z.string().trim().regex(AGE_RECIPIENT_PATTERN, 'an age public key: age1 followed by 58 characters')).min(1, 'at least one recipient') }),
+]);
+/** How a profile's archives are encrypted. */
+export type ProfileEncryption = z.infer<typeof profileEncryptionSchema>;
+// -------------------------------------------------------------------------------------------------
+
 /** What a profile stores: its sources and how to back them up. */
 export const profileSpecSchema = z.object({
   sources: z.array(sourceSpecSchema).min(1, 'a profile needs at least one source'),
@@ -93,6 +111,8 @@ export const profileSpecSchema = z.object({
   schedule: scheduleSchema.nullable().default(null),
   /** Re-verify the newest backup on this schedule too (catches disk rot between backups). */
   verifySchedule: scheduleSchema.nullable().default(null),
+  /** Encrypt archives at rest (age); null: plain archives. */
+  encryption: profileEncryptionSchema.nullable().default(null),
 });
 /** What a profile stores. */
 export type ProfileSpec = z.infer<typeof profileSpecSchema>;

@@ -42,6 +42,10 @@ export const ERROR_CODES = [
   'INTERRUPTED',
   'AUDIT_TAMPERED',
   'IPC_REJECTED',
+  // Encryption at rest (issue 14)
+  'ENCRYPTION_FAILED',
+  'DECRYPT_KEY_MISSING',
+  'DECRYPT_KEY_WRONG',
   'INTERNAL',
   // --- safe restores (issue 12, item 3) ---
   'CANCEL_TOO_LATE',
@@ -98,6 +102,10 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   INTERRUPTED: 'The process stopped while the job ran (crash, kill or power loss). Nothing was kept; run it again.',
   AUDIT_TAMPERED: 'An audit row was edited or deleted outside Lifeboat. Keep a copy of the catalog for investigation.',
   IPC_REJECTED: 'The app refused a malformed or foreign request. Reload the window; report it if it happens again.',
+  // Encryption at rest (issue 14)
+  ENCRYPTION_FAILED: 'The backup was not kept, and no unencrypted copy was left at the destination. Check the recipients (age1...) or passphrase file of the profile, and free space, then run it again.',
+  DECRYPT_KEY_MISSING: 'This archive is encrypted (age). Give the key: --identity FILE (an AGE-SECRET-KEY-1... file) or --passphrase-file FILE.',
+  DECRYPT_KEY_WRONG: 'The key given does not open this archive. Use the identity or passphrase from the profile\'s recovery kit. Nothing is wrong with the archive itself.',
   INTERNAL: 'This is a bug in Lifeboat. Please report it with the message above.',
   // --- safe restores (issue 12, item 3) ---
   CANCEL_TOO_LATE: 'The restore has already replaced its targets and is finishing; let it finish, then use "Undo this restore" to put back the safety backup.',

@@ -44,6 +44,11 @@ export const CHANNELS = [
   'files:plan',
   'files:restore',
   'files:compare',
+  // Encryption at rest (issue 14)
+  'encryption:get-state',
+  'encryption:set-passphrase',
+  'encryption:create-key',
+  'encryption:save-recovery-kit',
 ] as const;
 
 /**

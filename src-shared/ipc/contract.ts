@@ -200,6 +200,12 @@ export const REQUESTS = {
   // --- end safe restores and drop-to-restore ---
   // File-level restore and comparison (issue 12, item 4).
   ...FILES_REQUESTS,
+  // Encryption at rest (issue 14): keys go to the OS keychain, never into the profile.
+  'encryption:get-state': z.object({ profile: z.string().regex(PROFILE_NAME_PATTERN) }),
+  /** A passphrase for scrypt: long enough to resist offline guessing of a stolen archive. */
+  'encryption:set-passphrase': z.object({ profile: z.string().regex(PROFILE_NAME_PATTERN), passphrase: z.string().min(12, 'at least 12 characters').max(1000) }),
+  'encryption:create-key': z.object({ profile: z.string().regex(PROFILE_NAME_PATTERN) }),
+  'encryption:save-recovery-kit': z.object({ profile: z.string().regex(PROFILE_NAME_PATTERN) }),
 } as const satisfies { readonly [C in Channel]: z.ZodType };
 /** What the renderer sends on a channel (before defaults are applied). */
 export type RequestOf<C extends Channel> = z.input<(typeof REQUESTS)[C]>;
@@ -403,6 +409,22 @@ export interface Responses extends FilesResponses {
   'restore:open-target': null;
   'import:inspect': ImportPreviewView;
   // --- end safe restores and drop-to-restore ---
+  // Encryption at rest (issue 14)
+  'encryption:get-state': EncryptionState;
+  'encryption:set-passphrase': null;
+  /** The public key of a new key pair whose private half went to the keychain. */
+  'encryption:create-key': { recipient: string };
+  'encryption:save-recovery-kit': { path: string } | null;
+}
+
+/** Encryption at rest (issue 14): what the app knows about a profile's keys, without the keys. */
+export interface EncryptionState {
+  /** The saved profile's mode (null: not encrypted, or not saved yet). */
+  readonly mode: 'passphrase' | 'recipients' | null;
+  /** A passphrase for this profile is in the keychain. */
+  readonly passphraseStored: boolean;
+  /** The public key whose private half is in this computer's keychain, if any. */
+  readonly localRecipient: string | null;
 }
 
 /** Which stored secrets are there (a secret is dropped when what it was stored for changes). */

@@ -8,14 +8,22 @@ import { backupFailed, backupSucceeded } from '../../engine/notify/outcomes.js';
 import { cliMailer, withEngine, type CommandContext } from '../context.js';
 import { EXIT, keyValues, printJson, progressPrinter, type Io } from '../output.js';
 import { addSourceOptions, readOptionsFromFlags, sourcesFromFlags, type SourceFlags } from './source-options.js';
+import { addEncryptOptions, encryptionFromFlags, type EncryptFlags } from './key-options.js';
 
-interface BackupFlags extends SourceFlags {
+interface BackupFlags extends SourceFlags, EncryptFlags {
   readonly profile?: string;
   readonly description?: string;
   readonly pgDump?: string;
   readonly level?: string;
   readonly trigger?: 'MANUAL' | 'SCHEDULED';
   readonly verify?: boolean;
+}
+
+/** The request with its encryption (flags, else the profile's), kept apart so buildRequest stays synchronous. */
+async function withEncryption(ctx: CommandContext, f: BackupFlags, req: BackupRequest): Promise<BackupRequest> {
+  const profile = req.profile ? ctx.engine.profiles.get(req.profile) : null;
+  const encryption = await encryptionFromFlags(f, profile ? { name: profile.name, encryption: profile.spec.encryption } : null);
+  return encryption ? { ...req, encryption } : req;
 }
 
 function buildRequest(ctx: CommandContext, f: BackupFlags): BackupRequest {
@@ -73,6 +81,7 @@ function describe(io: Io, r: BackupResult): void {
       ['path', r.path],
       ['size', `${formatBytes(r.size)} (${r.size} bytes)`],
       ['sha256', r.sha256],
+      ...(r.plain ? [['encrypted', `age; the plain archive inside has sha256 ${r.plain.sha256}`] as [string, string]] : []),
       ['sources', sources],
       ['took', formatDuration(r.durationMs)],
     ]),
@@ -82,7 +91,7 @@ function describe(io: Io, r: BackupResult): void {
 
 /** `lifeboat backup`. */
 export function registerBackup(program: Command, io: Io): void {
-  addSourceOptions(program.command('backup').description('back up a profile, or SQLite/PostgreSQL databases and folders given as flags'))
+  addEncryptOptions(addSourceOptions(program.command('backup').description('back up a profile, or SQLite/PostgreSQL databases and folders given as flags')))
     .option('--profile <name>', 'back up a saved profile')
     .option('--description <text>', 'a note stored with the backup')
     .option('--pg-dump <path>', 'pg_dump to use (default: LIFEBOAT_PG_DUMP, PATH, then /usr/lib/postgresql/*/bin)')
@@ -92,7 +101,7 @@ export function registerBackup(program: Command, io: Io): void {
     .action(async (_opts: BackupFlags, cmd: Command) => {
       process.exitCode = await withEngine(cmd, io, async (ctx) => {
         const f = cmd.opts<BackupFlags>();
-        const request = buildRequest(ctx, f);
+        const request = await withEncryption(ctx, f, buildRequest(ctx, f));
         const bar = ctx.json ? undefined : progressPrinter(io);
         const abort = new AbortController();
         const onSigint = (): void => abort.abort();

@@ -5,6 +5,7 @@ import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { withEngine } from '../context.js';
 import { positiveFlag } from './source-options.js';
 import { EXIT, printJson, table, type Io } from '../output.js';
+import { addDecryptOptions, decryptionFromFlags, type DecryptFlags } from './key-options.js';
 
 interface CleanupFlags {
   readonly profile?: string;
@@ -19,13 +20,13 @@ interface CleanupFlags {
 
 /** `import`, `cleanup`, `delete`, `export`, `doctor`. */
 export function registerHousekeeping(program: Command, io: Io): void {
-  program
-    .command('import')
+  addDecryptOptions(program
+    .command('import'))
     .description('verify and register an archive made elsewhere (a Lifeboat archive, or a plain ZIP/tar.gz as a files-only backup)')
     .argument('<archive>')
-    .action(async (file: string, _o: unknown, cmd: Command) => {
+    .action(async (file: string, o: DecryptFlags, cmd: Command) => {
       process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
-        const r = await engine.import(file);
+        const r = await engine.import(file, await decryptionFromFlags(o));
         if (json) printJson(io, { ok: true, ...r });
         else if (r.duplicate) io.out(`Already in the catalog as ${r.id} (same SHA-256 ${r.sha256.slice(0, 16)}…); nothing imported.\n`);
         else {

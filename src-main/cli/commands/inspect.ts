@@ -5,6 +5,7 @@ import { formatBytes, formatDateTime } from '../../../src-shared/domain/format.j
 import type { Manifest } from '../../../src-shared/manifest/schema.js';
 import { withEngine } from '../context.js';
 import { EXIT, keyValues, printJson, type Io } from '../output.js';
+import { addDecryptOptions, decryptionFromFlags, type DecryptFlags } from './key-options.js';
 
 function sourceLine(s: Manifest['sources'][number]): string {
   switch (s.kind) {
@@ -55,14 +56,15 @@ export function registerInspect(program: Command, io: Io): void {
       });
     });
 
-  program
-    .command('verify')
+  addDecryptOptions(program
+    .command('verify'))
     .description('re-hash a backup against the catalog (or its .sha256 sidecar) and every entry against the manifest; integrity_check the SQLite databases inside')
     .argument('<id|archive>', 'a backup id (or unique prefix), or an archive file')
     .option('--quick', 'only re-hash the whole archive against its recorded checksum (like sha256sum -c); does not count as a full verification')
-    .action(async (target: string, o: { quick?: boolean }, cmd: Command) => {
+    .action(async (target: string, o: { quick?: boolean } & DecryptFlags, cmd: Command) => {
       process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
-        const report = await engine.verify(await engine.resolve(target), undefined, { quick: o.quick === true });
+        const key = await decryptionFromFlags(o);
+        const report = await engine.verify(await engine.resolve(target), undefined, { quick: o.quick === true, ...(key ? { key } : {}) });
         if (json) {
           const { manifest: _m, ...rest } = report;
           printJson(io, { ...rest });

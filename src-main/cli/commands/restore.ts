@@ -8,8 +8,9 @@ import { printable } from '../../engine/util/printable.js';
 import { cliMailer, collect, withEngine } from '../context.js';
 import { addPgRestoreOptions, pgRestoreFromFlags, type PgRestoreFlags } from './source-options.js';
 import { EXIT, printJson, progressPrinter, table, type Io } from '../output.js';
+import { addDecryptOptions, decryptionFromFlags, type DecryptFlags } from './key-options.js';
 
-interface RestoreFlags {
+interface RestoreFlags extends DecryptFlags {
   readonly check?: boolean;
   readonly dryRun?: boolean;
   readonly only?: string[];
@@ -83,8 +84,8 @@ function pageNumber(v: string | undefined, flag: string, fallback: number): numb
 
 /** `lifeboat restore`. */
 export function registerRestore(program: Command, io: Io): void {
-  // Issue 13: whole-server and pgAdmin-style PostgreSQL restore options.
-  addPgRestoreOptions(program.command('restore'))
+  // Issue 13: whole-server and pgAdmin-style PostgreSQL restore options; issue 14: decryption keys.
+  addDecryptOptions(addPgRestoreOptions(program.command('restore')))
     .description('restore a backup: verify first, safety backup, stage, swap, check, roll back on failure')
     .argument('<id|archive>', 'a backup id (or unique prefix), or an archive file')
     .option('--check', 'run the pre-flight only (checksum, space, permissions, tools); change nothing')
@@ -121,8 +122,9 @@ export function registerRestore(program: Command, io: Io): void {
           page: { offset: pageNumber(f.offset, '--offset', 0), limit: pageNumber(f.limit, '--limit', json ? 200 : 20) },
         };
         const resolved = await engine.resolve(target);
+        const key = await decryptionFromFlags(f);
         if (f.check || f.dryRun) {
-          const plan = await engine.planRestore(resolved, req);
+          const plan = await engine.planRestore(resolved, req, key);
           const ok = plan.problems.length === 0;
           if (json) {
             const { manifest: _m, targets, ...rest } = plan;
@@ -141,7 +143,7 @@ export function registerRestore(program: Command, io: Io): void {
         const pause = testPause();
         try {
           const mailer = cliMailer(engine);
-          const r = await engine.restore(resolved, req, { ...(bar ? { onProgress: bar.update } : {}), ...(pause ? { afterStep: pause } : {}), ...(json ? {} : { onPlan: (p: RestorePlan) => io.err(changesText(p)) }) }).catch(async (e: unknown) => {
+          const r = await engine.restore(resolved, req, { ...(bar ? { onProgress: bar.update } : {}), ...(pause ? { afterStep: pause } : {}), ...(json ? {} : { onPlan: (p: RestorePlan) => io.err(changesText(p)) }) }, key).catch(async (e: unknown) => {
             await mailer.send(restoreFailed(resolved.path, e));
             throw e;
           });

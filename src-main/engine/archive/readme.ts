@@ -46,3 +46,29 @@ export function archiveReadme(m: Pick<Manifest, 'backupId' | 'createdAt' | 'host
   lines.push('');
   return lines.join('\n');
 }
+
+// Encryption at rest (issue 14): the README.txt kept beside encrypted archives, whose own README is inside the ciphertext.
+/** First line of the README.txt Lifeboat writes beside encrypted archives (so it only ever replaces its own). */
+export const ENCRYPTED_README_MARK = 'Lifeboat encrypted backups (age format)';
+
+/** The README.txt beside `.zip.age` / `.tar.gz.age` archives: how to decrypt them without Lifeboat. */
+export function encryptedArchivesReadme(): string {
+  return [
+    ENCRYPTED_README_MARK,
+    '',
+    'Files ending in .zip.age or .tar.gz.age are Lifeboat archives encrypted with age',
+    '(https://age-encryption.org). Each .sha256 file beside them holds the SHA-256 of the encrypted file.',
+    'Any age implementation decrypts them; with the age command (Debian/Ubuntu: apt install age):',
+    '',
+    'Encrypted to a public key (age1...): decrypt with the matching identity file (AGE-SECRET-KEY-1...):',
+    '     age -d -i key.txt -o BACKUP.zip BACKUP.zip.age',
+    '',
+    'Encrypted with a passphrase: age asks for it:',
+    '     age -d -o BACKUP.zip BACKUP.zip.age',
+    '',
+    'Then unpack BACKUP.zip (unzip BACKUP.zip -d restored/) or BACKUP.tar.gz (tar -xzf ...);',
+    'the README.txt inside says how to restore each database and folder by hand.',
+    'With Lifeboat: lifeboat restore BACKUP.zip.age --identity key.txt (or --passphrase-file FILE).',
+    '',
+  ].join('\n');
+}

@@ -97,4 +97,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX backups_sha256 ON backups (sha256);
   CREATE INDEX backups_origin_sha256 ON backups (origin_sha256);
   `,
+  // Encryption at rest (issue 14): how an archive is encrypted and the hash of the plain archive
+  // inside (backups.sha256 stays the hash of the stored, encrypted bytes). Public keys only.
+  `
+  CREATE TABLE backup_encryption (
+    backup_id    TEXT PRIMARY KEY REFERENCES backups (id) ON DELETE CASCADE,
+    mode         TEXT NOT NULL CHECK (mode IN ('passphrase', 'recipients')),
+    recipients   TEXT NOT NULL DEFAULT '[]',
+    plain_size   INTEGER NOT NULL,
+    plain_sha256 TEXT NOT NULL
+  );
+  `,
 ];

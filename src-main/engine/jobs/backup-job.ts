@@ -21,6 +21,11 @@ import { fsyncDir } from '../util/durable.js';
 import { faultPoint } from '../util/fault.js';
 import { destinationError, errnoCode } from '../util/fs-errors.js';
 import { verifyArchive } from '../verify/verify-archive.js';
+import { checkEncryptionKey, type EncryptionKey } from '../crypto/age-keys.js';
+import { EncryptionRepo } from '../crypto/encryption-repo.js';
+import { AGE_SUFFIX, encryptArchive } from '../crypto/encrypt-archive.js';
+import { writeDecryptReadme } from '../crypto/decrypt-readme.js';
+import { makePrivateDir, privateTempPath } from '../crypto/private-temp.js';
 import { checkWrittenArchive } from './check-written.js';
 import { dropWarnings, readWarnings } from './drop-warnings.js';
 import { buildFileTypes, summarize } from './manifest-parts.js';
@@ -46,6 +51,8 @@ export interface BackupRequest {
   readonly recordedPaths?: ReadonlyMap<string, string>;
   /** Warnings to attach to the result and the catalog row. */
   readonly extraWarnings?: readonly BackupWarning[];
+  /** Encrypt the archive (age) to this passphrase or these recipients; it is then `<name>.age`. */
+  readonly encryption?: EncryptionKey;
 }
 
 /** A finished, checked backup. */
@@ -61,6 +68,8 @@ export interface BackupResult {
   readonly summary: BackupSummary;
   readonly warnings: readonly BackupWarning[];
   readonly manifest: Manifest;
+  /** Size and SHA-256 of the plain archive inside an encrypted one (size/sha256 above are the stored file's). */
+  readonly plain?: { readonly size: number; readonly sha256: string };
 }
 
 /** Hooks for one run. */
@@ -107,10 +116,17 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
   const destination = resolve(req.destination);
   const id = randomUUID();
   const startedAt = env.now();
-  const fileName = archiveName(req.profile, startedAt, id, req.format);
+  const plainName = archiveName(req.profile, startedAt, id, req.format);
+  const fileName = req.encryption ? `${plainName}${AGE_SUFFIX}` : plainName;
   const finalPath = join(destination, fileName);
-  const partialPath = `${finalPath}.partial`;
-  const workDir = workDirFor(destination, id);
+  const stagedPath = `${finalPath}.partial`;
+  // Encryption at rest: the plain archive is written and verified in a private folder off the
+  // destination (see private-temp.ts); only the encrypted file is ever staged there.
+  const plainDir = req.encryption ? privateTempPath(env.home, id) : null;
+  const partialPath = plainDir ? join(plainDir, `${plainName}.partial`) : stagedPath;
+  // Database dumps are plain text too: with encryption they are made in the private folder as well.
+  const workDir = plainDir ? join(plainDir, 'work') : workDirFor(destination, id);
+
   const progress = new ProgressTracker(id, hooks.onProgress);
   const signal = hooks.signal;
 
@@ -142,6 +158,8 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
   let noWriter: (e: Error) => void = () => undefined;
   try {
     await prepareDestination(destination);
+    if (req.encryption) checkEncryptionKey(req.encryption, req.profile);
+    if (plainDir) await makePrivateDir(plainDir);
     await mkdir(workDir, { recursive: true }).catch((e: unknown) => {
       throw destinationError(e, workDir);
     });
@@ -244,7 +262,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
       return r ? [r] : [];
     });
     const header = { backupId: id, createdAt: startedAt.toISOString(), host: env.host, user: env.actor, format: req.format, sources: records, description: req.description };
-    await writer.addBuffer(ARCHIVE_LAYOUT.readme, Buffer.from(archiveReadme(header, fileName)), { mode: 0o644, mtime: now });
+    await writer.addBuffer(ARCHIVE_LAYOUT.readme, Buffer.from(archiveReadme(header, plainName)), { mode: 0o644, mtime: now });
 
     const manifest: Manifest = parseManifest(
       {
@@ -293,11 +311,15 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
       verifiedAt = env.now().toISOString();
     }
     faultPoint('backup:verified');
+    // The stored file: the archive itself, or its encryption (a failure throws; plain text is never kept).
+    const stored = req.encryption ? await encryptArchive(partialPath, archive.sha256, stagedPath, req.encryption, signal) : archive;
+    if (plainDir) await rm(plainDir, { recursive: true, force: true });
     // The dumps are in the archive now; the work folder goes while the row is still RUNNING, so a
     // crash from here on leaves nothing that the next start's recovery of RUNNING rows would miss.
     await rm(workDir, { recursive: true, force: true });
-    await writeFile(`${finalPath}.sha256`, `${archive.sha256}  ${fileName}\n`);
-    await rename(partialPath, finalPath);
+    await writeFile(`${finalPath}.sha256`, `${stored.sha256}  ${fileName}\n`);
+    if (req.encryption) await writeDecryptReadme(destination);
+    await rename(stagedPath, finalPath);
     await fsyncDir(destination);
     faultPoint('backup:renamed');
 
@@ -314,32 +336,40 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     const durationMs = finishedAt.getTime() - startedAt.getTime();
     // One transaction: a COMPLETED row is never without its verification stamp.
     env.catalog.db.transaction(() => {
-      env.catalog.backups.markCompleted(id, { size: archive.size, sha256: archive.sha256, finishedAt: finishedAt.toISOString(), durationMs, summary, warnings });
+      env.catalog.backups.markCompleted(id, { size: stored.size, sha256: stored.sha256, finishedAt: finishedAt.toISOString(), durationMs, summary, warnings });
       if (verifiedAt) env.catalog.backups.markVerified(id, verifiedAt);
+      if (req.encryption) {
+        const recipients = req.encryption.kind === 'recipients' ? req.encryption.recipients : [];
+        new EncryptionRepo(env.catalog.db).record({ backupId: id, mode: req.encryption.kind, recipients, plainSize: archive.size, plainSha256: archive.sha256 });
+      }
     })();
     env.catalog.audit.append({
       actor: env.actor,
       action: 'backup.complete',
       target: id,
       outcome: 'success',
-      details: { file: fileName, sha256: archive.sha256, size: archive.size, verified: verifiedAt !== null, warnings: warnings.map((w) => w.code) },
+      details: { file: fileName, sha256: stored.sha256, size: stored.size, ...(req.encryption ? { encrypted: req.encryption.kind, plainSha256: archive.sha256 } : {}), verified: verifiedAt !== null, warnings: warnings.map((w) => w.code) },
     });
     faultPoint('backup:done');
     progress.setPhase('done');
-    return { id, verifiedAt, status: 'COMPLETED', path: finalPath, fileName, size: archive.size, sha256: archive.sha256, durationMs, summary, warnings, manifest };
+    return {
+      id, verifiedAt, status: 'COMPLETED', path: finalPath, fileName, size: stored.size, sha256: stored.sha256, durationMs, summary, warnings, manifest,
+      ...(req.encryption ? { plain: { size: archive.size, sha256: archive.sha256 } } : {}),
+    };
   } catch (raw) {
     const error = signal?.aborted ? new LifeboatError('CANCELLED', `Backup ${id.slice(0, 8)} was cancelled; nothing was kept.`) : classify(raw, partialPath);
     await writer?.abort();
     stopDumps.abort();
     noWriter(error);
     await dumpsRunning.catch(() => undefined);
-    await Promise.all([rm(partialPath, { force: true }), rm(finalPath, { force: true }), rm(`${finalPath}.sha256`, { force: true })]);
+    await Promise.all([rm(partialPath, { force: true }), rm(stagedPath, { force: true }), rm(finalPath, { force: true }), rm(`${finalPath}.sha256`, { force: true })]);
     const finishedAt = env.now();
     env.catalog.backups.markFailed(id, error.toInfo(), finishedAt.toISOString(), finishedAt.getTime() - startedAt.getTime());
     env.catalog.audit.append({ actor: env.actor, action: 'backup.fail', target: id, outcome: 'failure', details: { file: fileName, ...toErrorInfo(error) } });
     throw error;
   } finally {
     await rm(workDir, { recursive: true, force: true });
+    if (plainDir) await rm(plainDir, { recursive: true, force: true });
   }
 }
 

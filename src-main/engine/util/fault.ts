@@ -12,6 +12,8 @@
 export const FAULT_POINTS = [
   'backup:start',
   'backup:written',
+  // Encryption at rest (issue 14): first ciphertext bytes are on disk.
+  'backup:encrypting',
   'backup:verified',
   'backup:renamed',
   'backup:done',

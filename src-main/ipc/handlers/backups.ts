@@ -10,6 +10,7 @@ import { backupFailed, backupSucceeded } from '../../engine/notify/outcomes.js';
 import type { HandlerGroup } from '../handler.js';
 import { grantedSourcePaths } from '../path-checks.js';
 import type { Services } from '../services.js';
+import { encryptionFor, decryptionFor } from './encryption.js';
 import { sourcesWithSecrets } from './profiles.js';
 import { checkedToolPaths } from './settings.js';
 
@@ -35,6 +36,7 @@ function backupRequest(s: Services, p: StartPayload): BackupRequest {
       options: profile.spec.options,
       verify: profile.spec.options.verify,
       ...(pgDumpPath ? { pgDumpPath } : {}),
+      ...encryptionFor(s, profile),
     };
   }
   if (!p.sources?.length) throw new LifeboatError('USAGE', 'Choose a profile, or add at least one source to back up.');
@@ -101,7 +103,8 @@ export const backupHandlers: HandlerGroup<
 
   'backup:verify': async (s, p) => {
     const record = s.engine.record(p.id);
-    const report = await s.engine.verify({ path: record.path, record });
+    const key = decryptionFor(s, record);
+    const report = await s.engine.verify({ path: record.path, record }, undefined, key ? { key } : {});
     s.emit('catalog:changed', { reason: 'verified' });
     return { ok: report.ok, problems: report.problems, sha256: report.sha256 };
   },

@@ -11,6 +11,7 @@ import type { Services } from '../services.js';
 import { importHandlers } from './import.js';
 import { checkedToolPaths } from './settings.js';
 import type { PgRestoreOptions } from '../../../src-shared/domain/pg-options.js';
+import { decryptionFor } from './encryption.js';
 
 type Target = { id: string } | { archive: PathRef };
 type Options = { only?: string[] | undefined; toDir?: PathRef | undefined; toSqlite?: PathRef | undefined; toPostgres?: string | undefined; safetyBackup: boolean; confirmSmaller?: boolean | undefined; useRecorded?: string[] | undefined } & DatabaseOptions;
@@ -106,7 +107,7 @@ export const restoreHandlers: HandlerGroup<'restore:plan' | 'restore:start' | 'r
   ...importHandlers,
   'restore:plan': async (s, p): Promise<RestorePlanView> => {
     const target = await resolveTarget(s, p.target);
-    const plan = await s.engine.planRestore(target, await toRequest(s, p.options));
+    const plan = await s.engine.planRestore(target, await toRequest(s, p.options), target.record ? decryptionFor(s, target.record) : undefined);
     const bytes = plan.targets.reduce((n, t) => n + t.writeBytes, 0);
     // Learned from past throughput: restores write about what backups read, so the recent backup rate is the estimate.
     const throughput = s.engine.env.catalog.backups.stats().throughput;
@@ -135,9 +136,10 @@ export const restoreHandlers: HandlerGroup<'restore:plan' | 'restore:start' | 'r
   'restore:start': async (s, p) => {
     const target = await resolveTarget(s, p.target);
     const req = await toRequest(s, p.options);
+    const key = target.record ? decryptionFor(s, target.record) : undefined; // encryption at rest (issue 14)
     // A plan that cannot be made (a damaged archive) means the restore cannot write either: the job
     // then fails with the engine's own error, and its notification, as before.
-    const plan = await s.engine.planRestore(target, req).catch(() => null);
+    const plan = await s.engine.planRestore(target, req, key).catch(() => null);
     if (plan) {
       if (p.planDigest !== undefined && p.planDigest !== planDigest(plan)) throw staleError(target.path);
       // The confirmation matches the risk: a word only when something existing is lost (the file name still works, as in the CLI).
@@ -166,7 +168,7 @@ export const restoreHandlers: HandlerGroup<'restore:plan' | 'restore:start' | 'r
             onPlan: (fresh) => {
               if (confirmed === null || planDigest(fresh) !== confirmed) throw staleError(target.path);
             },
-          });
+          }, key);
           state.finished.set(r.id, r.targets.map((t) => ({ source: t.source, kind: t.kind, target: t.target })));
           if (s.settings.get().notifications) s.desktop.notify('Restore completed', `${r.targets.length} target(s) restored from ${basename(target.path)}`);
           await s.mailer?.send(restoreSucceeded(target.path, target.record?.sha256 ?? '', r));

@@ -10,7 +10,7 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
 import { ARCHIVE_FORMATS, BACKUP_TYPES, type ArchiveFormat, type BackupType } from '../../../src-shared/domain/enums';
-import type { Profile, SourceSpec } from '../../../src-shared/domain/profile';
+import type { Profile, ProfileEncryption, SourceSpec } from '../../../src-shared/domain/profile';
 import type { PathRef } from '../../../src-shared/ipc/contract';
 import { PathField } from '../../components/PathField';
 import { useQuery } from '../../lib/hooks';
@@ -19,6 +19,7 @@ import { call, errorText } from '../../lib/api';
 import type { Schedule } from '../../../src-shared/domain/schedule';
 import { ScheduleFields } from './ScheduleFields';
 import { draftFromSpec, emptyDraft, SourceEditor, specFromDraft, type DraftSource } from './SourceEditor';
+import { EncryptionSettings } from './EncryptionSettings';
 
 // Issue 13: the conversions live beside the source editor (PostgreSQL whole-server and options, MariaDB/MySQL).
 const toDraft = draftFromSpec;
@@ -43,6 +44,7 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
   const [keepDays, setKeepDays] = useState(String(profile?.spec.retention.keepDays ?? ''));
   const [error, setError] = useState<string | null>(null);
   const [schedule, setSchedule] = useState<Schedule | null>(profile?.spec.schedule ?? null);
+  const [encryption, setEncryption] = useState<ProfileEncryption | null>(profile?.spec.encryption ?? null);
 
   const save = async (): Promise<void> => {
     setError(null);
@@ -63,6 +65,7 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
           retention: { keepLast: number(keepLast), keepDays: number(keepDays), keepDaily: profile?.spec.retention.keepDaily ?? null, keepWeekly: profile?.spec.retention.keepWeekly ?? null, keepMonthly: profile?.spec.retention.keepMonthly ?? null },
           options: profile?.spec.options ?? { allowEmpty: false, skipUnreadable: false, verify: true },
           schedule,
+          encryption,
         },
       });
       notify.success(`Profile "${name.trim()}" saved.`);
@@ -125,6 +128,10 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
           Schedule
         </Typography>
         <ScheduleFields value={schedule} onChange={setSchedule} />
+        <Typography variant="subtitle1" sx={{ fontWeight: 600 }}>
+          Encryption
+        </Typography>
+        <EncryptionSettings profileName={name} saved={profile?.spec.encryption ?? null} value={encryption} onChange={setEncryption} />
       </DialogContent>
       {error && (
         // Outside the scrolling content, next to Save: the reason is on screen wherever the form was scrolled.

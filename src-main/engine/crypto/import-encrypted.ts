@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { BackupWarning } from '../../../src-shared/domain/backup.js';
+import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
+import type { EngineEnv } from '../engine-env.js';
+import { defaultBackupDir } from '../home.js';
+import type { ImportResult } from '../import/import-archive.js';
+import { summarize } from '../jobs/manifest-parts.js';
+import { destinationError } from '../util/fs-errors.js';
+import { HashingStream } from '../util/hashing-stream.js';
+import { readSidecar, sha256File, verifyArchive } from '../verify/verify-archive.js';
+import type { DecryptionKey } from './age-keys.js';
+import { withPlainTarget } from './encrypted-archive.js';
+import { EncryptionRepo } from './encryption-repo.js';
+
+async function freeName(dir: string, name: string): Promise<string> {
+  for (let i = 1; ; i += 1) {
+    const candidate = i === 1 ? name : name.replace(/(\.tar\.gz\.age|\.zip\.age)?$/, (ext) => `-${i}${ext}`);
+    if (!(await stat(join(dir, candidate)).catch(() => undefined))) return join(dir, candidate);
+  }
+}
+
+/**
+ * Import an encrypted Lifeboat archive (`.zip.age` / `.tar.gz.age`): it is decrypted into a private
+ * folder and verified like any import, then the *encrypted* file is what is copied into the backup
+ * folder and registered (stored and plain SHA-256 both recorded); no plain copy is kept.
+ */
+export async function importEncrypted(env: EngineEnv, file: string, key: DecryptionKey | undefined): Promise<ImportResult> {
+  const path = resolve(file);
+  const sha256 = await sha256File(path);
+  const dup = env.catalog.backups.findBySha256(sha256);
+  if (dup) {
+    env.catalog.audit.append({ actor: env.actor, action: 'import.duplicate', target: dup.id, outcome: 'info', details: { file: path, sha256, kind: 'lifeboat' } });
+    return { id: dup.id, kind: 'lifeboat', duplicate: true, path: dup.path, sha256, warnings: [] };
+  }
+  const sidecar = await readSidecar(path);
+  if (sidecar && sidecar !== sha256) {
+    throw new LifeboatError('CHECKSUM_MISMATCH', `${path} has SHA-256 ${sha256}, its .sha256 sidecar says ${sidecar}; nothing was imported.`, { path });
+  }
+  const checked = await withPlainTarget(env, { path, record: null }, key, async (plain) => {
+    const report = await verifyArchive(plain.path, { sha256: null, source: 'none' });
+    if (!report.ok || !report.manifest) {
+      const first = report.problems[0];
+      throw new LifeboatError('VERIFY_FAILED', `${path} decrypts but fails verification, so it was not imported: ${first?.path}: ${first?.problem}`, { problems: report.problems });
+    }
+    return { manifest: report.manifest, plainSha256: report.sha256, plainSize: (await stat(plain.path)).size };
+  });
+  const { manifest } = checked;
+  const dir = defaultBackupDir(env.home);
+  await mkdir(dir, { recursive: true });
+  const target = await freeName(dir, basename(path));
+  const partial = `${target}.partial`;
+  const hash = new HashingStream();
+  try {
+    await pipeline(createReadStream(path), hash, createWriteStream(partial, { flags: 'wx', flush: true }));
+  } catch (e) {
+    await rm(partial, { force: true });
+    throw destinationError(e, partial);
+  }
+  if (hash.digest() !== sha256) {
+    await rm(partial, { force: true });
+    throw new LifeboatError('CHECKSUM_MISMATCH', `The copy of ${path} does not match the original; nothing was imported.`, { path });
+  }
+  await rename(partial, target);
+  await writeFile(`${target}.sha256`, `${sha256}  ${basename(target)}\n`);
+  const warnings: BackupWarning[] = sidecar
+    ? []
+    : [{ code: 'UNVERIFIED_ORIGIN', message: 'No .sha256 sidecar came with the archive: its entries match its own manifest, but nothing from its origin vouches for the archive as a whole.' }];
+  const id = env.catalog.backups.get(manifest.backupId) ? randomUUID() : manifest.backupId;
+  const now = env.now().toISOString();
+  const k = key as DecryptionKey; // withPlainTarget has required it
+  env.catalog.db.transaction(() => {
+    env.catalog.backups.insertCompleted({
+      id,
+      fileName: basename(target),
+      path: target,
+      format: manifest.format,
+      type: manifest.type,
+      trigger: 'IMPORTED',
+      description: manifest.description,
+      createdBy: manifest.user,
+      host: manifest.host,
+      pid: process.pid,
+      createdAt: manifest.createdAt,
+      profile: null,
+      searchText: [manifest.description, basename(target), manifest.profile ?? '', manifest.host, ...manifest.sources.map((s) => s.name)].join(' '),
+      size: (hash.bytes),
+      sha256,
+      finishedAt: now,
+      summary: summarize(manifest),
+      warnings,
+      verifiedAt: now,
+    });
+    // The stanzas do not name the public keys, so an imported recipients archive records none.
+    new EncryptionRepo(env.catalog.db).record({ backupId: id, mode: k.kind === 'passphrase' ? 'passphrase' : 'recipients', recipients: [], plainSize: checked.plainSize, plainSha256: checked.plainSha256 });
+  })();
+  env.catalog.audit.append({ actor: env.actor, action: 'import.complete', target: id, outcome: 'success', details: { file: path, sha256, plainSha256: checked.plainSha256, kind: 'lifeboat', encrypted: true } });
+  return { id, kind: 'lifeboat', duplicate: false, path: target, sha256, warnings };
+}

@@ -1,0 +1,114 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Profile } from '../../src-shared/domain/profile.js';
+import { testEngine } from '../../test-support/engine.js';
+import { makeServices } from '../../test-support/services.js';
+import { tempDir } from '../../test-support/temp-dir.js';
+import { renderRecoveryKit } from '../engine/crypto/recovery-kit.js';
+import { dispatch } from './dispatch.js';
+
+const APP = 'http://app';
+const FRAME = { url: 'http://app/', isMainFrame: true };
+const PASSPHRASE = 'harbour-compass-violet-88';
+const hasAge = spawnSync('age', ['--version']).status === 0;
+
+async function world() {
+  const { engine, home } = await testEngine();
+  const s = makeServices(engine);
+  const ok = async <T = Record<string, unknown>>(channel: string, payload: unknown): Promise<T> => {
+    const r = await dispatch(s, [APP], channel, payload, FRAME);
+    if (!r.ok) throw Object.assign(new Error(`${channel}: ${r.error.message}`), { code: r.error.code });
+    return r.value as T;
+  };
+  await ok('demo:create', {});
+  const demo = (await ok<Profile[]>('profile:list', {})).find((p) => p.name === 'demo');
+  if (!demo) throw new Error('no demo profile');
+  const saveWith = (encryption: unknown) => ok('profile:save', { name: 'demo', spec: { ...demo.spec, encryption }, replace: true });
+  return { engine, home, s, ok, saveWith };
+}
+
+async function allFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) out.push(...(await allFiles(join(dir, e.name))));
+    else out.push(join(dir, e.name));
+  }
+  return out;
+}
+
+describe('encryption in the app (IPC)', () => {
+  it('a passphrase profile: the passphrase goes to the keychain, backups are .age, verify uses it, and no file under the home holds it', async () => {
+    const { engine, home, s, ok, saveWith } = await world();
+    await saveWith({ mode: 'passphrase', passphraseHint: 'the harbour one' });
+    // Without its passphrase in the keychain, the backup fails on record instead of running plain.
+    await ok('backup:start', { profile: 'demo', description: '' });
+    await s.jobs.idle();
+    expect(engine.history({}).rows[0]).toMatchObject({ status: 'FAILED', errorCode: 'ENCRYPTION_FAILED' });
+    expect(engine.history({}).rows[0]?.errorMessage).toContain('Encryption settings');
+    expect(s.desktop.notifications[0]?.title).toBe('Backup of demo failed');
+    await expect(ok('encryption:set-passphrase', { profile: 'demo', passphrase: 'short' })).rejects.toMatchObject({ code: 'IPC_REJECTED' });
+    await ok('encryption:set-passphrase', { profile: 'demo', passphrase: PASSPHRASE });
+    expect(await ok('encryption:get-state', { profile: 'demo' })).toEqual({ mode: 'passphrase', passphraseStored: true, localRecipient: null });
+    await ok('backup:start', { profile: 'demo', description: '' });
+    await s.jobs.idle();
+    const row = engine.history({ status: 'COMPLETED' }).rows[0];
+    expect(row?.path.endsWith('.zip.age')).toBe(true);
+    expect(await ok('backup:verify', { id: row?.id })).toMatchObject({ ok: true });
+
+    expect([...s.secretMap.values()].some((v) => v.includes(PASSPHRASE))).toBe(true);
+    for (const f of await allFiles(home)) {
+      if (f.endsWith('.age')) continue;
+      expect((await readFile(f)).toString('latin1').includes(PASSPHRASE), f).toBe(false);
+    }
+  }, 240_000); // scrypt (work factor 18) in pure JS, several times per test
+
+  it.skipIf(!hasAge)('create-key keeps the private key in the keychain; the recovery kit carries it, and the age command decrypts a backup with it', async () => {
+    const { engine, s, ok, saveWith } = await world();
+    const { recipient } = await ok<{ recipient: string }>('encryption:create-key', { profile: 'demo' });
+    await saveWith({ mode: 'recipients', recipients: [recipient] });
+    expect(await ok('encryption:get-state', { profile: 'demo' })).toEqual({ mode: 'recipients', passphraseStored: false, localRecipient: recipient });
+    await ok('backup:start', { profile: 'demo', description: '' });
+    await s.jobs.idle();
+    const row = engine.history({}).rows[0];
+    expect(row?.status, row?.errorMessage ?? '').toBe('COMPLETED');
+    expect(await ok('backup:verify', { id: row?.id })).toMatchObject({ ok: true });
+
+    const dir = await tempDir();
+    s.desktop.nextPick = dir;
+    const { path } = await ok<{ path: string }>('encryption:save-recovery-kit', { profile: 'demo' });
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    const html = await readFile(path, 'utf8');
+    const identity = /AGE-SECRET-KEY-1[0-9A-Z]+/.exec(html)?.[0];
+    expect(identity).toBeDefined();
+    expect(html).toContain(recipient);
+    expect(html).toContain('age -d -i key.txt');
+    expect(html).toContain('lifeboat restore');
+    // The key printed in the kit is the one that opens the backup, with the standard tool.
+    await writeFile(join(dir, 'key.txt'), `${identity}\n`);
+    execFileSync('age', ['-d', '-i', join(dir, 'key.txt'), '-o', join(dir, 'plain.zip'), row?.path ?? '']);
+    expect(execFileSync('unzip', ['-t', join(dir, 'plain.zip')]).toString()).toContain('No errors detected');
+    // The audit log names the kit's path and the public key, never the private one.
+    for (const e of engine.audit.query({}).rows) expect(JSON.stringify(e)).not.toContain(identity);
+  });
+});
+
+describe('renderRecoveryKit', () => {
+  const base = { profile: 'crm', destination: '/srv/backups', recipients: [] as string[], identity: null, passphraseHint: '', createdAt: new Date('2026-11-30T10:00:00Z'), appVersion: '0.1.0' };
+
+  it('is self-contained: no script, no external resource, a CSP that forbids both', () => {
+    const html = renderRecoveryKit({ ...base, mode: 'passphrase', passphraseHint: 'blue' });
+    expect(html).not.toMatch(/<script|<link|<img|src=|@import|url\(/i);
+    expect(html).toContain("default-src 'none'");
+    expect(html).toContain('age -d -o');
+    expect(html).toContain('--passphrase-file');
+  });
+
+  it('escapes what the user typed (hint, profile, destination)', () => {
+    const html = renderRecoveryKit({ ...base, mode: 'passphrase', passphraseHint: '<script>alert(1)</script>', destination: '/srv/<b>x</b>' });
+    expect(html).not.toContain('<script>');
+    expect(html).not.toContain('<b>x</b>');
+    expect(html).toContain('&lt;script&gt;');
+  });
+});

@@ -1,0 +1,120 @@
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BackupRecord } from '../../../src-shared/domain/backup.js';
+import type { Profile } from '../../../src-shared/domain/profile.js';
+import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
+import { generateKeyPair, type DecryptionKey, type EncryptionKey } from '../../engine/crypto/age-keys.js';
+import { isEncryptedPath } from '../../engine/crypto/encrypt-archive.js';
+import { renderRecoveryKit } from '../../engine/crypto/recovery-kit.js';
+import { defaultBackupDir } from '../../engine/home.js';
+import { getBound, peekBound, setBound, type Binding } from '../bound-secrets.js';
+import type { HandlerGroup } from '../handler.js';
+import type { Services } from '../services.js';
+
+/**
+ * Encryption at rest in the app: the passphrase or private key of a profile lives in the OS
+ * keychain (the secret store), bound to the profile and the kind of key, and is handed to the
+ * engine in memory only. Nothing secret is audited, logged or returned to the renderer except by
+ * the recovery kit, which is written to a file the user chose (0600) and never to the catalog.
+ */
+
+const passphraseKey = (profile: string): string => `age-passphrase:${profile}`;
+const identityKey = (profile: string): string => `age-identity:${profile}`;
+const passphraseBinding = (profile: string): Binding => ['age', profile, 'passphrase'];
+const identityBinding = (profile: string, recipient: string): Binding => ['age', profile, 'identity', recipient];
+
+/** The locally kept private key of a recipients profile: the one whose public half the profile lists. */
+function storedIdentity(s: Services, p: Profile): { identity: string; recipient: string } | undefined {
+  const enc = p.spec.encryption;
+  if (enc?.mode !== 'recipients') return undefined;
+  for (const r of enc.recipients) {
+    const identity = getBound(s.secrets, identityKey(p.name), identityBinding(p.name, r));
+    if (identity) return { identity, recipient: r };
+  }
+  return undefined;
+}
+
+/** The public half of the private key kept in the keychain for `profile`, if any. */
+function localRecipient(s: Services, profile: string): string | null {
+  const b = peekBound(s.secrets, identityKey(profile))?.binding;
+  return b && b[0] === 'age' && b[1] === profile && b[2] === 'identity' && typeof b[3] === 'string' ? b[3] : null;
+}
+
+/** The key a profile's backups are encrypted with; a passphrase profile without its passphrase fails on record. */
+export function encryptionFor(s: Services, p: Profile): { encryption?: EncryptionKey } {
+  const enc = p.spec.encryption;
+  if (!enc) return {};
+  if (enc.mode === 'recipients') return { encryption: { kind: 'recipients', recipients: enc.recipients } };
+  // None in the keychain: an empty one, which the backup job refuses with a FAILED row (see checkEncryptionKey).
+  return { encryption: { kind: 'passphrase', passphrase: getBound(s.secrets, passphraseKey(p.name), passphraseBinding(p.name)) ?? '' } };
+}
+
+/** The key to open an encrypted backup with, from its profile's keychain entries (undefined if none or not encrypted). */
+export function decryptionFor(s: Services, record: BackupRecord): DecryptionKey | undefined {
+  if (!isEncryptedPath(record.path) || !record.profile) return undefined;
+  const p = s.engine.profiles.find(record.profile);
+  if (!p) return undefined;
+  const passphrase = getBound(s.secrets, passphraseKey(p.name), passphraseBinding(p.name));
+  if (p.spec.encryption?.mode === 'passphrase' && passphrase) return { kind: 'passphrase', passphrase };
+  const id = storedIdentity(s, p);
+  if (id) return { kind: 'identity', identities: [id.identity] };
+  return passphrase ? { kind: 'passphrase', passphrase } : undefined;
+}
+
+/** encryption:* handlers. */
+export const encryptionHandlers: HandlerGroup<'encryption:get-state' | 'encryption:set-passphrase' | 'encryption:create-key' | 'encryption:save-recovery-kit'> = {
+  'encryption:get-state': async (s, p) => {
+    const profile = s.engine.profiles.find(p.profile);
+    const enc = profile?.spec.encryption ?? null;
+    return {
+      mode: enc?.mode ?? null,
+      passphraseStored: getBound(s.secrets, passphraseKey(p.profile), passphraseBinding(p.profile)) !== undefined,
+      // The key created here, even before the profile listing it is saved (its binding names its public half).
+      localRecipient: localRecipient(s, p.profile),
+    };
+  },
+
+  'encryption:set-passphrase': async (s, p) => {
+    setBound(s.secrets, passphraseKey(p.profile), passphraseBinding(p.profile), p.passphrase);
+    s.engine.audit.append({ actor: s.engine.env.actor, action: 'encryption.passphrase-set', target: p.profile, outcome: 'info', details: { profile: p.profile } });
+    return null;
+  },
+
+  'encryption:create-key': async (s, p) => {
+    const { identity, recipient } = await generateKeyPair();
+    setBound(s.secrets, identityKey(p.profile), identityBinding(p.profile, recipient), identity);
+    s.engine.audit.append({ actor: s.engine.env.actor, action: 'encryption.key-created', target: p.profile, outcome: 'info', details: { profile: p.profile, recipient } });
+    return { recipient };
+  },
+
+  'encryption:save-recovery-kit': async (s, p) => {
+    const profile = s.engine.profiles.get(p.profile);
+    const enc = profile.spec.encryption;
+    if (!enc) throw new LifeboatError('USAGE', `Profile "${profile.name}" does not encrypt its backups; turn encryption on and save the profile first.`, { profile: profile.name });
+    const dir = await s.desktop.pickPath('folder');
+    if (!dir) return null;
+    const html = renderRecoveryKit({
+      profile: profile.name,
+      mode: enc.mode,
+      destination: profile.spec.destination ?? defaultBackupDir(s.engine.env.home),
+      recipients: enc.mode === 'recipients' ? enc.recipients : [],
+      identity: storedIdentity(s, profile)?.identity ?? null,
+      passphraseHint: enc.mode === 'passphrase' ? enc.passphraseHint : '',
+      createdAt: s.engine.env.now(),
+      appVersion: s.engine.env.appVersion,
+    });
+    const path = join(dir, `lifeboat-recovery-kit-${profile.name}.html`);
+    // 0600 and created new: it may hold the private key.
+    const fh = await open(path, 'w', 0o600);
+    try {
+      await fh.chmod(0o600);
+      await fh.writeFile(html);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    s.engine.audit.append({ actor: s.engine.env.actor, action: 'encryption.recovery-kit', target: profile.name, outcome: 'info', details: { path } });
+    s.desktop.showItemInFolder(path);
+    return { path };
+  },
+};

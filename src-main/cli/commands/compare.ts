@@ -6,10 +6,10 @@ import { printable } from '../../engine/util/printable.js';
 import { withEngine } from '../context.js';
 import { EXIT, printJson, table, type Io } from '../output.js';
 
-function listLines(what: string, list: DeltaList): string[] {
-  const lines = list.paths.map((p) => `    ${what} ${printable(p)}`);
+/** Appends one line per listed path (and a "more" line) to `lines`; `--limit` makes the list as long as asked. */
+function listLines(lines: string[], what: string, list: DeltaList): void {
+  for (const p of list.paths) lines.push(`    ${what} ${printable(p)}`);
   if (list.count > list.paths.length) lines.push(`    ${what} … ${list.count - list.paths.length} more (--limit N lists more)`);
-  return lines;
 }
 
 function sourceText(s: SourceComparison): string {
@@ -17,7 +17,9 @@ function sourceText(s: SourceComparison): string {
   const lines = [`${s.source} (${s.kind})${where}:`];
   if (s.kind === 'folder') {
     lines.push(`  ${s.added.count} added (${formatBytes(s.added.bytes)}), ${s.removed.count} removed (${formatBytes(s.removed.bytes)}), ${s.changed.count} changed, ${s.unchanged} unchanged`);
-    lines.push(...listLines('+', s.added), ...listLines('-', s.removed), ...listLines('~', s.changed));
+    listLines(lines, '+', s.added);
+    listLines(lines, '-', s.removed);
+    listLines(lines, '~', s.changed);
   } else {
     lines.push(`  dump ${s.dumpChanged ? 'differs' : 'identical'} (SHA-256)`);
     const rows = (s.tables ?? []).map((t) => [t.name, t.rowsA === null ? '-' : String(t.rowsA), t.rowsB === null ? '-' : String(t.rowsB), t.delta > 0 ? `+${t.delta}` : String(t.delta)]);

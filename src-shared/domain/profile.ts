@@ -71,6 +71,35 @@ export const retentionSchema = z.object({
 /** Retention rules. */
 export type Retention = z.infer<typeof retentionSchema>;
 
+// --- issue 12 item 7 (profiles you can trust): pre- and post-backup commands ---
+
+/** The longest a hook command may run: one day. */
+export const HOOK_MAX_TIMEOUT_SECONDS = 86_400;
+
+/**
+ * A command run around a backup, as an argv array: the program, then its arguments, each passed as
+ * it is (no shell parses them, so a path with spaces or a `;` is one argument and nothing else).
+ * It is stopped, with every process it started, after `timeoutSeconds`.
+ */
+export const hookCommandSchema = z.object({
+  argv: z.array(z.string().min(1).max(4096)).min(1, 'a command needs at least the program').max(100),
+  timeoutSeconds: z.number().int().min(1).max(HOOK_MAX_TIMEOUT_SECONDS).default(300),
+});
+/** A command run around a backup. */
+export type HookCommand = z.infer<typeof hookCommandSchema>;
+
+/**
+ * Commands around a profile's backups (e.g. stop a service, then start it again). A failing or
+ * timed-out `pre` fails the backup, which then does not run; `post` runs whenever `pre` succeeded
+ * (or there is none), whatever the backup's outcome, and its failure is a warning.
+ */
+export const backupHooksSchema = z.object({
+  pre: hookCommandSchema.nullable().default(null),
+  post: hookCommandSchema.nullable().default(null),
+});
+/** Commands around a profile's backups. */
+export type BackupHooks = z.infer<typeof backupHooksSchema>;
+
 /** What a profile stores: its sources and how to back them up. */
 export const profileSpecSchema = z.object({
   sources: z.array(sourceSpecSchema).min(1, 'a profile needs at least one source'),
@@ -82,6 +111,8 @@ export const profileSpecSchema = z.object({
   schedule: scheduleSchema.nullable().default(null),
   /** Re-verify the newest backup on this schedule too (catches disk rot between backups). */
   verifySchedule: scheduleSchema.nullable().default(null),
+  /** Pre- and post-backup commands (issue 12 item 7). */
+  hooks: backupHooksSchema.default({ pre: null, post: null }),
 });
 /** What a profile stores. */
 export type ProfileSpec = z.infer<typeof profileSpecSchema>;

@@ -43,6 +43,8 @@ export const ERROR_CODES = [
   'AUDIT_TAMPERED',
   'IPC_REJECTED',
   'INTERNAL',
+  // --- issue 12 item 7: pre/post-backup commands ---
+  'HOOK_FAILED',
 ] as const;
 
 /** One of the closed set of error codes. */
@@ -97,4 +99,5 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   AUDIT_TAMPERED: 'An audit row was edited or deleted outside Lifeboat. Keep a copy of the catalog for investigation.',
   IPC_REJECTED: 'The app refused a malformed or foreign request. Reload the window; report it if it happens again.',
   INTERNAL: 'This is a bug in Lifeboat. Please report it with the message above.',
+  HOOK_FAILED: 'The profile\'s pre-backup command failed or ran out of time, so the backup did not run. Read its output in the run log (`lifeboat log ID`), fix the command or raise its time limit, then run the backup again.',
 };

@@ -236,9 +236,11 @@ interface DumpContext {
   readonly pgDumpPath?: string;
   readonly allowEmpty: boolean;
   readonly signal?: AbortSignal;
+  /** pg_dump's stderr of a dump that succeeded (its warnings), for the run log. */
+  readonly onToolOutput?: (text: string) => void;
 }
 
-async function runPgDump(tool: PgTool, t: PgTarget, snapshot: string, file: string, signal?: AbortSignal): Promise<void> {
+async function runPgDump(tool: PgTool, t: PgTarget, snapshot: string, file: string, signal?: AbortSignal, onToolOutput?: (text: string) => void): Promise<void> {
   // No connection value in argv: libpq reads them from pgEnv, where nothing is re-parsed.
   const args = [
     '--format=custom',
@@ -251,7 +253,10 @@ async function runPgDump(tool: PgTool, t: PgTarget, snapshot: string, file: stri
   ];
   const { toolMs } = pgTimeouts();
   const r = await runPgTool(tool, args, { env: pgEnv(t), timeoutMs: toolMs, ...(signal ? { signal } : {}) });
-  if (r.code === 0) return;
+  if (r.code === 0) {
+    if (r.stderr.trim()) onToolOutput?.(r.stderr);
+    return;
+  }
   if (r.timedOut) {
     throw new LifeboatError('PG_TIMEOUT', `pg_dump of database "${t.database}" at ${t.host}:${t.port} did not finish within ${Math.round(toolMs / 1000)} s and was stopped.`, { database: t.database, timeoutMs: toolMs });
   }
@@ -306,7 +311,7 @@ export async function dumpPostgres(name: string, url: string, file: string, ctx:
         database: t.database,
       });
     }
-    await runPgDump(tool, t, snapshot, file, ctx.signal);
+    await runPgDump(tool, t, snapshot, file, ctx.signal, ctx.onToolOutput);
     const written = await stat(file).catch(() => undefined);
     if (!written || written.size === 0) throw new LifeboatError('PG_DUMP_FAILED', `pg_dump reported success but wrote no dump for "${t.database}" (${file}).`, { database: t.database, file });
     // A dump counts as written only once every block of it reads back (not on pg_dump's exit code).

@@ -34,6 +34,7 @@ function backupRequest(s: Services, p: StartPayload): BackupRequest {
       profile: profile.name,
       options: profile.spec.options,
       verify: profile.spec.options.verify,
+      hooks: profile.spec.hooks,
       ...(pgDumpPath ? { pgDumpPath } : {}),
     };
   }

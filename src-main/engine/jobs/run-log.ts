@@ -33,6 +33,8 @@ export class RunLog {
   private dropped = 0;
   private phaseName: string | null = null;
   private phaseStarted = 0;
+  private stampSecond = Number.NaN;
+  private stampText = '';
 
   constructor(
     private readonly now: () => Date = () => new Date(),
@@ -95,11 +97,21 @@ export class RunLog {
     return [...this.head, ...middle, ...tail].join('\n');
   }
 
+  /** The time, formatted once per second (formatting costs more than the rest of a line). */
+  private stamp(): string {
+    const second = Math.floor(this.now().getTime() / 1000);
+    if (second !== this.stampSecond) {
+      this.stampSecond = second;
+      this.stampText = formatDateTime(second * 1000, { timeZone: 'UTC' });
+    }
+    return this.stampText;
+  }
+
   private line(level: string, text: string): void {
     // A file name or tool output with terminal escapes must not rewrite the reader's screen.
     const shown = printable(text.replace(/\r?\n/g, ' ⏎ ').replace(/\t/g, ' '));
     const clipped = shown.length > this.limits.lineChars ? `${shown.slice(0, this.limits.lineChars - 1)}…` : shown;
-    const out = `${formatDateTime(this.now(), { timeZone: 'UTC' })}  ${level}${clipped}`;
+    const out = `${this.stamp()}  ${level}${clipped}`;
     if (this.head.length < this.limits.headLines) {
       this.head.push(out);
       return;

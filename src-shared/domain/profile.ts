@@ -71,6 +71,18 @@ export const retentionSchema = z.object({
 /** Retention rules. */
 export type Retention = z.infer<typeof retentionSchema>;
 
+/** Retention in words, for the backup dialog and the profile cards: "keep the last 7 verified, 4 weekly". */
+export function describeRetention(r: Retention): string {
+  const parts = [
+    r.keepLast !== null ? `the last ${r.keepLast} verified` : null,
+    r.keepDays !== null ? `${r.keepDays} days` : null,
+    r.keepDaily !== null ? `${r.keepDaily} daily` : null,
+    r.keepWeekly !== null ? `${r.keepWeekly} weekly` : null,
+    r.keepMonthly !== null ? `${r.keepMonthly} monthly` : null,
+  ].filter((x): x is string => x !== null);
+  return parts.length ? `keep ${parts.join(', ')}` : 'keep every backup (no retention rule)';
+}
+
 // --- issue 12 item 7 (profiles you can trust): pre- and post-backup commands ---
 
 /** The longest a hook command may run: one day. */

@@ -34,6 +34,10 @@ export const CHANNELS = [
   'audit:export',
   'demo:create',
   'dialog:pick-path',
+  // issue 12 items 5-7
+  'backup:estimate',
+  'run-log:get',
+  'profile:undo-remove',
 ] as const;
 
 /**

@@ -18,14 +18,16 @@ import { useNotify } from '../../app/notify';
 import { call, errorText } from '../../lib/api';
 import type { Schedule } from '../../../src-shared/domain/schedule';
 import { ScheduleFields } from './ScheduleFields';
+import { draftFromHook, HookFields, hookFromDraft, type DraftHook } from './HookFields';
 import { pgUrl, SourceEditor, type DraftSource } from './SourceEditor';
+import { SourceTests } from './SourceTests';
 
 function toDraft(s: SourceSpec): DraftSource {
   switch (s.kind) {
     case 'sqlite':
       return { kind: 'sqlite', path: s.path };
     case 'folder':
-      return { kind: 'folder', path: s.path, exclude: s.exclude.join('\n'), gitignore: s.gitignore };
+      return { kind: 'folder', path: s.path, include: s.include.join('\n'), exclude: s.exclude.join('\n'), gitignore: s.gitignore };
     case 'mysql':
       return { kind: 'mysql', url: s.url };
     case 'postgres': {
@@ -40,13 +42,15 @@ function toSpec(d: DraftSource): SourceSpec {
     case 'sqlite':
       return { kind: 'sqlite', path: d.path.trim() };
     case 'folder':
-      return { kind: 'folder', path: d.path.trim(), include: [], exclude: d.exclude.split('\n').map((x) => x.trim()).filter(Boolean), gitignore: d.gitignore };
+      return { kind: 'folder', path: d.path.trim(), include: lines(d.include ?? ''), exclude: lines(d.exclude), gitignore: d.gitignore };
     case 'postgres':
       return { kind: 'postgres', url: pgUrl(d) };
     case 'mysql':
       return { kind: 'mysql', url: d.url };
   }
 }
+
+const lines = (v: string): string[] => v.split('\n').map((x) => x.trim()).filter(Boolean);
 
 const number = (v: string): number | null => (v.trim() && Number(v) > 0 ? Math.floor(Number(v)) : null);
 
@@ -62,15 +66,19 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
   const [type, setType] = useState<BackupType>(profile?.spec.type ?? 'full');
   const [keepLast, setKeepLast] = useState(String(profile?.spec.retention.keepLast ?? ''));
   const [keepDays, setKeepDays] = useState(String(profile?.spec.retention.keepDays ?? ''));
+  // GFS: the newest verified backup of each of the last N days, weeks and months.
+  const [gfs, setGfs] = useState({ daily: String(profile?.spec.retention.keepDaily ?? ''), weekly: String(profile?.spec.retention.keepWeekly ?? ''), monthly: String(profile?.spec.retention.keepMonthly ?? '') });
+  const [hooks, setHooks] = useState<{ pre: DraftHook; post: DraftHook }>({ pre: draftFromHook(profile?.spec.hooks.pre ?? null), post: draftFromHook(profile?.spec.hooks.post ?? null) });
   const [error, setError] = useState<string | null>(null);
   const [schedule, setSchedule] = useState<Schedule | null>(profile?.spec.schedule ?? null);
 
+  const passwords = Object.fromEntries(sources.flatMap((s, i) => (s.kind === 'postgres' && s.password ? [[String(i), s.password]] : [])));
+  // Paths chosen in this editor go with their grants; the profile's stored paths need none.
+  const sourceGrants = sources.flatMap((s) => ((s.kind === 'folder' || s.kind === 'sqlite') && s.grant ? [s.grant] : []));
   const save = async (): Promise<void> => {
     setError(null);
     try {
-      const passwords = Object.fromEntries(sources.flatMap((s, i) => (s.kind === 'postgres' && s.password ? [[String(i), s.password]] : [])));
-      // Paths chosen in this editor go with their grants; the profile's stored paths need none.
-      const pathGrants = [...sources.flatMap((s) => ((s.kind === 'folder' || s.kind === 'sqlite') && s.grant ? [s.grant] : [])), ...(destination !== null && typeof destination !== 'string' ? [destination] : [])];
+      const pathGrants = [...sourceGrants, ...(destination !== null && typeof destination !== 'string' ? [destination] : [])];
       await call('profile:save', {
         name: name.trim(),
         replace: profile !== null,
@@ -81,9 +89,11 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
           destination: destination === null ? null : typeof destination === 'string' ? destination : destination.displayPath,
           format,
           type,
-          retention: { keepLast: number(keepLast), keepDays: number(keepDays), keepDaily: profile?.spec.retention.keepDaily ?? null, keepWeekly: profile?.spec.retention.keepWeekly ?? null, keepMonthly: profile?.spec.retention.keepMonthly ?? null },
+          retention: { keepLast: number(keepLast), keepDays: number(keepDays), keepDaily: number(gfs.daily), keepWeekly: number(gfs.weekly), keepMonthly: number(gfs.monthly) },
           options: profile?.spec.options ?? { allowEmpty: false, skipUnreadable: false, verify: true },
           schedule,
+          ...(profile?.spec.verifySchedule ? { verifySchedule: profile.spec.verifySchedule } : {}),
+          hooks: { pre: hookFromDraft(hooks.pre), post: hookFromDraft(hooks.post) },
         },
       });
       notify.success(`Profile "${name.trim()}" saved.`);
@@ -106,17 +116,18 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
         {sources.map((s, i) => (
           <SourceEditor key={i} index={i} source={s} storedFor={stored.has(i) ? profile?.spec.sources[i]?.kind === 'postgres' ? profile.spec.sources[i].url : undefined : undefined} onChange={(n) => setSources((all) => all.map((x, j) => (j === i ? n : x)))} onRemove={() => setSources((all) => all.filter((_x, j) => j !== i))} />
         ))}
-        <Box sx={{ display: 'flex', gap: 1 }}>
+        <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
           <Button onClick={() => add({ kind: 'sqlite', path: '' })} data-testid="add-sqlite">
             + SQLite
           </Button>
           <Button onClick={() => add({ kind: 'postgres', host: 'localhost', port: '5432', database: '', user: '', password: '' })} data-testid="add-postgres">
             + PostgreSQL
           </Button>
-          <Button onClick={() => add({ kind: 'folder', path: '', exclude: '', gitignore: false })} data-testid="add-folder">
+          <Button onClick={() => add({ kind: 'folder', path: '', include: '', exclude: '', gitignore: false })} data-testid="add-folder">
             + Folder
           </Button>
         </Box>
+        <SourceTests sources={sources.map(toSpec)} pathGrants={sourceGrants} passwords={passwords} existing={profile?.name ?? null} disabled={sources.length === 0 || sources.some((s) => (s.kind === 'folder' || s.kind === 'sqlite') && !s.path.trim())} />
         <Typography variant="subtitle1" sx={{ fontWeight: 600 }}>
           Archive and retention
         </Typography>
@@ -136,13 +147,26 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
               </MenuItem>
             ))}
           </TextField>
-          <TextField label="Keep last N verified" value={keepLast} onChange={(e) => setKeepLast(e.target.value.replace(/\D/g, ''))} />
-          <TextField label="Keep N days" value={keepDays} onChange={(e) => setKeepDays(e.target.value.replace(/\D/g, ''))} />
         </Box>
+        {/* Remote destinations (off-site copies) go here, between the destination and retention. */}
+        <Box sx={{ display: 'grid', gridTemplateColumns: 'repeat(5, 1fr)', gap: 2 }} data-testid="retention-fields">
+          <TextField label="Keep last N verified" value={keepLast} onChange={(e) => setKeepLast(e.target.value.replace(/\D/g, ''))} slotProps={{ htmlInput: { inputMode: 'numeric' } }} />
+          <TextField label="Keep N days" value={keepDays} onChange={(e) => setKeepDays(e.target.value.replace(/\D/g, ''))} slotProps={{ htmlInput: { inputMode: 'numeric' } }} />
+          <TextField label="Daily" helperText="newest of each of N days" value={gfs.daily} onChange={(e) => setGfs({ ...gfs, daily: e.target.value.replace(/\D/g, '') })} slotProps={{ htmlInput: { inputMode: 'numeric', 'data-testid': 'keep-daily' } }} />
+          <TextField label="Weekly" helperText="… of N weeks" value={gfs.weekly} onChange={(e) => setGfs({ ...gfs, weekly: e.target.value.replace(/\D/g, '') })} slotProps={{ htmlInput: { inputMode: 'numeric', 'data-testid': 'keep-weekly' } }} />
+          <TextField label="Monthly" helperText="… of N months" value={gfs.monthly} onChange={(e) => setGfs({ ...gfs, monthly: e.target.value.replace(/\D/g, '') })} slotProps={{ htmlInput: { inputMode: 'numeric', 'data-testid': 'keep-monthly' } }} />
+        </Box>
+        <Typography variant="body2" color="text.secondary" sx={{ mt: -1 }}>
+          A backup kept by any rule stays; the newest verified backup is never deleted. Empty everywhere: every backup is kept.
+        </Typography>
         <Typography variant="subtitle1" sx={{ fontWeight: 600 }}>
           Schedule
         </Typography>
         <ScheduleFields value={schedule} onChange={setSchedule} />
+        <Typography variant="subtitle1" sx={{ fontWeight: 600 }}>
+          Commands before and after
+        </Typography>
+        <HookFields pre={hooks.pre} post={hooks.post} onChange={(side, d) => setHooks((h) => ({ ...h, [side]: d }))} />
       </DialogContent>
       {error && (
         // Outside the scrolling content, next to Save: the reason is on screen wherever the form was scrolled.

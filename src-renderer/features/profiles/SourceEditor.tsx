@@ -18,7 +18,7 @@ import { call, errorText } from '../../lib/api';
  */
 export type DraftSource =
   | { kind: 'sqlite'; path: string; grant?: PathRef | undefined }
-  | { kind: 'folder'; path: string; exclude: string; gitignore: boolean; grant?: PathRef | undefined }
+  | { kind: 'folder'; path: string; exclude: string; gitignore: boolean; grant?: PathRef | undefined; include?: string }
   | { kind: 'postgres'; host: string; port: string; database: string; user: string; password: string }
   /** A MariaDB/MySQL source (added with the CLI): kept as it is; the editor does not change it yet. */
   | { kind: 'mysql'; url: string };
@@ -65,6 +65,7 @@ export function SourceEditor({ source, onChange, onRemove, index, storedFor }: {
       )}
       {source.kind === 'folder' && (
         <>
+          <TextField size="small" label="Include only (one pattern per line, e.g. **/*.pdf; empty: everything)" multiline minRows={1} value={source.include ?? ''} onChange={(e) => onChange({ ...source, include: e.target.value })} slotProps={{ htmlInput: { 'data-testid': `source-${index}-include` } }} />
           <TextField size="small" label="Exclude patterns (one per line, e.g. *.log or node_modules)" multiline minRows={2} value={source.exclude} onChange={(e) => onChange({ ...source, exclude: e.target.value })} />
           <FormControlLabel control={<Switch checked={source.gitignore} onChange={(e) => onChange({ ...source, gitignore: e.target.checked })} />} label="Honour .gitignore files" />
         </>

@@ -10,15 +10,16 @@ function tail(text: string, max: number): string {
   return text.length > max ? `…${text.slice(-(max - 1))}` : text;
 }
 
+/** Lower-case (shown with a capital first letter), so the phase name itself stays in the text. */
 const PHASE_LABELS: Record<JobProgress['phase'], string> = {
-  preparing: 'Preparing',
-  scanning: 'Scanning folders',
-  dumping: 'Dumping databases',
-  archiving: 'Archiving',
-  checking: 'Checking the archive',
-  verifying: 'Verifying',
-  restoring: 'Restoring',
-  done: 'Done',
+  preparing: 'preparing',
+  scanning: 'scanning folders',
+  dumping: 'dumping databases',
+  archiving: 'archiving',
+  checking: 'checking the archive',
+  verifying: 'verifying',
+  restoring: 'restoring',
+  done: 'done',
 };
 
 /**
@@ -65,7 +66,7 @@ export function JobProgressView({ progress }: { progress: JobProgress | null }) 
   return (
     <Box data-testid="job-progress" aria-live="polite">
       <Box sx={{ display: 'flex', justifyContent: 'space-between', mb: 0.5, gap: 2 }}>
-        <Typography variant="body2" sx={{ fontWeight: 600 }} data-testid="job-phase">
+        <Typography variant="body2" sx={{ fontWeight: 600, '&::first-letter': { textTransform: 'uppercase' } }} data-testid="job-phase">
           {PHASE_LABELS[progress.phase]}
         </Typography>
         <Typography variant="body2" color="text.secondary" data-testid="job-eta">

@@ -126,7 +126,7 @@ export function BackupDialog({ initialProfile, onClose }: { initialProfile?: str
               </Box>
             )}
             <Box sx={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 2 }}>
-              <TextField select label="Type" value={type} onChange={(e) => setType(e.target.value as BackupType | '')}>
+              <TextField select label="Type" value={type} onChange={(e) => setType(e.target.value as BackupType | '')} slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}>
                 <MenuItem value="">{defaultLabel(chosen?.spec.type ?? (profile === ADHOC ? 'full' : undefined))}</MenuItem>
                 {BACKUP_TYPES.map((t) => (
                   <MenuItem key={t} value={t}>
@@ -134,7 +134,7 @@ export function BackupDialog({ initialProfile, onClose }: { initialProfile?: str
                   </MenuItem>
                 ))}
               </TextField>
-              <TextField select label="Format" value={format} onChange={(e) => setFormat(e.target.value as ArchiveFormat | '')}>
+              <TextField select label="Format" value={format} onChange={(e) => setFormat(e.target.value as ArchiveFormat | '')} slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}>
                 <MenuItem value="">{defaultLabel(chosen?.spec.format ?? (profile === ADHOC ? 'zip' : undefined))}</MenuItem>
                 {ARCHIVE_FORMATS.map((f) => (
                   <MenuItem key={f} value={f}>

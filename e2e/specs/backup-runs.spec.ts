@@ -70,6 +70,8 @@ for (const theme of ['light', 'dark'] as const) {
     await page.getByTestId('backup-start').click();
     await expect(page.getByTestId('job-phase')).toContainText('archiving', { timeout: 30_000 });
     await expect(page.getByTestId('job-source-big')).toContainText('archiving');
+    // A rate (and so a time left) only after the tracker's window has measured one; or the phase moved on.
+    await expect(page.getByTestId('job-progress')).toContainText(/\/s|checking|verifying/, { timeout: 30_000 });
     for (const [w, h] of SIZES) {
       await page.setViewportSize({ width: w, height: h });
       await app.shot(`runs-dialog-running-${w}-${theme}`);

@@ -137,7 +137,7 @@ function ProfileStatus({ health, retention, hooks }: { health: ProfileHealth | u
         {last ? (
           <>
             <StatusChip status={last.status} />
-            <Typography variant="caption" noWrap>
+            <Typography variant="caption">
               {formatDateTime(last.at, { seconds: false })}
               {health && health.consecutiveFailures > 1 ? ` · ${health.consecutiveFailures} failures in a row` : ''}
             </Typography>

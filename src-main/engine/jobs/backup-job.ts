@@ -366,7 +366,8 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
       details: { file: fileName, sha256: archive.sha256, size: archive.size, verified: verifiedAt !== null, warnings: warnings.map((w) => w.code) },
     });
     faultPoint('backup:done');
-    progress.complete();
+    // The finished job reads "N of N files, X of X": what the archive holds.
+    progress.complete({ bytes: manifest.totals.bytes, files: manifest.totals.files });
     return { id, verifiedAt, status: 'COMPLETED', path: finalPath, fileName, size: archive.size, sha256: archive.sha256, durationMs, summary, warnings, manifest };
   } catch (raw) {
     const error = signal?.aborted ? new LifeboatError('CANCELLED', `Backup ${id.slice(0, 8)} was cancelled; nothing was kept.`) : classify(raw, partialPath);

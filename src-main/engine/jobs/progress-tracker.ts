@@ -69,9 +69,16 @@ export class ProgressTracker {
     this.emit(true);
   }
 
-  /** The job finished: counters equal their totals (no "17 / 18 files" on a finished job). */
-  complete(): void {
+  /**
+   * The job finished: counters equal their totals (no "17 / 18 files" on a finished job). `totals`
+   * gives the whole job's (what was stored), where the last phase counted something else.
+   */
+  complete(totals?: { bytes: number; files: number }): void {
     this.phase = 'done';
+    if (totals) {
+      this.bytesTotal = totals.bytes;
+      this.filesTotal = totals.files;
+    }
     this.bytesDone = this.bytesTotal;
     this.filesDone = this.filesTotal;
     this.samples = [];

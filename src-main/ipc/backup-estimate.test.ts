@@ -26,7 +26,7 @@ describe('backup:estimate', () => {
     const { s, docs, call } = await world();
     const saved = await call('profile:save', {
       name: 'docs',
-      spec: { sources: [{ kind: 'folder', path: docs, exclude: ['*.log'] }], format: 'tar.gz', retention: { keepLast: 7, keepWeekly: 4 }, hooks: { pre: { argv: ['systemctl', 'stop', 'app'], timeoutSeconds: 60 } } },
+      spec: { sources: [{ kind: 'folder', path: docs, exclude: ['*.log'] }], format: 'tar.gz', retention: { keepLast: 7, keepWeekly: 4 }, hooks: { pre: { argv: ['sh', '-c', 'echo stop app'], timeoutSeconds: 60 } } },
       pathGrants: [pickedPath(s, docs, 'folder')],
     });
     expect(saved).toMatchObject({ ok: true });
@@ -37,7 +37,7 @@ describe('backup:estimate', () => {
         sources: [{ kind: 'folder', ok: true, bytes: 1000, files: 1, where: docs }],
         totalBytes: 1000,
         unknown: 0,
-        settings: { type: 'full', format: 'tar.gz', compressionLevel: 6, verify: true, retention: 'keep the last 7 verified, 4 weekly', hooks: { pre: expect.stringContaining('systemctl stop app'), post: null } },
+        settings: { type: 'full', format: 'tar.gz', compressionLevel: 6, verify: true, retention: 'keep the last 7 verified, 4 weekly', hooks: { pre: expect.stringContaining("sh -c 'echo stop app'"), post: null } },
       },
     });
     // An override wins over the profile's default.
@@ -96,5 +96,20 @@ describe('profile:remove and Undo', () => {
     expect(engine.profiles.get('crm')).toMatchObject({ id: before.id, createdAt: before.createdAt, spec: { schedule: { preset: 'daily', time: '02:30' } } });
     expect([...s.secretMap.keys()].filter((k) => k.includes('crm'))).toHaveLength(1);
     expect(await call('profile:undo-remove', { token })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+});
+
+describe('profile:save checks the commands before and after', () => {
+  it('a program that is not on PATH, a relative path and a non-executable file are refused naming it; a program on PATH saves', async () => {
+    const { engine, s, dir, docs, call } = await world();
+    const script = join(dir, 'stop.sh');
+    await writeFile(script, '#!/bin/sh\n', { mode: 0o644 });
+    const save = (argv: string[]) => call('profile:save', { name: 'svc', replace: engine.profiles.find('svc') !== undefined, spec: { sources: [{ kind: 'folder', path: docs }], hooks: { pre: { argv } } }, pathGrants: [pickedPath(s, docs, 'folder')] });
+    expect(await save(['no-such-program-lifeboat'])).toMatchObject({ ok: false, error: { code: 'USAGE', message: expect.stringContaining('"no-such-program-lifeboat", which is not on PATH') } });
+    expect(await save(['bin/stop.sh'])).toMatchObject({ ok: false, error: { message: expect.stringContaining('a relative path') } });
+    expect(await save([script])).toMatchObject({ ok: false, error: { message: expect.stringContaining('not an executable file') } });
+    expect(engine.profiles.find('svc')).toBeUndefined();
+    expect(await save(['sh', '-c', 'true'])).toMatchObject({ ok: true });
+    expect(engine.profiles.get('svc').spec.hooks.pre).toEqual({ argv: ['sh', '-c', 'true'], timeoutSeconds: 300 });
   });
 });

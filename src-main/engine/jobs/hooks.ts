@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { delimiter, isAbsolute, join } from 'node:path';
 import type { BackupWarning } from '../../../src-shared/domain/backup.js';
 import type { HookCommand } from '../../../src-shared/domain/profile.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
@@ -184,4 +187,28 @@ export async function runPostHook(cmd: HookCommand, ctx: HookContext): Promise<B
   const message = `The ${what} ${why}${r.outputTail ? ` (output: ${r.outputTail.slice(-300)})` : ''}. Check what it should have done (a service it should have started?); the run log has its full output.`;
   ctx.log.warn(message);
   return { code: 'POST_COMMAND_FAILED', message };
+}
+
+/**
+ * Check that a hook's program can be started: a path must be an executable file, a bare name
+ * must be found on PATH. Profiles are checked on save, so a typo shows in the editor, not as the
+ * first scheduled backup's failure. Returns the problem, or null.
+ */
+export async function hookProgramProblem(side: HookSide, cmd: HookCommand): Promise<string | null> {
+  const program = cmd.argv[0] ?? '';
+  const what = side === 'pre' ? 'The command before the backup' : 'The command after the backup';
+  const executable = async (p: string): Promise<boolean> => {
+    const st = await stat(p).catch(() => null);
+    if (!st?.isFile()) return false;
+    return access(p, process.platform === 'win32' ? constants.F_OK : constants.X_OK).then(() => true, () => false);
+  };
+  if (program.includes('/') || program.includes('\\')) {
+    if (!isAbsolute(program)) return `${what} names ${program}, a relative path: give the full path (the working folder of a scheduled backup is not yours).`;
+    return (await executable(program)) ? null : `${what} names ${program}, which is not an executable file. Check the path and its permissions.`;
+  }
+  const exts = process.platform === 'win32' ? ['', ...(process.env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';')] : [''];
+  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    for (const ext of exts) if (await executable(join(dir, program + ext))) return null;
+  }
+  return `${what} runs "${program}", which is not on PATH. Give the program's full path (e.g. /usr/bin/${program}).`;
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { profileSpecSchema, type Profile, type SourceSpec } from '../../../src-shared/domain/profile.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
+import { hookProgramProblem } from '../../engine/jobs/hooks.js';
 import { nextSlot } from '../../engine/schedule/slots.js';
 import { testPgConnection, withPassword } from '../../engine/sources/postgres-source.js';
 import { getBound, peekBound, pgBinding, setBound } from '../bound-secrets.js';
@@ -111,6 +112,11 @@ export const profileHandlers: HandlerGroup<'profile:list' | 'profile:save' | 'pr
     // each path must be the stored profile's own or one the user chose in a dialog.
     const used = grantedSourcePaths(s, `saving profile "${p.name}"`, spec.sources, spec.destination, p.pathGrants, existing);
     for (const src of spec.sources) await checkSourceExists(src, p.name);
+    for (const side of ['pre', 'post'] as const) {
+      const cmd = spec.hooks[side];
+      const problem = cmd ? await hookProgramProblem(side, cmd) : null;
+      if (problem) throw new LifeboatError('USAGE', `${problem} Profile "${p.name}" was not saved.`, { side, program: cmd?.argv[0] });
+    }
     const now = s.engine.env.now().toISOString();
     const saved = existing ? s.engine.profiles.replace(p.name, spec, now) : s.engine.profiles.add(p.name, spec, now);
     s.grants.consume(used);

@@ -91,6 +91,19 @@ for (const theme of ['light', 'dark'] as const) {
     const log = (await handler(services, 'run-log:get', { id: row?.id ?? '' })) as { text: string };
     expect(log.text).toContain('pre: stopping files service');
 
+    // History details: the run log, with the commands' output.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByTestId('nav-history').click();
+    await page.getByTestId('row-details').first().click();
+    await page.getByTestId('run-log').getByRole('button').first().click();
+    await expect(page.getByTestId('run-log-text')).toContainText('post: starting files service');
+    for (const [w, h] of SIZES) {
+      await page.setViewportSize({ width: w, height: h });
+      await app.shot(`runs-details-log-${w}-${theme}`);
+    }
+    await page.keyboard.press('Escape');
+    await page.getByTestId('nav-profiles').click();
+
     // Remove, then Undo.
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.getByTestId('profile-files').getByTestId('profile-remove').click();

@@ -10,6 +10,7 @@ import { registerBackup } from './commands/backup.js';
 import { registerList } from './commands/history.js';
 import { registerHousekeeping } from './commands/housekeeping.js';
 import { registerInspect, registerReceipt } from './commands/inspect.js';
+import { registerLog } from './commands/log.js'; // issue 12 item 6
 import { registerProfile } from './commands/profile.js';
 import { registerRestore } from './commands/restore.js';
 // File-level restore and comparison (issue 12, item 4).
@@ -44,6 +45,7 @@ export function buildProgram(io: Io): Command {
   registerSchedule(program, io);
   registerProfile(program, io);
   registerAudit(program, io);
+  registerLog(program, io); // issue 12 item 6
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   for (const sub of program.commands.flatMap((c) => c.commands)) sub.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   return program;

@@ -44,6 +44,7 @@ export const AUDIT_EVENTS = {
   'profile.add': { label: 'Profile added', target: 'profile' },
   'profile.update': { label: 'Profile changed', target: 'profile' },
   'profile.remove': { label: 'Profile removed', target: 'profile' },
+  'profile.restore': { label: 'Removed profile put back (Undo)', target: 'profile' },
   'schedule.run': { label: 'Scheduled run started', target: 'profile' },
   'schedule.skipped': { label: 'Scheduled run skipped', target: 'profile' },
   'settings.change': { label: 'Settings changed', target: 'other' },

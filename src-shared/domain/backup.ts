@@ -36,6 +36,8 @@ export const BACKUP_WARNING_CODES = [
   'SPARSE_FILES',
   'UNKEPT_NAMES',
   'FOLDERS_NOT_ENTERED',
+  // issue 12 item 7: the profile's post-backup command failed or timed out (the backup itself is good)
+  'POST_COMMAND_FAILED',
 ] as const;
 
 /** A warning attached to a backup that completed but looks wrong (e.g. a sharp drop in size). */

@@ -99,6 +99,46 @@ export const profileEncryptionSchema = z.discriminatedUnion('mode', [
 /** How a profile's archives are encrypted. */
 export type ProfileEncryption = z.infer<typeof profileEncryptionSchema>;
 // -------------------------------------------------------------------------------------------------
+/** Retention in words, for the backup dialog and the profile cards: "keep the last 7 verified, 4 weekly". */
+export function describeRetention(r: Retention): string {
+  const parts = [
+    r.keepLast !== null ? `the last ${r.keepLast} verified` : null,
+    r.keepDays !== null ? `${r.keepDays} days` : null,
+    r.keepDaily !== null ? `${r.keepDaily} daily` : null,
+    r.keepWeekly !== null ? `${r.keepWeekly} weekly` : null,
+    r.keepMonthly !== null ? `${r.keepMonthly} monthly` : null,
+  ].filter((x): x is string => x !== null);
+  return parts.length ? `keep ${parts.join(', ')}` : 'keep every backup (no retention rule)';
+}
+
+// --- issue 12 item 7 (profiles you can trust): pre- and post-backup commands ---
+
+/** The longest a hook command may run: one day. */
+export const HOOK_MAX_TIMEOUT_SECONDS = 86_400;
+
+/**
+ * A command run around a backup, as an argv array: the program, then its arguments, each passed as
+ * it is (no shell parses them, so a path with spaces or a `;` is one argument and nothing else).
+ * It is stopped, with every process it started, after `timeoutSeconds`.
+ */
+export const hookCommandSchema = z.object({
+  argv: z.array(z.string().min(1).max(4096)).min(1, 'a command needs at least the program').max(100),
+  timeoutSeconds: z.number().int().min(1).max(HOOK_MAX_TIMEOUT_SECONDS).default(300),
+});
+/** A command run around a backup. */
+export type HookCommand = z.infer<typeof hookCommandSchema>;
+
+/**
+ * Commands around a profile's backups (e.g. stop a service, then start it again). A failing or
+ * timed-out `pre` fails the backup, which then does not run; `post` runs whenever `pre` succeeded
+ * (or there is none), whatever the backup's outcome, and its failure is a warning.
+ */
+export const backupHooksSchema = z.object({
+  pre: hookCommandSchema.nullable().default(null),
+  post: hookCommandSchema.nullable().default(null),
+});
+/** Commands around a profile's backups. */
+export type BackupHooks = z.infer<typeof backupHooksSchema>;
 
 /** What a profile stores: its sources and how to back them up. */
 export const profileSpecSchema = z.object({
@@ -113,6 +153,8 @@ export const profileSpecSchema = z.object({
   verifySchedule: scheduleSchema.nullable().default(null),
   /** Encrypt archives at rest (age); null: plain archives. */
   encryption: profileEncryptionSchema.nullable().default(null),
+  /** Pre- and post-backup commands (issue 12 item 7). */
+  hooks: backupHooksSchema.default({ pre: null, post: null }),
 });
 /** What a profile stores. */
 export type ProfileSpec = z.infer<typeof profileSpecSchema>;

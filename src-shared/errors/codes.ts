@@ -49,6 +49,8 @@ export const ERROR_CODES = [
   'INTERNAL',
   // --- safe restores (issue 12, item 3) ---
   'CANCEL_TOO_LATE',
+  // --- issue 12 item 7: pre/post-backup commands ---
+  'HOOK_FAILED',
 ] as const;
 
 /** One of the closed set of error codes. */
@@ -109,4 +111,5 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   INTERNAL: 'This is a bug in Lifeboat. Please report it with the message above.',
   // --- safe restores (issue 12, item 3) ---
   CANCEL_TOO_LATE: 'The restore has already replaced its targets and is finishing; let it finish, then use "Undo this restore" to put back the safety backup.',
+  HOOK_FAILED: 'The profile\'s pre-backup command failed or ran out of time, so the backup did not run. Read its output in the run log (`lifeboat log ID`), fix the command or raise its time limit, then run the backup again.',
 };

@@ -49,6 +49,10 @@ export const CHANNELS = [
   'encryption:set-passphrase',
   'encryption:create-key',
   'encryption:save-recovery-kit',
+  // issue 12 items 5-7
+  'backup:estimate',
+  'run-log:get',
+  'profile:undo-remove',
 ] as const;
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { BackupRecord, BackupWarning, HistoryPage } from '../domain/backup.js';
-import { ARCHIVE_FORMATS, AUDIT_OUTCOMES, BACKUP_STATUSES, BACKUP_TYPES, TRIGGERS, type AuditOutcome } from '../domain/enums.js';
+import { ARCHIVE_FORMATS, AUDIT_OUTCOMES, BACKUP_STATUSES, BACKUP_TYPES, TRIGGERS, type ArchiveFormat, type AuditOutcome, type BackupType, type SourceKind } from '../domain/enums.js';
 import type { JobProgress } from '../domain/progress.js';
 import type { Profile } from '../domain/profile.js';
 import { profileSpecSchema, PROFILE_NAME_PATTERN, sourceSpecSchema } from '../domain/profile.js';
@@ -206,6 +206,26 @@ export const REQUESTS = {
   'encryption:set-passphrase': z.object({ profile: z.string().regex(PROFILE_NAME_PATTERN), passphrase: z.string().min(12, 'at least 12 characters').max(1000) }),
   'encryption:create-key': z.object({ profile: z.string().regex(PROFILE_NAME_PATTERN) }),
   'encryption:save-recovery-kit': z.object({ profile: z.string().regex(PROFILE_NAME_PATTERN) }),
+  // --- issue 12 items 5-7 (backups that don't block, run log, profiles you can trust) ---
+  /**
+   * Check and measure sources before a backup: a stored profile's (`profile`), or sources being
+   * edited (`sources`, with grants for paths new to the profile `existing`, if any). With `type`
+   * and `format`, the resolved settings are those a backup with these overrides would use.
+   */
+  'backup:estimate': z.object({
+    profile: z.string().regex(PROFILE_NAME_PATTERN).optional(),
+    sources: z.array(sourceSpecSchema).max(50).optional(),
+    existing: z.string().regex(PROFILE_NAME_PATTERN).optional(),
+    pathGrants: z.array(pathRefSchema).max(60).default([]),
+    /** PostgreSQL passwords typed in the editor, by source index (never stored by this call). */
+    passwords: z.record(z.string(), z.string().max(1000)).default({}),
+    type: z.enum(BACKUP_TYPES).optional(),
+    format: z.enum(ARCHIVE_FORMATS).optional(),
+  }),
+  /** The run log of a backup or restore, by id. */
+  'run-log:get': z.object({ id }),
+  /** Put back a profile removed moments ago (the snackbar's Undo), with its id, schedule and passwords. */
+  'profile:undo-remove': z.object({ token: z.string().regex(/^[0-9a-f]{32}$/) }),
 } as const satisfies { readonly [C in Channel]: z.ZodType };
 /** What the renderer sends on a channel (before defaults are applied). */
 export type RequestOf<C extends Channel> = z.input<(typeof REQUESTS)[C]>;
@@ -391,7 +411,7 @@ export interface Responses extends FilesResponses {
   'import:archive': { id: string; duplicate: boolean; kind: 'lifeboat' | 'plain'; warnings: readonly BackupWarning[]; fileName: string };
   'profile:list': readonly Profile[];
   'profile:save': Profile;
-  'profile:remove': { name: string };
+  'profile:remove': { name: string; undoToken: string };
   'profile:test-connection': { serverVersion: string; database: string };
   'settings:get': Settings;
   'settings:set': Settings;
@@ -415,6 +435,44 @@ export interface Responses extends FilesResponses {
   /** The public key of a new key pair whose private half went to the keychain. */
   'encryption:create-key': { recipient: string };
   'encryption:save-recovery-kit': { path: string } | null;
+  'backup:estimate': BackupEstimateView;
+  'run-log:get': { id: string; kind: 'backup' | 'restore'; text: string } | null;
+  'profile:undo-remove': Profile;
+}
+
+/** One source checked and measured before a backup (or by the profile editor's "Test sources"). */
+export interface SourceEstimateView {
+  readonly name: string;
+  readonly kind: SourceKind;
+  /** The path, or the database URL without its password. */
+  readonly where: string;
+  readonly ok: boolean;
+  /** Bytes the backup will read (folder files, the database file, the server's database size), when known. */
+  readonly bytes: number | null;
+  readonly files: number | null;
+  /** What is wrong (missing, unreadable, unreachable), and its error code. */
+  readonly problem: string | null;
+  readonly code: string | null;
+  /** What was found (e.g. "PostgreSQL 15.8, database crm"). */
+  readonly detail: string | null;
+}
+
+/** What a backup will do, resolved: the profile's defaults filled in, and each source measured. */
+export interface BackupEstimateView {
+  readonly sources: readonly SourceEstimateView[];
+  /** The sum of the sizes that are known; `unknown` counts the sources without one. */
+  readonly totalBytes: number;
+  readonly unknown: number;
+  readonly settings: {
+    readonly type: BackupType;
+    readonly format: ArchiveFormat;
+    readonly compressionLevel: number;
+    readonly verify: boolean;
+    readonly destination: string;
+    /** "keep the last 7 verified, 4 weekly", or "keep everything". */
+    readonly retention: string;
+    readonly hooks: { readonly pre: string | null; readonly post: string | null };
+  };
 }
 
 /** Encryption at rest (issue 14): what the app knows about a profile's keys, without the keys. */

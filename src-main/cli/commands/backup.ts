@@ -47,6 +47,7 @@ function buildRequest(ctx: CommandContext, f: BackupFlags): BackupRequest {
       destination: resolve(f.out ?? p.spec.destination ?? defaultBackupDir(ctx.engine.env.home)),
       profile: p.name,
       verify: f.verify === false ? false : p.spec.options.verify,
+      hooks: p.spec.hooks, // issue 12 item 7: the profile's pre/post-backup commands
       options: {
         allowEmpty: f.allowEmpty ?? p.spec.options.allowEmpty,
         skipUnreadable: f.skipUnreadable ?? p.spec.options.skipUnreadable,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { profileSpecSchema, type Profile } from '../../../src-shared/domain/profile.js';
+import { HOOK_MAX_TIMEOUT_SECONDS, hookCommandSchema, profileSpecSchema, type HookCommand, type Profile } from '../../../src-shared/domain/profile.js';
 import { scheduleSchema, type Schedule } from '../../../src-shared/domain/schedule.js';
 import { nextSlot } from '../../engine/schedule/slots.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
@@ -16,6 +16,33 @@ interface ProfileFlags extends SourceFlags {
   readonly keepMonthly?: string;
   readonly schedule?: string;
   readonly catchUp: boolean;
+  readonly preCommand?: string;
+  readonly preTimeout?: string;
+  readonly postCommand?: string;
+  readonly postTimeout?: string;
+}
+
+/**
+ * `--pre-command '["systemctl","stop","app"]'`: a JSON array of strings, the program then its
+ * arguments. A plain string is refused rather than split: nothing here is a shell, and guessing
+ * where one argument ends would run something else than what was written.
+ */
+export function parseHookFlag(flag: string, value: string | undefined, timeout: string | undefined): HookCommand | null {
+  if (value === undefined) {
+    if (timeout !== undefined) throw new LifeboatError('USAGE', `${flag.replace('command', 'timeout')} needs ${flag}.`);
+    return null;
+  }
+  let argv: unknown;
+  try {
+    argv = JSON.parse(value);
+  } catch {
+    argv = undefined;
+  }
+  const parsed = hookCommandSchema.safeParse({ argv, ...(timeout !== undefined ? { timeoutSeconds: positiveFlag(timeout, flag.replace('command', 'timeout')) } : {}) });
+  if (!parsed.success) {
+    throw new LifeboatError('USAGE', `${flag} must be a JSON array of strings, the program then its arguments, e.g. ${flag} '["systemctl","stop","myapp"]' (no shell is used; got ${JSON.stringify(value.slice(0, 80))}). Time limits are 1 to ${HOOK_MAX_TIMEOUT_SECONDS} s.`);
+  }
+  return parsed.data;
 }
 
 
@@ -49,6 +76,10 @@ export function registerProfile(program: Command, io: Io): void {
     .option('--keep-monthly <n>', 'retention: ... of each of the last N months')
     .option('--schedule <spec>', 'hourly@MM, daily@HH:MM, weekly@DAY@HH:MM (DAY 0-6, 0 = Sunday), or a quoted cron expression')
     .option('--no-catch-up', 'do not run once on start for slots missed while the app was closed')
+    .option('--pre-command <json>', 'run before each backup, as a JSON array: \'["systemctl","stop","myapp"]\' (no shell); if it fails or times out the backup fails and does not run')
+    .option('--pre-timeout <seconds>', 'time limit of --pre-command (default 300); the command and every process it started are stopped then')
+    .option('--post-command <json>', 'run after each backup whose --pre-command succeeded, whatever the outcome (e.g. start the service again); a failure is a warning')
+    .option('--post-timeout <seconds>', 'time limit of --post-command (default 300)')
     .action(async (name: string, _o: unknown, cmd: Command) => {
       process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
         const f = cmd.opts<ProfileFlags>();
@@ -68,6 +99,7 @@ export function registerProfile(program: Command, io: Io): void {
           },
           options: { allowEmpty: Boolean(f.allowEmpty), skipUnreadable: Boolean(f.skipUnreadable), ...readOptionsFromFlags(f) },
           schedule: f.schedule ? parseScheduleFlag(f.schedule, f.catchUp) : null,
+          hooks: { pre: parseHookFlag('--pre-command', f.preCommand, f.preTimeout), post: parseHookFlag('--post-command', f.postCommand, f.postTimeout) },
         });
         if (spec.schedule) nextSlot(spec.schedule, new Date());
         const p = engine.profiles.add(name, spec, engine.env.now().toISOString());

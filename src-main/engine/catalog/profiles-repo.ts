@@ -66,6 +66,14 @@ export class ProfilesRepo {
     return (this.db.prepare('SELECT * FROM profiles ORDER BY name').all() as ProfileRow[]).map(toProfile);
   }
 
+  /** Put back a removed profile as it was (same id, spec and creation time): the UI's Undo. */
+  reinsert(p: Profile, now: string): Profile {
+    if (this.find(p.name)) throw new LifeboatError('PROFILE_EXISTS', `A profile named "${p.name}" exists again; the removed one cannot be put back under that name.`, { name: p.name });
+    const row: ProfileRow = { id: p.id, name: p.name, spec: JSON.stringify(p.spec), created_at: p.createdAt, updated_at: now };
+    this.db.prepare('INSERT INTO profiles (id, name, spec, created_at, updated_at) VALUES (@id, @name, @spec, @created_at, @updated_at)').run(row);
+    return toProfile(row);
+  }
+
   remove(name: string): void {
     const r = this.db.prepare('DELETE FROM profiles WHERE name = ?').run(name);
     if (r.changes === 0) throw new LifeboatError('NOT_FOUND', `No profile named "${name}".`, { name });

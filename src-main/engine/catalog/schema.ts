@@ -108,4 +108,18 @@ export const MIGRATIONS: readonly string[] = [
     plain_sha256 TEXT NOT NULL
   );
   `,
+  // --- issue 12 item 6 (run log): one bounded, readable log per backup or restore row ---
+  `
+  -- Kept apart from the rows themselves, so History's SELECT * never reads the logs; deleted with its row.
+  CREATE TABLE run_logs (
+    id          TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('backup', 'restore')),
+    text        TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+  );
+  CREATE TRIGGER backups_run_log_delete AFTER DELETE ON backups
+    BEGIN DELETE FROM run_logs WHERE id = old.id; END;
+  CREATE TRIGGER restores_run_log_delete AFTER DELETE ON restores
+    BEGIN DELETE FROM run_logs WHERE id = old.id; END;
+  `,
 ];

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { BackupSummary, BackupWarning } from '../../../src-shared/domain/backup.js';
 import type { ArchiveFormat, BackupType, Trigger } from '../../../src-shared/domain/enums.js';
 import { typeIncludes } from '../../../src-shared/domain/enums.js';
-import type { BackupOptions, SourceSpec } from '../../../src-shared/domain/profile.js';
+import type { BackupHooks, BackupOptions, SourceSpec } from '../../../src-shared/domain/profile.js';
 import { LifeboatError, toErrorInfo } from '../../../src-shared/errors/lifeboat-error.js';
 import type { Manifest, ManifestEntry, ManifestSource } from '../../../src-shared/manifest/schema.js';
 import { ARCHIVE_LAYOUT, MANIFEST_FORMAT_VERSION, parseManifest } from '../../../src-shared/manifest/schema.js';
@@ -29,8 +29,10 @@ import { makePrivateDir, privateTempPath } from '../crypto/private-temp.js';
 import { checkWrittenArchive } from './check-written.js';
 import { dropWarnings, readWarnings } from './drop-warnings.js';
 import { buildFileTypes, summarize } from './manifest-parts.js';
+import { runPostHook, runPreHook } from './hooks.js';
 import { ProgressTracker, type ProgressListener } from './progress-tracker.js';
 import { fileNotStored, fileStored, type ReadPolicy } from './read-outcomes.js';
+import { logBackupPlan, logManifestNotes, RunLog, RunLogsRepo, saveRunLog } from './run-log.js';
 
 /** Everything a backup needs, resolved (profile defaults already applied). */
 export interface BackupRequest {
@@ -53,6 +55,8 @@ export interface BackupRequest {
   readonly extraWarnings?: readonly BackupWarning[];
   /** Encrypt the archive (age) to this passphrase or these recipients; it is then `<name>.age`. */
   readonly encryption?: EncryptionKey;
+  /** The profile's pre- and post-backup commands (see hooks.ts). */
+  readonly hooks?: BackupHooks;
 }
 
 /** A finished, checked backup. */
@@ -129,6 +133,23 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
 
   const progress = new ProgressTracker(id, hooks.onProgress);
   const signal = hooks.signal;
+  // The run log (run-log.ts) is stored with the row when the backup ends, whatever the outcome.
+  const log = new RunLog(() => env.now());
+  logBackupPlan(log, { ...req, id, fileName, destination }, sources);
+  progress.setSources(sources);
+  const hookCtx = { log, env: { LIFEBOAT_BACKUP_ID: id, LIFEBOAT_PROFILE: req.profile ?? '', LIFEBOAT_DESTINATION: destination }, ...(signal ? { signal } : {}) };
+  // The post-backup command runs once, after a pre-command that succeeded (or none): here or on failure.
+  let postPending = req.hooks?.post ?? null;
+  const runPost = async (status: string): Promise<BackupWarning | null> => {
+    const post = postPending;
+    postPending = null;
+    if (!post) return null;
+    log.phase('post-backup command');
+    // No cancel signal: the command that restarts a service runs to its own time limit even after a cancel.
+    const w = await runPostHook(post, { log, env: { ...hookCtx.env, LIFEBOAT_BACKUP_STATUS: status } });
+    log.endPhase(w ? 'failed' : 'done');
+    return w;
+  };
 
   env.catalog.backups.insertRunning({
     id,
@@ -157,6 +178,15 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
   // Dumps waiting for the writer are released with this if the writer never comes.
   let noWriter: (e: Error) => void = () => undefined;
   try {
+    if (req.hooks?.pre) {
+      log.phase('pre-backup command');
+      // A failed pre-command fails the backup before anything is read, and its post-command is not run.
+      postPending = null;
+      await runPreHook(req.hooks.pre, hookCtx);
+      postPending = req.hooks.post;
+      log.endPhase();
+    }
+    log.phase('preparing the destination');
     await prepareDestination(destination);
     if (req.encryption) checkEncryptionKey(req.encryption, req.profile);
     if (plainDir) await makePrivateDir(plainDir);
@@ -172,7 +202,14 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     const databases = servers.sources.filter((s) => s.kind !== 'folder');
     const globalsEntries: ManifestEntry[] = [];
     progress.setPhase('scanning', { bytes: 0, files: 0 });
-    for (const s of folders) byName.set(s.name, await prepareSource(s, req, workDir, destination, signal, progress));
+    if (folders.length) log.phase('scanning folders');
+    for (const s of folders) {
+      progress.source(s.name, 'scanning');
+      const prepared = await prepareSource(s, req, workDir, destination, signal, progress);
+      byName.set(s.name, prepared);
+      progress.source(s.name, 'waiting');
+      log.info(`${s.name}: ${prepared.scan?.files ?? 0} files, ${prepared.scan?.bytes ?? 0} bytes to read from ${s.path}`);
+    }
 
     // Database dumps run side by side, while the folders are archived (different resources: the
     // database engines, against the pack workers); each dump joins the archive as soon as it is
@@ -186,6 +223,8 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     const dumpEntries = new Map<string, ManifestEntry>();
     const now = env.now();
     const dumpOne = async (s: NamedSource): Promise<void> => {
+      progress.source(s.name, 'dumping');
+      log.info(`${s.name}: dump started`);
       let file: string;
       let path: string;
       let checked: Promise<ManifestSource>;
@@ -200,7 +239,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
       } else {
         const part = servers.parts.get(s.name);
         // A server's databases dump one at a time; an empty one among them is no error.
-        const prepare = (): ReturnType<typeof prepareSource> => prepareSource(s, part ? { ...req, options: { ...req.options, allowEmpty: true } } : req, workDir, destination, dumpSignal, folders.length ? undefined : progress);
+        const prepare = (): ReturnType<typeof prepareSource> => prepareSource(s, part ? { ...req, options: { ...req.options, allowEmpty: true } } : req, workDir, destination, dumpSignal, folders.length ? undefined : progress, log);
         const prepared = await (part ? part.turn(prepare) : prepare());
         if (!prepared.dumpFile || prepared.record.kind === 'folder') throw new Error(`internal: no dump for ${s.name}`);
         file = prepared.dumpFile;
@@ -217,12 +256,15 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
       checked.catch(() => undefined); // awaited below
       const sink = await writerCreated;
       const size = (await stat(file)).size;
+      log.info(`${s.name}: dump finished (${size} bytes), archiving it`);
+      progress.source(s.name, 'archiving');
       progress.addTotal(size);
       progress.item(path);
       const written = await sink.addFile(path, { path: file, size }, { mode: 0o600, mtime: now }, (n) => progress.addBytes(n));
       byName.set(s.name, { record: await checked, dumpFile: file });
       dumpEntries.set(s.name, { path, kind: 'file', source: s.name, size: written.size, sha256: written.sha256, mode: 0o600, mtime: now.toISOString() });
       progress.fileDone();
+      progress.source(s.name, 'done');
     };
     const dumping = Promise.all(databases.map(dumpOne)).then(() => undefined);
     dumping.catch(() => undefined); // awaited below, or stopped and awaited on failure
@@ -236,6 +278,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     const folderBytes = [...scans.values()].reduce((n, s) => n + s.bytes, 0);
     const folderFiles = [...scans.values()].reduce((n, s) => n + s.files, 0);
     if (folders.length > 0) progress.setPhase('archiving', { bytes: folderBytes, files: folderFiles + databases.length });
+    log.phase(folders.length ? 'archiving (folders, then each database dump as it finishes)' : 'dumping and archiving databases');
 
     writer = await createArchiveWriter(partialPath, req.format, req.compressionLevel ?? 6);
     // Cancel stops the writer at once, failing every entry still in flight.
@@ -249,9 +292,13 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
       const scan = scans.get(s.name);
       const rec = byName.get(s.name)?.record;
       // One by one: spreading a folder's entries into push()'s arguments overflows the stack at ~150k.
+      progress.source(s.name, 'archiving');
       if (scan && rec?.kind === 'folder') for (const e of await archiveFolder(writer, rec, scan, req.options, signal, progress)) entries.push(e);
+      progress.source(s.name, 'done');
     }
     await dumping;
+    // Every source is read: the service a pre-command stopped can start again while the archive is finished.
+    const postWarning = await runPost('read');
     for (const s of databases) {
       const e = dumpEntries.get(s.name);
       if (e) entries.push(e);
@@ -289,6 +336,8 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     );
     await writer.addBuffer(ARCHIVE_LAYOUT.manifest, Buffer.from(JSON.stringify(manifest, null, 2)), { mode: 0o644, mtime: now });
     signal?.throwIfAborted();
+    logManifestNotes(log, manifest);
+    log.phase('writing and checking the archive');
     progress.setPhase('checking');
     const archive = await writer.finish().catch((e: unknown) => {
       throw destinationError(e, partialPath);
@@ -299,7 +348,9 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     await checkWrittenArchive(partialPath, req.format, manifest);
     let verifiedAt: string | null = null;
     if (req.verify !== false) {
-      progress.setPhase('verifying', { bytes: archive.size, files: manifest.totals.files });
+      log.phase('verifying the archive (every entry re-read and re-hashed)');
+      // Verification counts bytes, not files: no file counter that could not move.
+      progress.setPhase('verifying', { bytes: archive.size, files: 0 });
       // Every entry is re-read and re-hashed; the databases' integrity_check already ran on the
       // dumps whose SHA-256 the manifest holds, so matching hashes prove those same bytes.
       const report = await verifyArchive(partialPath, { sha256: archive.sha256, source: 'catalog' }, (n) => progress.addBytes(n), false);
@@ -325,6 +376,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
 
     const summary = summarize(manifest);
     const warnings = [
+      ...(postWarning ? [postWarning] : []),
       ...(req.extraWarnings ?? []),
       ...((manifest.warnings ?? []) as BackupWarning[]),
       ...(req.profile ? dropWarnings(summary, archive.size, env.catalog.backups.lastCompleted(req.profile)) : []),
@@ -334,7 +386,10 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     ];
     const finishedAt = env.now();
     const durationMs = finishedAt.getTime() - startedAt.getTime();
-    // One transaction: a COMPLETED row is never without its verification stamp.
+    log.endPhase();
+    for (const w of warnings) log.warn(w.message);
+    log.info(`COMPLETED: ${fileName}, ${archive.size} bytes, SHA-256 ${archive.sha256}${verifiedAt ? ', verified' : ', not verified'}, in ${durationMs} ms`);
+    // One transaction: a COMPLETED row is never without its verification stamp or its run log.
     env.catalog.db.transaction(() => {
       env.catalog.backups.markCompleted(id, { size: stored.size, sha256: stored.sha256, finishedAt: finishedAt.toISOString(), durationMs, summary, warnings });
       if (verifiedAt) env.catalog.backups.markVerified(id, verifiedAt);
@@ -342,6 +397,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
         const recipients = req.encryption.kind === 'recipients' ? req.encryption.recipients : [];
         new EncryptionRepo(env.catalog.db).record({ backupId: id, mode: req.encryption.kind, recipients, plainSize: archive.size, plainSha256: archive.sha256 });
       }
+      new RunLogsRepo(env.catalog.db).save(id, 'backup', log, finishedAt);
     })();
     env.catalog.audit.append({
       actor: env.actor,
@@ -351,7 +407,8 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
       details: { file: fileName, sha256: stored.sha256, size: stored.size, ...(req.encryption ? { encrypted: req.encryption.kind, plainSha256: archive.sha256 } : {}), verified: verifiedAt !== null, warnings: warnings.map((w) => w.code) },
     });
     faultPoint('backup:done');
-    progress.setPhase('done');
+    // The finished job reads "N of N files, X of X": what the archive holds.
+    progress.complete({ bytes: manifest.totals.bytes, files: manifest.totals.files });
     return {
       id, verifiedAt, status: 'COMPLETED', path: finalPath, fileName, size: stored.size, sha256: stored.sha256, durationMs, summary, warnings, manifest,
       ...(req.encryption ? { plain: { size: archive.size, sha256: archive.sha256 } } : {}),
@@ -363,7 +420,12 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     noWriter(error);
     await dumpsRunning.catch(() => undefined);
     await Promise.all([rm(partialPath, { force: true }), rm(stagedPath, { force: true }), rm(finalPath, { force: true }), rm(`${finalPath}.sha256`, { force: true })]);
+    log.endPhase('failed');
+    log.error(`${error.code}: ${error.message}`);
+    // Even on failure (or cancel) the command that restarts what the pre-command stopped runs.
+    await runPost(error.code === 'CANCELLED' ? 'cancelled' : 'failed').catch(() => undefined);
     const finishedAt = env.now();
+    saveRunLog(env.catalog.db, id, 'backup', log, finishedAt);
     env.catalog.backups.markFailed(id, error.toInfo(), finishedAt.toISOString(), finishedAt.getTime() - startedAt.getTime());
     env.catalog.audit.append({ actor: env.actor, action: 'backup.fail', target: id, outcome: 'failure', details: { file: fileName, ...toErrorInfo(error) } });
     throw error;
@@ -389,6 +451,7 @@ async function prepareSource(
   destination: string,
   signal: AbortSignal | undefined,
   progress: ProgressTracker | undefined,
+  log?: RunLog,
 ): Promise<{ record: ManifestSource; dumpFile?: string; scan?: FolderScan }> {
   signal?.throwIfAborted();
   switch (s.kind) {
@@ -398,17 +461,16 @@ async function prepareSource(
       const record = await dumpPostgres(s.name, s.url, file, {
         allowEmpty: req.options.allowEmpty,
         ...(s.dump ? { dump: s.dump } : {}),
+        ...(log ? { onToolOutput: (text: string) => log.output(`pg_dump (${s.name})`, text) } : {}),
         ...(req.pgDumpPath ? { pgDumpPath: req.pgDumpPath } : {}),
         ...(signal ? { signal } : {}),
       });
-      progress?.fileDone();
       return { record, dumpFile: file };
     }
     case 'mysql': {
       progress?.item(s.url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@'));
       const file = join(workDir, `${s.name}.sql`);
       const record = await dumpMysql(s.name, s.url, file, { allowEmpty: req.options.allowEmpty, ...(signal ? { signal } : {}) });
-      progress?.fileDone();
       return { record, dumpFile: file };
     }
     case 'folder': {
@@ -502,7 +564,10 @@ async function archiveFolder(
           out[slot] = { ...base, kind: 'file', size: written.size, sha256: written.sha256 };
           progress.fileDone();
         },
-        (err: unknown) => fileNotStored(record, scan, e, err, policy),
+        (err: unknown) => {
+          progress.fileDone(); // handled: left out by policy, or the failure below stops the backup
+          fileNotStored(record, scan, e, err, policy);
+        },
       );
       settle(added);
     }

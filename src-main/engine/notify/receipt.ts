@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { readManifest } from '../archive/archive-reader.js';
 import type { EngineEnv } from '../engine-env.js';
+import { RunLogsRepo } from '../jobs/run-log.js';
 import { RestoresRepo } from '../restore/journal.js';
 import { auditReference } from './mailer.js';
 import { render, type Outcome, type Rendered } from './templates.js';
@@ -40,7 +41,7 @@ export async function receiptFor(env: EngineEnv, idOrPrefix: string): Promise<Re
         error: { code: backup.errorCode ?? 'INTERNAL', message: backup.errorMessage ?? backup.status },
       };
     }
-    return render(outcome, { actor: backup.createdBy, host: backup.host, at: new Date(backup.finishedAt ?? backup.createdAt), auditRef: auditReference(env, backup.id) });
+    return withRunLog(env, backup.id, render(outcome, { actor: backup.createdBy, host: backup.host, at: new Date(backup.finishedAt ?? backup.createdAt), auditRef: auditReference(env, backup.id) }));
   }
   const restore = new RestoresRepo(env.catalog.db).get(idOrPrefix);
   if (!restore) throw new LifeboatError('NOT_FOUND', `No backup or restore "${idOrPrefix}" in the catalog.`, { id: idOrPrefix });
@@ -65,7 +66,25 @@ export async function receiptFor(env: EngineEnv, idOrPrefix: string): Promise<Re
           durationMs: details.finished_at ? new Date(details.finished_at).getTime() - new Date(details.started_at).getTime() : 0,
         }
       : { kind: 'restore', ok: false, id: restore.id, archive: restore.archivePath, error: { code: (restore.errorCode ?? 'RESTORE_FAILED') as 'RESTORE_FAILED', message: restore.errorMessage ?? restore.status } };
-  return render(outcome, { actor: details.started_by, host: env.host, at: new Date(details.finished_at ?? details.started_at), auditRef: auditReference(env, restore.id, restore.archivePath) });
+  return withRunLog(env, restore.id, render(outcome, { actor: details.started_by, host: env.host, at: new Date(details.finished_at ?? details.started_at), auditRef: auditReference(env, restore.id, restore.archivePath) }));
+}
+
+const esc = (t: string): string => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * The job's run log at the end of its receipt (issue 12 item 6): what ran, when, what was left out,
+ * what the tools and commands said. Already bounded when stored, so the receipt stays small.
+ */
+export function withRunLog(env: EngineEnv, id: string, r: Rendered): Rendered {
+  const log = new RunLogsRepo(env.catalog.db).get(id);
+  if (!log) return r;
+  const section = `<h2 style="font-size:15px;margin:24px 0 8px">Run log</h2><pre data-run-log style="font:12px/1.45 ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap;word-break:break-all;background:#f5f5f5;color:#222;padding:12px;border-radius:6px">${esc(log.text)}</pre>`;
+  const at = r.html.lastIndexOf('</body>');
+  return {
+    subject: r.subject,
+    text: `${r.text}\n\nRun log\n-------\n${log.text}\n`,
+    html: at === -1 ? `${r.html}${section}` : `${r.html.slice(0, at)}${section}${r.html.slice(at)}`,
+  };
 }
 
 /** The receipt's file name. */

@@ -4,6 +4,7 @@ import type { AuditEventName } from '../../../src-shared/domain/audit-events.js'
 import { LifeboatError, toErrorInfo } from '../../../src-shared/errors/lifeboat-error.js';
 import type { EngineEnv } from '../engine-env.js';
 import { ProgressTracker, type ProgressListener } from '../jobs/progress-tracker.js';
+import { RunLog, saveRunLog } from '../jobs/run-log.js';
 import type { ResolvedTarget } from '../lifeboat-engine.js';
 import { faultPoint, type FaultPoint } from '../util/fault.js';
 import { commitRestore } from './commit.js';
@@ -116,6 +117,8 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
   };
   audit('restore.start', 'info', { targets: targets.map((t) => ({ source: t.source, kind: t.kind, target: t.target })) });
   const kinds = [...new Set(targets.map((t) => t.kind))];
+  const log = new RunLog(() => env.now()); // run-log.ts: stored with the restore row when it ends
+  log.info(`Restore ${id} of ${plan.archive} (backup ${plan.backupId ?? 'not in the catalog'}): ${targets.map((t) => `${t.source} → ${t.target}`).join('; ')}`);
 
   const journal: RestoreJournal = { phase: 'plan', steps: [], scratch: [join(env.home, 'tmp', `restore-${id}`)], created: [] };
   repo.insert({ id, backupId: plan.backupId, archivePath: plan.archive, archiveSha256: plan.sha256, startedBy: env.actor, host: env.host, startedAt: started.toISOString(), journal, targets: targets.map(({ connectUrl: _url, changes: _changes, ...t }) => t) });
@@ -148,6 +151,7 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
         hooks.onPointOfNoReturn?.();
       }
       phaseNow = step.phase === 'stage' ? 'staging' : step.phase === 'safety' ? 'the safety backup' : step.phase;
+      log.phase(step.phase);
       enter(step.phase);
       await step.run(run);
       audit(step.event, 'info', step.phase === 'safety' ? { kinds, safetyBackup: run.safetyBackupId } : { kinds });
@@ -158,6 +162,9 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
   } catch (raw) {
     const error = raw instanceof LifeboatError ? raw : new LifeboatError('RESTORE_FAILED', `Restore failed: ${toErrorInfo(raw).message}`, {}, { cause: raw });
     const { undone, failed } = await rollback(journal, run.secrets);
+    log.endPhase('failed');
+    log.error(`${error.code}: ${error.message}${undone.length ? ` Rolled back: ${undone.join('; ')}.` : ''}${failed.length ? ` Rollback incomplete: ${failed.join('; ')}.` : ''}`);
+    saveRunLog(env.catalog.db, id, 'restore', log, env.now());
     repo.finish(id, failed.length ? 'FAILED' : 'ROLLED_BACK', env.now().toISOString(), error.toInfo());
     audit('restore.rollback', failed.length ? 'failure' : 'success', { error: error.toInfo(), undone, failed });
     throw new LifeboatError(
@@ -168,6 +175,7 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
   }
 
   // The point of no return: recorded durably before any old state is removed.
+  log.phase('commit');
   enter('commit');
   const leftovers = await commitRestore(journal, run.secrets);
   if (leftovers.length) {
@@ -176,6 +184,10 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
   }
   enter('done');
   const finished = env.now();
+  log.endPhase();
+  for (const w of run.warnings) log.warn(w);
+  log.info(`COMPLETED${run.safetyBackupId ? `; safety backup ${run.safetyBackupId}` : ''}`);
+  saveRunLog(env.catalog.db, id, 'restore', log, finished);
   repo.finish(id, 'COMPLETED', finished.toISOString());
   audit('restore.complete', 'success', { safetyBackup: run.safetyBackupId, warnings: run.warnings, leftovers });
   run.progress.setPhase('done');

@@ -240,9 +240,11 @@ interface DumpContext {
   readonly signal?: AbortSignal;
   /** pgAdmin-style include/exclude options (issue 13). */
   readonly dump?: PgDumpOptions;
+  /** pg_dump's stderr of a dump that succeeded (its warnings), for the run log. */
+  readonly onToolOutput?: (text: string) => void;
 }
 
-async function runPgDump(tool: PgTool, t: PgTarget, snapshot: string, file: string, signal?: AbortSignal, scope: readonly string[] = []): Promise<void> {
+async function runPgDump(tool: PgTool, t: PgTarget, snapshot: string, file: string, signal?: AbortSignal, scope: readonly string[] = [], onToolOutput?: (text: string) => void): Promise<void> {
   // No connection value in argv: libpq reads them from pgEnv, where nothing is re-parsed.
   const args = [
     '--format=custom',
@@ -257,7 +259,10 @@ async function runPgDump(tool: PgTool, t: PgTarget, snapshot: string, file: stri
   ];
   const { toolMs } = pgTimeouts();
   const r = await runPgTool(tool, args, { env: pgEnv(t), timeoutMs: toolMs, ...(signal ? { signal } : {}) });
-  if (r.code === 0) return;
+  if (r.code === 0) {
+    if (r.stderr.trim()) onToolOutput?.(r.stderr);
+    return;
+  }
   if (r.timedOut) {
     throw new LifeboatError('PG_TIMEOUT', `pg_dump of database "${t.database}" at ${t.host}:${t.port} did not finish within ${Math.round(toolMs / 1000)} s and was stopped.`, { database: t.database, timeoutMs: toolMs });
   }
@@ -303,7 +308,7 @@ export async function dumpPostgres(name: string, url: string, file: string, ctx:
     // With include/exclude options the dump runs first (in the same snapshot, still held open) and
     // only the tables whose rows it kept are counted.
     const scope = pgDumpArgs(ctx.dump);
-    if (scope.length > 0) await runPgDump(tool, t, snapshot, file, ctx.signal, scope);
+    if (scope.length > 0) await runPgDump(tool, t, snapshot, file, ctx.signal, scope, ctx.onToolOutput);
     const counted = scope.length > 0 ? await tablesWithData(await pgRestoreBeside(tool), file, tableRows.rows, ctx.signal) : tableRows.rows;
     const tables: { name: string; rows: number }[] = [];
     for (const r of counted) {
@@ -317,7 +322,7 @@ export async function dumpPostgres(name: string, url: string, file: string, ctx:
         database: t.database,
       });
     }
-    if (scope.length === 0) await runPgDump(tool, t, snapshot, file, ctx.signal);
+    if (scope.length === 0) await runPgDump(tool, t, snapshot, file, ctx.signal, [], ctx.onToolOutput);
     const written = await stat(file).catch(() => undefined);
     if (!written || written.size === 0) throw new LifeboatError('PG_DUMP_FAILED', `pg_dump reported success but wrote no dump for "${t.database}" (${file}).`, { database: t.database, file });
     // A dump counts as written only once every block of it reads back (not on pg_dump's exit code).

@@ -11,7 +11,13 @@ import type { HandlerGroup } from '../handler.js';
 import { grantedSourcePaths } from '../path-checks.js';
 import type { Services } from '../services.js';
 import { encryptionFor, decryptionFor } from './encryption.js';
-import { sourcesWithSecrets } from './profiles.js';
+import { describeRetention, type SourceSpec } from '../../../src-shared/domain/profile.js';
+import { estimateSources } from '../../engine/jobs/estimate.js';
+import { describeHook } from '../../engine/jobs/hooks.js';
+import { RunLogsRepo } from '../../engine/jobs/run-log.js';
+import { withPassword } from '../../engine/sources/postgres-source.js';
+import { getBound, pgBinding } from '../bound-secrets.js';
+import { passwordKey, sourcesWithSecrets } from './profiles.js';
 import { checkedToolPaths } from './settings.js';
 
 /** A backup:start payload; the scheduler may also start SCHEDULED runs (the renderer may not). */
@@ -35,6 +41,7 @@ function backupRequest(s: Services, p: StartPayload): BackupRequest {
       profile: profile.name,
       options: profile.spec.options,
       verify: profile.spec.options.verify,
+      hooks: profile.spec.hooks,
       ...(pgDumpPath ? { pgDumpPath } : {}),
       ...encryptionFor(s, profile),
     };
@@ -89,6 +96,8 @@ export const backupHandlers: HandlerGroup<
   | 'backup:save-receipt'
   | 'job:cancel'
   | 'job:list-active'
+  | 'backup:estimate'
+  | 'run-log:get'
 > = {
   // Straight to the catalog: the engine's history() is the CLI's and knows no sort order.
   'history:query': async (s, q) => s.engine.env.catalog.backups.query(q),
@@ -150,5 +159,44 @@ export const backupHandlers: HandlerGroup<
   },
 
   'job:cancel': async (s, p) => ({ cancelled: s.jobs.cancel(p.jobId) }),
+
+  'backup:estimate': async (s, p) => {
+    let sources: SourceSpec[];
+    const profile = p.profile ? s.engine.profiles.get(p.profile) : undefined;
+    if (profile) sources = sourcesWithSecrets(s, profile);
+    else if (p.sources?.length) {
+      // Only paths the stored profile already has, or ones chosen in a dialog, are looked at (peeked, not used up).
+      const existing = p.existing ? s.engine.profiles.find(p.existing) : undefined;
+      grantedSourcePaths(s, 'testing sources', p.sources, null, p.pathGrants, existing);
+      sources = p.sources.map((src, i) => {
+        if (src.kind !== 'postgres') return src;
+        const stored = existing ? getBound(s.secrets, passwordKey(existing.name, i), pgBinding(src.url)) : undefined;
+        return { ...src, url: withPassword(src.url, p.passwords[String(i)] || stored) };
+      });
+    } else throw new LifeboatError('USAGE', 'Choose a profile, or add at least one source to estimate.');
+    const estimates = await estimateSources(sources);
+    const spec = profile?.spec;
+    return {
+      sources: estimates,
+      totalBytes: estimates.reduce((n, e) => n + (e.bytes ?? 0), 0),
+      unknown: estimates.filter((e) => e.bytes === null).length,
+      settings: {
+        type: p.type ?? spec?.type ?? 'full',
+        format: p.format ?? spec?.format ?? 'zip',
+        compressionLevel: 6,
+        verify: spec?.options.verify ?? true,
+        destination: spec?.destination ?? defaultBackupDir(s.engine.env.home),
+        retention: spec ? describeRetention(spec.retention) : 'ad-hoc backups are kept until deleted',
+        hooks: { pre: spec?.hooks.pre ? describeHook('pre', spec.hooks.pre) : null, post: spec?.hooks.post ? describeHook('post', spec.hooks.post) : null },
+      },
+    };
+  },
+
+  'run-log:get': async (s, p) => {
+    // A backup id (or unique prefix) first, then a restore id.
+    const id = s.engine.env.catalog.backups.get(p.id)?.id ?? p.id;
+    const log = new RunLogsRepo(s.engine.env.catalog.db).get(id);
+    return log ? { id: log.id, kind: log.kind, text: log.text } : null;
+  },
   'job:list-active': async (s) => s.jobs.active(),
 };

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { profileSpecSchema, type Profile, type SourceSpec } from '../../../src-shared/domain/profile.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
+import { hookProgramProblem } from '../../engine/jobs/hooks.js';
 import { nextSlot } from '../../engine/schedule/slots.js';
 import { testPgConnection, withPassword } from '../../engine/sources/postgres-source.js';
 import { getBound, mysqlBinding, peekBound, pgBinding, setBound, sourceBinding } from '../bound-secrets.js';
@@ -81,8 +83,32 @@ function storePasswords(s: Services, name: string, before: Profile | undefined, 
   });
 }
 
+/** How long a removed profile can be put back with Undo. */
+const UNDO_MS = 10 * 60_000;
+
+/** A removed profile as Undo puts it back. */
+interface Shelved {
+  readonly profile: Profile;
+  readonly secrets: [string, string][];
+  readonly at: number;
+}
+
+/** Removed profiles that Undo may still put back, per Services (in memory only: Undo is for moments). */
+const removedProfiles = new WeakMap<Services, Map<string, Shelved>>();
+
+function undoShelf(s: Services): Map<string, Shelved> {
+  let shelf = removedProfiles.get(s);
+  if (!shelf) {
+    shelf = new Map<string, Shelved>();
+    removedProfiles.set(s, shelf);
+  }
+  const now = Date.now();
+  for (const [k, v] of shelf) if (now - v.at > UNDO_MS) shelf.delete(k);
+  return shelf;
+}
+
 /** profile:* handlers. */
-export const profileHandlers: HandlerGroup<'profile:list' | 'profile:save' | 'profile:remove' | 'profile:test-connection'> = {
+export const profileHandlers: HandlerGroup<'profile:list' | 'profile:save' | 'profile:remove' | 'profile:test-connection' | 'profile:undo-remove'> = {
   'profile:list': async (s) => s.engine.profiles.list(),
 
   'profile:save': async (s, p) => {
@@ -94,6 +120,11 @@ export const profileHandlers: HandlerGroup<'profile:list' | 'profile:save' | 'pr
     // each path must be the stored profile's own or one the user chose in a dialog.
     const used = grantedSourcePaths(s, `saving profile "${p.name}"`, spec.sources, spec.destination, p.pathGrants, existing);
     for (const src of spec.sources) await checkSourceExists(src, p.name);
+    for (const side of ['pre', 'post'] as const) {
+      const cmd = spec.hooks[side];
+      const problem = cmd ? await hookProgramProblem(side, cmd) : null;
+      if (problem) throw new LifeboatError('USAGE', `${problem} Profile "${p.name}" was not saved.`, { side, program: cmd?.argv[0] });
+    }
     const now = s.engine.env.now().toISOString();
     const saved = existing ? s.engine.profiles.replace(p.name, spec, now) : s.engine.profiles.add(p.name, spec, now);
     s.grants.consume(used);
@@ -113,12 +144,32 @@ export const profileHandlers: HandlerGroup<'profile:list' | 'profile:save' | 'pr
       confirmLabel: 'Remove profile',
     });
     if (!yes) throw new LifeboatError('CANCELLED', `Profile "${p.name}" was not removed: the removal was not confirmed.`, { name: p.name });
+    // Kept for Undo: the profile as stored (id, schedule) and its stored passwords.
+    const secrets = profile.spec.sources.flatMap((_src, i): [string, string][] => {
+      const raw = s.secrets.get(passwordKey(p.name, i));
+      return raw === undefined ? [] : [[passwordKey(p.name, i), raw]];
+    });
+    const undoToken = randomBytes(16).toString('hex');
+    undoShelf(s).set(undoToken, { profile, secrets, at: Date.now() });
     profile.spec.sources.forEach((_src, i) => s.secrets.delete(passwordKey(p.name, i)));
     s.engine.profiles.remove(p.name);
     s.engine.audit.append({ actor: s.engine.env.actor, action: 'profile.remove', target: p.name, outcome: 'success' });
     s.schedules?.reload();
     s.emit('catalog:changed', { reason: 'profile removed' });
-    return { name: p.name };
+    return { name: p.name, undoToken };
+  },
+
+  'profile:undo-remove': async (s, p) => {
+    const shelf = undoShelf(s);
+    const entry = shelf.get(p.token);
+    if (!entry) throw new LifeboatError('NOT_FOUND', 'The removed profile can no longer be put back (Undo lasts 10 minutes, and only until the app restarts). Create it again from Profiles.', {});
+    const restored = s.engine.profiles.reinsert(entry.profile, s.engine.env.now().toISOString());
+    shelf.delete(p.token);
+    for (const [k, v] of entry.secrets) s.secrets.set(k, v);
+    s.engine.audit.append({ actor: s.engine.env.actor, action: 'profile.restore', target: restored.name, outcome: 'success', details: { id: restored.id, undo: true } });
+    s.schedules?.reload();
+    s.emit('catalog:changed', { reason: 'profile restored' });
+    return restored;
   },
 
   'profile:test-connection': async (_s, p) => (p.kind === 'mysql' ? testMysqlConnection(mysqlWithPassword(p.url, p.password)) : testPgConnection(withPassword(p.url, p.password))),

@@ -11,16 +11,44 @@ import TextField from '@mui/material/TextField';
 import { useEffect, useState } from 'react';
 import { ARCHIVE_FORMATS, BACKUP_TYPES, type ArchiveFormat, type BackupType } from '../../../src-shared/domain/enums';
 import type { SourceSpec } from '../../../src-shared/domain/profile';
-import type { PathRef } from '../../../src-shared/ipc/contract';
+import type { BackupEstimateView, PathRef } from '../../../src-shared/ipc/contract';
 import { ERROR_HINTS } from '../../../src-shared/errors/codes';
 import { useNotify } from '../../app/notify';
 import { JobProgressView } from '../../components/JobProgressView';
 import { call, errorText } from '../../lib/api';
 import { useJob, useQuery } from '../../lib/hooks';
+import { BackupPlan } from './BackupPlan';
 
 const ADHOC = '__adhoc__';
 
-/** Pick a profile (or ad-hoc sources), type, format and description; then live progress with Cancel. */
+/** The estimate for the current choice, re-asked whenever the choice changes (a stale answer is dropped). */
+function useEstimate(profile: string, type: BackupType | '', format: ArchiveFormat | '', sources: SourceSpec[], grants: PathRef[]) {
+  const [state, setState] = useState<{ data: BackupEstimateView | null; loading: boolean; error: string | null }>({ data: null, loading: false, error: null });
+  const key = JSON.stringify([profile, type, format, sources]);
+  useEffect(() => {
+    if (!profile || (profile === ADHOC && sources.length === 0)) {
+      setState({ data: null, loading: false, error: null });
+      return undefined;
+    }
+    let current = true;
+    setState((s) => ({ ...s, loading: true, error: null }));
+    call('backup:estimate', { ...(profile === ADHOC ? { sources, pathGrants: grants } : { profile }), ...(type ? { type } : {}), ...(format ? { format } : {}) }).then(
+      (data) => current && setState({ data, loading: false, error: null }),
+      (e: unknown) => current && setState({ data: null, loading: false, error: errorText(e).message }),
+    );
+    return () => {
+      current = false;
+    };
+    // The key covers every input (grants travel with the sources they were chosen for).
+  }, [key]);
+  return state;
+}
+
+/**
+ * Pick a profile (or ad-hoc sources), type, format and description, with what the backup will do
+ * (resolved settings, sources, destination, estimated size); then live progress with Cancel, or
+ * "Run in background": the dialog closes and the job goes on in the sidebar.
+ */
 export function BackupDialog({ initialProfile, onClose }: { initialProfile?: string | undefined; onClose: () => void }) {
   const profiles = useQuery('profile:list', {});
   const notify = useNotify();
@@ -40,6 +68,9 @@ export function BackupDialog({ initialProfile, onClose }: { initialProfile?: str
 
   const running = jobId !== null && job.finished === null;
   const result = job.finished?.result;
+  const estimate = useEstimate(profile, type, format, sources, grants);
+  const chosen = profiles.data?.find((p) => p.name === profile);
+  const defaultLabel = (v: string | undefined): string => (v ? `Profile default (${v})` : 'Profile default');
 
   const start = async (): Promise<void> => {
     setStartError(null);
@@ -69,7 +100,8 @@ export function BackupDialog({ initialProfile, onClose }: { initialProfile?: str
   };
 
   return (
-    <Dialog open onClose={running ? undefined : onClose} maxWidth="sm" fullWidth aria-labelledby="backup-title">
+    // Closing while it runs sends it to the background: the job is main's, not this dialog's.
+    <Dialog open onClose={onClose} maxWidth="md" fullWidth aria-labelledby="backup-title">
       <DialogTitle id="backup-title">Back up now</DialogTitle>
       <DialogContent>
         {jobId === null ? (
@@ -94,16 +126,16 @@ export function BackupDialog({ initialProfile, onClose }: { initialProfile?: str
               </Box>
             )}
             <Box sx={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 2 }}>
-              <TextField select label="Type" value={type} onChange={(e) => setType(e.target.value as BackupType | '')}>
-                <MenuItem value="">Profile default</MenuItem>
+              <TextField select label="Type" value={type} onChange={(e) => setType(e.target.value as BackupType | '')} slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}>
+                <MenuItem value="">{defaultLabel(chosen?.spec.type ?? (profile === ADHOC ? 'full' : undefined))}</MenuItem>
                 {BACKUP_TYPES.map((t) => (
                   <MenuItem key={t} value={t}>
                     {t}
                   </MenuItem>
                 ))}
               </TextField>
-              <TextField select label="Format" value={format} onChange={(e) => setFormat(e.target.value as ArchiveFormat | '')}>
-                <MenuItem value="">Profile default</MenuItem>
+              <TextField select label="Format" value={format} onChange={(e) => setFormat(e.target.value as ArchiveFormat | '')} slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}>
+                <MenuItem value="">{defaultLabel(chosen?.spec.format ?? (profile === ADHOC ? 'zip' : undefined))}</MenuItem>
                 {ARCHIVE_FORMATS.map((f) => (
                   <MenuItem key={f} value={f}>
                     {f}
@@ -112,6 +144,7 @@ export function BackupDialog({ initialProfile, onClose }: { initialProfile?: str
               </TextField>
             </Box>
             <TextField label="Description" value={description} onChange={(e) => setDescription(e.target.value)} placeholder="e.g. before upgrading to v2" slotProps={{ htmlInput: { maxLength: 500, 'data-testid': 'backup-description' } }} />
+            <BackupPlan estimate={estimate.data} loading={estimate.loading} error={estimate.error} />
             {startError && <Alert severity="error">{startError}</Alert>}
           </Box>
         ) : (
@@ -140,9 +173,14 @@ export function BackupDialog({ initialProfile, onClose }: { initialProfile?: str
           </>
         )}
         {running && (
-          <Button color="warning" onClick={() => jobId && void call('job:cancel', { jobId })} data-testid="backup-cancel">
-            Cancel
-          </Button>
+          <>
+            <Button color="error" onClick={() => jobId && void call('job:cancel', { jobId })} data-testid="backup-cancel">
+              Cancel backup
+            </Button>
+            <Button variant="contained" onClick={onClose} data-testid="backup-background">
+              Run in background
+            </Button>
+          </>
         )}
         {job.finished && (
           <Button variant="contained" onClick={onClose} data-testid="backup-close">

@@ -12,13 +12,14 @@ import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import type { ManifestSource } from '../../../src-shared/manifest/schema';
-import { formatBytes, formatDuration } from '../../../src-shared/domain/format';
+import { formatBytes, formatDateTime, formatDuration } from '../../../src-shared/domain/format';
 import { useActions } from '../../app/actions';
 import { StatusChip } from '../../components/StatusChip';
 import { useQuery } from '../../lib/hooks';
 import { FileTree } from './FileTree';
 import { TRIGGER_LABELS } from './history-columns';
 import type { BackupRecord } from '../../../src-shared/domain/backup';
+import { RunLogView } from './RunLogView';
 
 function sourceFacts(s: ManifestSource): { what: string; detail: string } {
   switch (s.kind) {
@@ -50,13 +51,13 @@ export function BackupDetails({ id, onClose, onRestoreFiles, onCompare }: { id: 
         {r && (
           <Box sx={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: 2, rowGap: 0.5, mb: 2 }}>
             {[
-              ['Created', `${new Date(r.createdAt).toLocaleString()} by ${r.createdBy} on ${r.host}`],
+              ['Created', `${formatDateTime(r.createdAt)} by ${r.createdBy} on ${r.host}`],
               ['Description', r.description || '—'],
               ['Trigger', `${TRIGGER_LABELS[r.trigger]}${r.profile ? ` · profile ${r.profile}` : ''}`],
               ['Type', `${r.type} · ${r.format}`],
               ['Size', r.size !== null ? `${formatBytes(r.size)} in ${formatDuration(r.durationMs ?? 0)}` : '—'],
               ['SHA-256', r.sha256 ?? '—'],
-              ['Verified', r.verifiedAt ? new Date(r.verifiedAt).toLocaleString() : 'not yet'],
+              ['Verified', r.verifiedAt ? formatDateTime(r.verifiedAt) : 'not yet'],
               ['Path', r.path],
             ].map(([k, v]) => (
               <Box key={k} sx={{ display: 'contents' }}>
@@ -76,6 +77,7 @@ export function BackupDetails({ id, onClose, onRestoreFiles, onCompare }: { id: 
             {w.message}
           </Alert>
         ))}
+        {r && <RunLogView id={r.id} />}
         {m && (
           <>
             <Typography variant="subtitle1" sx={{ fontWeight: 600, mt: 1 }}>

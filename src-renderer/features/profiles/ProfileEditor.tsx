@@ -18,8 +18,10 @@ import { useNotify } from '../../app/notify';
 import { call, errorText } from '../../lib/api';
 import type { Schedule } from '../../../src-shared/domain/schedule';
 import { ScheduleFields } from './ScheduleFields';
+import { draftFromHook, HookFields, hookFromDraft, type DraftHook } from './HookFields';
 import { draftFromSpec, emptyDraft, SourceEditor, specFromDraft, type DraftSource } from './SourceEditor';
 import { EncryptionSettings } from './EncryptionSettings';
+import { SourceTests } from './SourceTests';
 
 // Issue 13: the conversions live beside the source editor (PostgreSQL whole-server and options, MariaDB/MySQL).
 const toDraft = draftFromSpec;
@@ -27,6 +29,7 @@ const toSpec = specFromDraft;
 
 /** The URL a stored database password is bound to. */
 const storedUrl = (s: SourceSpec | undefined): string | undefined => (s?.kind === 'postgres' || s?.kind === 'mysql' ? s.url : undefined);
+
 
 const number = (v: string): number | null => (v.trim() && Number(v) > 0 ? Math.floor(Number(v)) : null);
 
@@ -42,16 +45,20 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
   const [type, setType] = useState<BackupType>(profile?.spec.type ?? 'full');
   const [keepLast, setKeepLast] = useState(String(profile?.spec.retention.keepLast ?? ''));
   const [keepDays, setKeepDays] = useState(String(profile?.spec.retention.keepDays ?? ''));
+  // GFS: the newest verified backup of each of the last N days, weeks and months.
+  const [gfs, setGfs] = useState({ daily: String(profile?.spec.retention.keepDaily ?? ''), weekly: String(profile?.spec.retention.keepWeekly ?? ''), monthly: String(profile?.spec.retention.keepMonthly ?? '') });
+  const [hooks, setHooks] = useState<{ pre: DraftHook; post: DraftHook }>({ pre: draftFromHook(profile?.spec.hooks.pre ?? null), post: draftFromHook(profile?.spec.hooks.post ?? null) });
   const [error, setError] = useState<string | null>(null);
   const [schedule, setSchedule] = useState<Schedule | null>(profile?.spec.schedule ?? null);
   const [encryption, setEncryption] = useState<ProfileEncryption | null>(profile?.spec.encryption ?? null);
 
+  const passwords = Object.fromEntries(sources.flatMap((s, i) => ((s.kind === 'postgres' || s.kind === 'mysql') && s.password ? [[String(i), s.password]] : [])));
+  // Paths chosen in this editor go with their grants; the profile's stored paths need none.
+  const sourceGrants = sources.flatMap((s) => ((s.kind === 'folder' || s.kind === 'sqlite') && s.grant ? [s.grant] : []));
   const save = async (): Promise<void> => {
     setError(null);
     try {
-      const passwords = Object.fromEntries(sources.flatMap((s, i) => ((s.kind === 'postgres' || s.kind === 'mysql') && s.password ? [[String(i), s.password]] : [])));
-      // Paths chosen in this editor go with their grants; the profile's stored paths need none.
-      const pathGrants = [...sources.flatMap((s) => ((s.kind === 'folder' || s.kind === 'sqlite') && s.grant ? [s.grant] : [])), ...(destination !== null && typeof destination !== 'string' ? [destination] : [])];
+      const pathGrants = [...sourceGrants, ...(destination !== null && typeof destination !== 'string' ? [destination] : [])];
       await call('profile:save', {
         name: name.trim(),
         replace: profile !== null,
@@ -62,10 +69,12 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
           destination: destination === null ? null : typeof destination === 'string' ? destination : destination.displayPath,
           format,
           type,
-          retention: { keepLast: number(keepLast), keepDays: number(keepDays), keepDaily: profile?.spec.retention.keepDaily ?? null, keepWeekly: profile?.spec.retention.keepWeekly ?? null, keepMonthly: profile?.spec.retention.keepMonthly ?? null },
+          retention: { keepLast: number(keepLast), keepDays: number(keepDays), keepDaily: number(gfs.daily), keepWeekly: number(gfs.weekly), keepMonthly: number(gfs.monthly) },
           options: profile?.spec.options ?? { allowEmpty: false, skipUnreadable: false, verify: true },
           schedule,
           encryption,
+          ...(profile?.spec.verifySchedule ? { verifySchedule: profile.spec.verifySchedule } : {}),
+          hooks: { pre: hookFromDraft(hooks.pre), post: hookFromDraft(hooks.post) },
         },
       });
       notify.success(`Profile "${name.trim()}" saved.`);
@@ -88,7 +97,7 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
         {sources.map((s, i) => (
           <SourceEditor key={i} index={i} source={s} storedFor={stored.has(i) ? storedUrl(profile?.spec.sources[i]) : undefined} onChange={(n) => setSources((all) => all.map((x, j) => (j === i ? n : x)))} onRemove={() => setSources((all) => all.filter((_x, j) => j !== i))} />
         ))}
-        <Box sx={{ display: 'flex', gap: 1 }}>
+        <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
           <Button onClick={() => add({ kind: 'sqlite', path: '' })} data-testid="add-sqlite">
             + SQLite
           </Button>
@@ -98,10 +107,11 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
           <Button onClick={() => add(emptyDraft('mysql'))} data-testid="add-mysql">
             + MariaDB/MySQL
           </Button>
-          <Button onClick={() => add({ kind: 'folder', path: '', exclude: '', gitignore: false })} data-testid="add-folder">
+          <Button onClick={() => add({ kind: 'folder', path: '', include: '', exclude: '', gitignore: false })} data-testid="add-folder">
             + Folder
           </Button>
         </Box>
+        <SourceTests sources={sources.map(toSpec)} pathGrants={sourceGrants} passwords={passwords} existing={profile?.name ?? null} disabled={sources.length === 0 || sources.some((s) => (s.kind === 'folder' || s.kind === 'sqlite') && !s.path.trim())} />
         <Typography variant="subtitle1" sx={{ fontWeight: 600 }}>
           Archive and retention
         </Typography>
@@ -121,9 +131,18 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
               </MenuItem>
             ))}
           </TextField>
-          <TextField label="Keep last N verified" value={keepLast} onChange={(e) => setKeepLast(e.target.value.replace(/\D/g, ''))} />
-          <TextField label="Keep N days" value={keepDays} onChange={(e) => setKeepDays(e.target.value.replace(/\D/g, ''))} />
         </Box>
+        {/* Remote destinations (off-site copies) go here, between the destination and retention. */}
+        <Box sx={{ display: 'grid', gridTemplateColumns: 'repeat(5, 1fr)', gap: 2 }} data-testid="retention-fields">
+          <TextField label="Keep last N verified" value={keepLast} onChange={(e) => setKeepLast(e.target.value.replace(/\D/g, ''))} slotProps={{ htmlInput: { inputMode: 'numeric' } }} />
+          <TextField label="Keep N days" value={keepDays} onChange={(e) => setKeepDays(e.target.value.replace(/\D/g, ''))} slotProps={{ htmlInput: { inputMode: 'numeric' } }} />
+          <TextField label="Daily" helperText="newest of each of N days" value={gfs.daily} onChange={(e) => setGfs({ ...gfs, daily: e.target.value.replace(/\D/g, '') })} slotProps={{ htmlInput: { inputMode: 'numeric', 'data-testid': 'keep-daily' } }} />
+          <TextField label="Weekly" helperText="… of N weeks" value={gfs.weekly} onChange={(e) => setGfs({ ...gfs, weekly: e.target.value.replace(/\D/g, '') })} slotProps={{ htmlInput: { inputMode: 'numeric', 'data-testid': 'keep-weekly' } }} />
+          <TextField label="Monthly" helperText="… of N months" value={gfs.monthly} onChange={(e) => setGfs({ ...gfs, monthly: e.target.value.replace(/\D/g, '') })} slotProps={{ htmlInput: { inputMode: 'numeric', 'data-testid': 'keep-monthly' } }} />
+        </Box>
+        <Typography variant="body2" color="text.secondary" sx={{ mt: -1 }}>
+          A backup kept by any rule stays; the newest verified backup is never deleted. Empty everywhere: every backup is kept.
+        </Typography>
         <Typography variant="subtitle1" sx={{ fontWeight: 600 }}>
           Schedule
         </Typography>
@@ -132,6 +151,10 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
           Encryption
         </Typography>
         <EncryptionSettings profileName={name} saved={profile?.spec.encryption ?? null} value={encryption} onChange={setEncryption} />
+        <Typography variant="subtitle1" sx={{ fontWeight: 600 }}>
+          Commands before and after
+        </Typography>
+        <HookFields pre={hooks.pre} post={hooks.post} onChange={(side, d) => setHooks((h) => ({ ...h, [side]: d }))} />
       </DialogContent>
       {error && (
         // Outside the scrolling content, next to Save: the reason is on screen wherever the form was scrolled.

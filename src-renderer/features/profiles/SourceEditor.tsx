@@ -148,6 +148,7 @@ export function SourceEditor({ source, onChange, onRemove, index, storedFor }: {
       )}
       {source.kind === 'folder' && (
         <>
+          <TextField size="small" label="Include only (one pattern per line, e.g. **/*.pdf; empty: everything)" multiline minRows={1} value={source.include ?? ''} onChange={(e) => onChange({ ...source, include: e.target.value })} slotProps={{ htmlInput: { 'data-testid': `source-${index}-include` } }} />
           <TextField size="small" label="Exclude patterns (one per line, e.g. *.log or node_modules)" multiline minRows={2} value={source.exclude} onChange={(e) => onChange({ ...source, exclude: e.target.value })} />
           <FormControlLabel control={<Switch checked={source.gitignore} onChange={(e) => onChange({ ...source, gitignore: e.target.checked })} />} label="Honour .gitignore files" />
         </>

@@ -26,7 +26,7 @@ export const PG_DUMP_FIELDS: readonly { key: keyof PgDumpDraft; label: string }[
  */
 export type DraftSource =
   | { kind: 'sqlite'; path: string; grant?: PathRef | undefined }
-  | { kind: 'folder'; path: string; exclude: string; gitignore: boolean; grant?: PathRef | undefined }
+  | { kind: 'folder'; path: string; exclude: string; gitignore: boolean; grant?: PathRef | undefined; include?: string }
   | {
       kind: 'postgres';
       host: string;
@@ -95,7 +95,7 @@ export function draftFromSpec(s: SourceSpec): DraftSource {
     case 'sqlite':
       return { kind: 'sqlite', path: s.path };
     case 'folder':
-      return { kind: 'folder', path: s.path, exclude: s.exclude.join('\n'), gitignore: s.gitignore };
+      return { kind: 'folder', path: s.path, include: s.include.join('\n'), exclude: s.exclude.join('\n'), gitignore: s.gitignore };
     case 'mysql': {
       const u = parseUrl(s.url);
       const socket = u?.searchParams.get('socket');
@@ -125,7 +125,7 @@ export function specFromDraft(d: DraftSource): SourceSpec {
     case 'sqlite':
       return { kind: 'sqlite', path: d.path.trim() };
     case 'folder':
-      return { kind: 'folder', path: d.path.trim(), include: [], exclude: lines(d.exclude), gitignore: d.gitignore };
+      return { kind: 'folder', path: d.path.trim(), include: lines(d.include ?? ''), exclude: lines(d.exclude), gitignore: d.gitignore };
     case 'mysql':
       return { kind: 'mysql', url: mysqlUrl(d) };
     case 'postgres': {

@@ -30,7 +30,6 @@ const toSpec = specFromDraft;
 /** The URL a stored database password is bound to. */
 const storedUrl = (s: SourceSpec | undefined): string | undefined => (s?.kind === 'postgres' || s?.kind === 'mysql' ? s.url : undefined);
 
-
 const number = (v: string): number | null => (v.trim() && Number(v) > 0 ? Math.floor(Number(v)) : null);
 
 /** Create or edit a profile: sources, destination, format, type and retention. */

@@ -23,6 +23,7 @@ import { verifyArchive } from '../verify/verify-archive.js';
 import { checkWrittenArchive } from './check-written.js';
 import { dropWarnings, readWarnings } from './drop-warnings.js';
 import { buildFileTypes, summarize } from './manifest-parts.js';
+import { beginPhaseTimes } from '../util/phase-times.js';
 import { ProgressTracker, type ProgressListener } from './progress-tracker.js';
 import { fileNotStored, fileStored, type ReadPolicy } from './read-outcomes.js';
 
@@ -112,6 +113,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
   const workDir = workDirFor(destination, id);
   const progress = new ProgressTracker(id, hooks.onProgress);
   const signal = hooks.signal;
+  const phases = beginPhaseTimes('backup'); // bench and profiling only (util/phase-times.ts)
 
   env.catalog.backups.insertRunning({
     id,
@@ -150,6 +152,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     const folders = sources.filter((s) => s.kind === 'folder');
     const databases = sources.filter((s) => s.kind !== 'folder');
     progress.setPhase('scanning', { bytes: 0, files: 0 });
+    phases.mark('scan');
     for (const s of folders) byName.set(s.name, await prepareSource(s, req, workDir, destination, signal, progress));
 
     // Database dumps run side by side, while the folders are archived (different resources: the
@@ -192,7 +195,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
       dumpEntries.set(s.name, { path, kind: 'file', source: s.name, size: written.size, sha256: written.sha256, mode: 0o600, mtime: now.toISOString() });
       progress.fileDone();
     };
-    const dumping = Promise.all(databases.map(dumpOne)).then(() => undefined);
+    const dumping = Promise.all(databases.map((s) => phases.span('dumps', dumpOne(s)))).then(() => undefined);
     dumping.catch(() => undefined); // awaited below, or stopped and awaited on failure
     dumpsRunning = dumping;
     if (folders.length === 0) progress.setPhase('dumping', { bytes: 0, files: databases.length });
@@ -205,6 +208,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     const folderFiles = [...scans.values()].reduce((n, s) => n + s.files, 0);
     if (folders.length > 0) progress.setPhase('archiving', { bytes: folderBytes, files: folderFiles + databases.length });
 
+    phases.mark('archive');
     writer = await createArchiveWriter(partialPath, req.format, req.compressionLevel ?? 6);
     // Cancel stops the writer at once, failing every entry still in flight.
     const sink = writer;
@@ -257,16 +261,19 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     await writer.addBuffer(ARCHIVE_LAYOUT.manifest, Buffer.from(JSON.stringify(manifest, null, 2)), { mode: 0o644, mtime: now });
     signal?.throwIfAborted();
     progress.setPhase('checking');
+    phases.mark('finish');
     const archive = await writer.finish().catch((e: unknown) => {
       throw destinationError(e, partialPath);
     });
     writer = undefined;
     faultPoint('backup:written');
     // Checked and verified under its temporary name: a file with the final name is always a verified archive.
+    phases.mark('check');
     await checkWrittenArchive(partialPath, req.format, manifest);
     let verifiedAt: string | null = null;
     if (req.verify !== false) {
       progress.setPhase('verifying', { bytes: archive.size, files: manifest.totals.files });
+      phases.mark('verify');
       // Every entry is re-read and re-hashed; the databases' integrity_check already ran on the
       // dumps whose SHA-256 the manifest holds, so matching hashes prove those same bytes.
       const report = await verifyArchive(partialPath, { sha256: archive.sha256, source: 'catalog' }, (n) => progress.addBytes(n), false);
@@ -280,6 +287,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     faultPoint('backup:verified');
     // The dumps are in the archive now; the work folder goes while the row is still RUNNING, so a
     // crash from here on leaves nothing that the next start's recovery of RUNNING rows would miss.
+    phases.mark('commit');
     await rm(workDir, { recursive: true, force: true });
     await writeFile(`${finalPath}.sha256`, `${archive.sha256}  ${fileName}\n`);
     await rename(partialPath, finalPath);
@@ -311,6 +319,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     });
     faultPoint('backup:done');
     progress.setPhase('done');
+    await phases.finish('ok');
     return { id, verifiedAt, status: 'COMPLETED', path: finalPath, fileName, size: archive.size, sha256: archive.sha256, durationMs, summary, warnings, manifest };
   } catch (raw) {
     const error = signal?.aborted ? new LifeboatError('CANCELLED', `Backup ${id.slice(0, 8)} was cancelled; nothing was kept.`) : classify(raw, partialPath);
@@ -322,6 +331,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     const finishedAt = env.now();
     env.catalog.backups.markFailed(id, error.toInfo(), finishedAt.toISOString(), finishedAt.getTime() - startedAt.getTime());
     env.catalog.audit.append({ actor: env.actor, action: 'backup.fail', target: id, outcome: 'failure', details: { file: fileName, ...toErrorInfo(error) } });
+    await phases.finish('failed');
     throw error;
   } finally {
     await rm(workDir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { LifeboatError, toErrorInfo } from '../../../src-shared/errors/lifeboat-
 import type { EngineEnv } from '../engine-env.js';
 import { ProgressTracker, type ProgressListener } from '../jobs/progress-tracker.js';
 import type { ResolvedTarget } from '../lifeboat-engine.js';
+import { beginPhaseTimes } from '../util/phase-times.js';
 import { faultPoint, type FaultPoint } from '../util/fault.js';
 import { commitRestore } from './commit.js';
 import type { RestoreJournal, RestorePhase } from './journal.js';
@@ -57,6 +58,8 @@ export function leftoverWarning(leftovers: readonly string[]): string {
  * from the commit on, the new state is durable and checked, and only the old state is removed.
  */
 export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: RestoreRequest, hooks: RestoreHooks = {}): Promise<RestoreResult> {
+  const phases = beginPhaseTimes('restore'); // bench and profiling only (util/phase-times.ts)
+  phases.mark('pre-flight');
   let plan;
   try {
     plan = await planRestore(env, resolved, req);
@@ -94,6 +97,7 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
     secrets: new PgSecrets(),
   };
   const enter = (phase: RestorePhase): void => {
+    phases.mark(phase);
     journal.phase = phase;
     run.save();
     faultPoint(`restore:${phase}` as FaultPoint);
@@ -132,5 +136,6 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
   repo.finish(id, 'COMPLETED', finished.toISOString());
   audit('restore.complete', 'success', { safetyBackup: run.safetyBackupId, warnings: run.warnings, leftovers });
   run.progress.setPhase('done');
+  await phases.finish('ok');
   return { id, status: 'COMPLETED', targets, safetyBackupId: run.safetyBackupId, warnings: run.warnings, durationMs: finished.getTime() - started.getTime() };
 }

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SourceSkipKind } from '../archive/source-file.js';
 import type { NameStat, PackMessage, PackReply, PackRequest, PathFacts, UnpackItem, UnpackResult, WireError } from './pack-protocol.js';
+import { addTime } from '../util/phase-times.js';
 import { workerUrl } from './worker-url.js';
 
 export type { NameStat, PackRequest, PathFacts, UnpackItem, UnpackResult } from './pack-protocol.js';
@@ -48,6 +49,7 @@ export class PackPool {
     if (!p) return;
     this.pending.delete(m.id);
     this.busy[p.worker] = (this.busy[p.worker] ?? 1) - 1;
+    for (const kind in m.times) addTime(kind, m.times[kind] ?? 0);
     p.resolve(m);
   }
 

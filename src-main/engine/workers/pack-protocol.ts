@@ -84,10 +84,14 @@ export type PackMessage =
   | { readonly op: 'list'; readonly id: number; readonly dir: string }
   | { readonly op: 'unpack'; readonly id: number; readonly items: readonly (UnpackItem & { start: number; end: number })[]; readonly buffer: ArrayBuffer };
 
-/** Replies: the request's id, per-op results, and a transferred buffer of bytes (maybe empty). */
-export type PackReply =
+/** Milliseconds the worker spent, by kind of work (read, deflate, hash, inflate, write...), for phase-times.ts. */
+export type WorkerTimes = Readonly<Record<string, number>>;
+
+/** Replies: the request's id, per-op results, a transferred buffer of bytes, and where the time went. */
+export type PackReply = { readonly times: WorkerTimes } & (
   | { readonly op: 'pack'; readonly id: number; readonly results: WirePacked[]; readonly buffer: ArrayBuffer }
   | { readonly op: 'deflate'; readonly id: number; readonly buffer: ArrayBuffer }
   | { readonly op: 'inspect'; readonly id: number; readonly results: PathFacts[] }
   | { readonly op: 'list'; readonly id: number; readonly listing: WireListing }
-  | { readonly op: 'unpack'; readonly id: number; readonly results: UnpackResult[] };
+  | { readonly op: 'unpack'; readonly id: number; readonly results: UnpackResult[] }
+);

@@ -1,11 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SourceSkipKind } from '../archive/source-file.js';
-import type { NameStat, PackMessage, PackReply, PackRequest, PathFacts, UnpackItem, UnpackResult, WireError } from './pack-protocol.js';
+import type { ExtractItem, NameStat, PackMessage, PackReply, PackRequest, PathFacts, UnpackItem, UnpackResult, WireError } from './pack-protocol.js';
 import { addTime } from '../util/phase-times.js';
 import { workerUrl } from './worker-url.js';
 
-export type { NameStat, PackRequest, PathFacts, UnpackItem, UnpackResult } from './pack-protocol.js';
+export type { ExtractItem, NameStat, PackRequest, PathFacts, UnpackItem, UnpackResult } from './pack-protocol.js';
 
 /**
  * The packed file (`changed` says why its bytes may not be one moment's state), or why it could not
@@ -106,6 +106,15 @@ export class PackPool {
     });
     const buffer = all.buffer;
     return (await this.send<'unpack'>({ op: 'unpack', items: wire, buffer }, [buffer])).results;
+  }
+
+  /**
+   * Decode, check, hash (and write, where a target is given) one big ZIP entry read by the worker
+   * from the archive file itself: nothing of it passes through this thread.
+   */
+  async extract(item: ExtractItem): Promise<UnpackResult> {
+    const { results } = await this.send<'extract'>({ op: 'extract', item });
+    return results[0] ?? { error: 'damaged', message: 'no result from the worker' };
   }
 
   private failAll(e: Error): void {

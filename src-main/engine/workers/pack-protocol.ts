@@ -76,13 +76,21 @@ export type WirePacked =
 /** A directory listing, or why it could not be read. */
 export type WireListing = { readonly names: string[]; readonly stats: (NameStat | { readonly type: 'error'; readonly error: WireError })[] } | { readonly error: WireError };
 
+/** A big ZIP entry to decode from the archive file itself (its stored bytes at `offset`), hashed and maybe written. */
+export interface ExtractItem extends UnpackItem {
+  readonly archive: string;
+  readonly offset: number;
+  readonly compressedSize: number;
+}
+
 /** Requests, by `op`. */
 export type PackMessage =
   | { readonly op: 'pack'; readonly id: number; readonly files: readonly PackRequest[]; readonly level: number }
   | { readonly op: 'deflate'; readonly id: number; readonly data: Uint8Array; readonly dictionary: Uint8Array | undefined; readonly level: number }
   | { readonly op: 'inspect'; readonly id: number; readonly items: readonly { path: string; hash: boolean }[] }
   | { readonly op: 'list'; readonly id: number; readonly dir: string }
-  | { readonly op: 'unpack'; readonly id: number; readonly items: readonly (UnpackItem & { start: number; end: number })[]; readonly buffer: ArrayBuffer };
+  | { readonly op: 'unpack'; readonly id: number; readonly items: readonly (UnpackItem & { start: number; end: number })[]; readonly buffer: ArrayBuffer }
+  | { readonly op: 'extract'; readonly id: number; readonly item: ExtractItem };
 
 /** Milliseconds the worker spent, by kind of work (read, deflate, hash, inflate, write...), for phase-times.ts. */
 export type WorkerTimes = Readonly<Record<string, number>>;
@@ -94,4 +102,5 @@ export type PackReply = { readonly times: WorkerTimes } & (
   | { readonly op: 'inspect'; readonly id: number; readonly results: PathFacts[] }
   | { readonly op: 'list'; readonly id: number; readonly listing: WireListing }
   | { readonly op: 'unpack'; readonly id: number; readonly results: UnpackResult[] }
+  | { readonly op: 'extract'; readonly id: number; readonly results: UnpackResult[] }
 );

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { crc32, inflateRaw, inflateRawSync } from 'node:zlib';
+import { crc32, createInflateRaw, inflateRaw, inflateRawSync } from 'node:zlib';
 import { METHOD_STORE } from './zip-format.js';
 
 /**
@@ -70,4 +70,50 @@ export async function decodeEntry(raw: Buffer, claim: EntryClaim): Promise<Buffe
 /** SHA-256 of decoded bytes, as the manifest records it. */
 export function sha256Hex(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * Decode a big entry from its stored bytes as they come, checking as it goes: inflating stops
+ * with `too-large` as soon as it passes the declared size, and the total and CRC-32 are checked
+ * at the end. Each decoded chunk goes to `onChunk` (awaited) before the next is produced. Null
+ * when the entry is what its record says.
+ */
+export async function decodeEntryStream(stored: AsyncIterable<Buffer>, claim: EntryClaim, onChunk: (chunk: Buffer) => Promise<void> | void): Promise<EntryFault | null> {
+  let size = 0;
+  let crc = 0;
+  const take = async (chunk: Buffer): Promise<EntryFault | null> => {
+    size += chunk.length;
+    if (size > claim.size) return { fault: 'too-large', detail: '' };
+    crc = crc32(chunk, crc);
+    await onChunk(chunk);
+    return null;
+  };
+  if (claim.method === METHOD_STORE) {
+    for await (const chunk of stored) {
+      const fault = await take(chunk);
+      if (fault) return fault;
+    }
+  } else {
+    const inflater = createInflateRaw({ chunkSize: 256 * 1024 });
+    const feeding = (async (): Promise<void> => {
+      for await (const chunk of stored) if (!inflater.write(chunk)) await new Promise((resolve) => inflater.once('drain', resolve));
+      inflater.end();
+    })();
+    feeding.catch((e: unknown) => inflater.destroy(e instanceof Error ? e : new Error(String(e))));
+    try {
+      for await (const chunk of inflater as AsyncIterable<Buffer>) {
+        const fault = await take(chunk);
+        if (fault) {
+          inflater.destroy();
+          return fault;
+        }
+      }
+      await feeding;
+    } catch (e) {
+      return inflateFault(e);
+    }
+  }
+  if (size !== claim.size) return { fault: 'size', detail: String(size) };
+  if (crc !== claim.crc) return { fault: 'crc', detail: '' };
+  return null;
 }

@@ -47,6 +47,12 @@ export type EntryData = Buffer | AsyncIterable<Buffer> | Digest;
 export interface Offload {
   readonly pool: PackPool;
   readonly plan: (entry: ZipEntry) => { readonly dest: UnpackItem['dest'] } | undefined;
+  /**
+   * Big entries too: a worker reads one from the archive file by offset, decodes, checks and
+   * hashes (and writes) it, while this thread reads on; big entries run in parallel with each
+   * other and with the small ones. Without it big entries stream through this thread.
+   */
+  readonly big?: boolean;
 }
 
 /** Entries up to these sizes are read whole and inflated ahead of the consumer, in parallel. */
@@ -209,12 +215,15 @@ export class ZipReader {
     batch.raws.push(raw);
     batch.bytes += raw.length + entry.size;
     if (batch.items.length >= 64 || batch.bytes >= 4 * 1024 * 1024) this.sendBatch();
-    return result.then((r) => {
-      if (r instanceof Error) throw r;
-      if (r.error === undefined) return new Digest(r.sha256, r.size);
-      if (r.error === 'write') throw Object.assign(new Error(r.message), 'code' in r && r.code ? { code: r.code } : {});
-      throw this.faultError(entry, { fault: r.error, detail: r.message });
-    });
+    return result.then((r) => this.digestOf(entry, r));
+  }
+
+  /** A worker's result as the entry's Digest, or its error named. */
+  private digestOf(entry: ZipEntry, r: UnpackResult | Error): Digest {
+    if (r instanceof Error) throw r;
+    if (r.error === undefined) return new Digest(r.sha256, r.size);
+    if (r.error === 'write') throw Object.assign(new Error(r.message), 'code' in r && r.code ? { code: r.code } : {});
+    throw this.faultError(entry, { fault: r.error, detail: r.message });
   }
 
   private sendBatch(): void {
@@ -257,10 +266,18 @@ export class ZipReader {
         if (entry.localOffset < lastEnd) throw hostile(this.path, entry.name, 'overlaps the entry before it (a zip bomb?)');
         await reader.seek(entry.localOffset);
         let data: Promise<EntryData | null> = Promise.resolve(null);
+        let bytes = entry.compressedSize + entry.size;
         if (wantsData(entry)) {
           const raw = await this.readRaw(reader, entry, false);
-          const planned = raw !== 'stream' ? offload?.plan(entry) : undefined;
-          if (raw === 'stream') {
+          const planned = raw !== 'stream' || offload?.big ? offload?.plan(entry) : undefined;
+          if (raw === 'stream' && planned && offload) {
+            // Checked like any entry (local header, name, bounds); its bytes are the worker's to read.
+            const offset = reader.position;
+            await reader.seek(offset + entry.compressedSize);
+            const item = { archive: this.path, offset, compressedSize: entry.compressedSize, method: entry.method, size: entry.size, crc: entry.crc, dest: planned.dest };
+            data = offload.pool.extract(item).then((r) => this.digestOf(entry, r));
+            bytes = 1024 * 1024;
+          } else if (raw === 'stream') {
             streaming = true;
             data = Promise.resolve(this.streamEntry(reader, entry));
           } else if (planned && offload) {
@@ -271,7 +288,6 @@ export class ZipReader {
           data.catch(() => undefined); // rethrown when its turn comes
         }
         lastEnd = reader.position;
-        const bytes = entry.compressedSize + entry.size;
         aheadBytes += bytes;
         queue.push({ entry, data, bytes });
       }

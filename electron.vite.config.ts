@@ -5,7 +5,17 @@ import { resolve } from 'node:path';
 // main + preload + renderer in one build (out/main, out/preload, out/renderer).
 export default defineConfig({
   main: {
-    build: { rollupOptions: { input: { index: resolve(import.meta.dirname, 'src-main/main.ts') } } },
+    // Worker threads are entries of their own, emitted next to index.js, where workers/worker-url.ts
+    // looks for them.
+    build: {
+      rollupOptions: {
+        input: {
+          index: resolve(import.meta.dirname, 'src-main/main.ts'),
+          'pack-worker': resolve(import.meta.dirname, 'src-main/engine/workers/pack-worker.ts'),
+          'sqlite-worker': resolve(import.meta.dirname, 'src-main/engine/workers/sqlite-worker.ts'),
+        },
+      },
+    },
   },
   preload: {
     // Sandboxed preloads must be CommonJS.

@@ -20,6 +20,8 @@ export { Digest, type EntryData } from './zip/zip-reader.js';
 export interface ArchiveOffload {
   readonly pool: PackPool;
   readonly plan: (path: string) => ReturnType<Offload['plan']>;
+  /** Big entries too, read by the workers from the archive by offset (see Offload.big). */
+  readonly big?: boolean;
 }
 
 /** One entry as found in an archive (its own headers, not the manifest's claims). */
@@ -215,7 +217,7 @@ async function walkTar(path: string, withData: boolean, visit: EntryVisitor): Pr
  */
 export async function walkArchive(path: string, format: ArchiveFormat, withData: boolean, visit: EntryVisitor, offload?: ArchiveOffload): Promise<void> {
   try {
-    if (format === 'zip') await walkZip(path, withData, visit, offload && { pool: offload.pool, plan: (e) => offload.plan(e.name.replace(/\/$/, '')) });
+    if (format === 'zip') await walkZip(path, withData, visit, offload && { pool: offload.pool, big: offload.big ?? false, plan: (e) => offload.plan(e.name.replace(/\/$/, '')) });
     else await walkTar(path, withData, visit);
   } catch (e) {
     throw invalid(path, e);

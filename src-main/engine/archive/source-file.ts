@@ -57,8 +57,8 @@ export interface ReadStamp {
   readonly ctimeMs: number;
 }
 
-// skipKindOf above and the three functions below are self-contained (no outside names; plain JS
-// once types are stripped): the pack workers run the very same code, injected as source text (pack-pool.ts).
+// skipKindOf above and the functions below are the same code on the main thread and in the pack
+// workers (pack-worker.ts imports this module).
 
 /** Is the opened descriptor (its fstat) the regular file the walk saw? A reason when it is not. */
 export function openedProblem(st: fs.Stats, expected: SourceIdentity | undefined): string | null {
@@ -70,7 +70,7 @@ export function openedProblem(st: fs.Stats, expected: SourceIdentity | undefined
 /**
  * O_NOFOLLOW guards only the last name of a path: a folder on the way swapped for a link still
  * leads somewhere else. On Linux the descriptor's own path (/proc/self/fd) must be the path the walk
- * reached; elsewhere this check is skipped. Self-contained: the pack workers run it too.
+ * reached; elsewhere this check is skipped. The pack workers run it too.
  */
 export function openedPathProblem(nodeFs: typeof fs, fd: number, expected: SourceIdentity | undefined): string | null {
   if (!expected || expected.real === undefined || process.platform !== 'linux') return null;

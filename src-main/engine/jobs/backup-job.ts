@@ -30,6 +30,7 @@ import { checkWrittenArchive } from './check-written.js';
 import { dropWarnings, readWarnings } from './drop-warnings.js';
 import { buildFileTypes, summarize } from './manifest-parts.js';
 import { runPostHook, runPreHook } from './hooks.js';
+import { beginPhaseTimes } from '../util/phase-times.js';
 import { ProgressTracker, type ProgressListener } from './progress-tracker.js';
 import { fileNotStored, fileStored, type ReadPolicy } from './read-outcomes.js';
 import { logBackupPlan, logManifestNotes, RunLog, RunLogsRepo, saveRunLog } from './run-log.js';
@@ -150,6 +151,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     log.endPhase(w ? 'failed' : 'done');
     return w;
   };
+  const phases = beginPhaseTimes('backup'); // bench and profiling only (util/phase-times.ts)
 
   env.catalog.backups.insertRunning({
     id,
@@ -202,6 +204,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     const databases = servers.sources.filter((s) => s.kind !== 'folder');
     const globalsEntries: ManifestEntry[] = [];
     progress.setPhase('scanning', { bytes: 0, files: 0 });
+    phases.mark('scan');
     if (folders.length) log.phase('scanning folders');
     for (const s of folders) {
       progress.source(s.name, 'scanning');
@@ -266,7 +269,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
       progress.fileDone();
       progress.source(s.name, 'done');
     };
-    const dumping = Promise.all(databases.map(dumpOne)).then(() => undefined);
+    const dumping = Promise.all(databases.map((s) => phases.span('dumps', dumpOne(s)))).then(() => undefined);
     dumping.catch(() => undefined); // awaited below, or stopped and awaited on failure
     dumpsRunning = dumping;
     if (folders.length === 0) progress.setPhase('dumping', { bytes: 0, files: databases.length });
@@ -280,6 +283,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     if (folders.length > 0) progress.setPhase('archiving', { bytes: folderBytes, files: folderFiles + databases.length });
     log.phase(folders.length ? 'archiving (folders, then each database dump as it finishes)' : 'dumping and archiving databases');
 
+    phases.mark('archive');
     writer = await createArchiveWriter(partialPath, req.format, req.compressionLevel ?? 6);
     // Cancel stops the writer at once, failing every entry still in flight.
     const sink = writer;
@@ -339,18 +343,21 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     logManifestNotes(log, manifest);
     log.phase('writing and checking the archive');
     progress.setPhase('checking');
+    phases.mark('finish');
     const archive = await writer.finish().catch((e: unknown) => {
       throw destinationError(e, partialPath);
     });
     writer = undefined;
     faultPoint('backup:written');
     // Checked and verified under its temporary name: a file with the final name is always a verified archive.
+    phases.mark('check');
     await checkWrittenArchive(partialPath, req.format, manifest);
     let verifiedAt: string | null = null;
     if (req.verify !== false) {
       log.phase('verifying the archive (every entry re-read and re-hashed)');
       // Verification counts bytes, not files: no file counter that could not move.
       progress.setPhase('verifying', { bytes: archive.size, files: 0 });
+      phases.mark('verify');
       // Every entry is re-read and re-hashed; the databases' integrity_check already ran on the
       // dumps whose SHA-256 the manifest holds, so matching hashes prove those same bytes.
       const report = await verifyArchive(partialPath, { sha256: archive.sha256, source: 'catalog' }, (n) => progress.addBytes(n), false);
@@ -367,6 +374,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     if (plainDir) await rm(plainDir, { recursive: true, force: true });
     // The dumps are in the archive now; the work folder goes while the row is still RUNNING, so a
     // crash from here on leaves nothing that the next start's recovery of RUNNING rows would miss.
+    phases.mark('commit');
     await rm(workDir, { recursive: true, force: true });
     await writeFile(`${finalPath}.sha256`, `${stored.sha256}  ${fileName}\n`);
     if (req.encryption) await writeDecryptReadme(destination);
@@ -409,6 +417,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     faultPoint('backup:done');
     // The finished job reads "N of N files, X of X": what the archive holds.
     progress.complete({ bytes: manifest.totals.bytes, files: manifest.totals.files });
+    await phases.finish('ok');
     return {
       id, verifiedAt, status: 'COMPLETED', path: finalPath, fileName, size: stored.size, sha256: stored.sha256, durationMs, summary, warnings, manifest,
       ...(req.encryption ? { plain: { size: archive.size, sha256: archive.sha256 } } : {}),
@@ -428,6 +437,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     saveRunLog(env.catalog.db, id, 'backup', log, finishedAt);
     env.catalog.backups.markFailed(id, error.toInfo(), finishedAt.toISOString(), finishedAt.getTime() - startedAt.getTime());
     env.catalog.audit.append({ actor: env.actor, action: 'backup.fail', target: id, outcome: 'failure', details: { file: fileName, ...toErrorInfo(error) } });
+    await phases.finish('failed');
     throw error;
   } finally {
     await rm(workDir, { recursive: true, force: true });

@@ -97,6 +97,8 @@ export async function verifyAndExtract(
     check(entry, bytes, hash.digest('hex'));
   }, workers && {
     pool: workers,
+    // Big entries too: a worker reads, inflates, hashes and writes each from the archive itself.
+    big: true,
     plan: (path) => {
       const entry = byPath.get(path);
       if (entry && entry.kind !== 'file') return undefined;

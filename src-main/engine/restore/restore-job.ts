@@ -6,6 +6,7 @@ import type { EngineEnv } from '../engine-env.js';
 import { ProgressTracker, type ProgressListener } from '../jobs/progress-tracker.js';
 import { RunLog, saveRunLog } from '../jobs/run-log.js';
 import type { ResolvedTarget } from '../lifeboat-engine.js';
+import { beginPhaseTimes } from '../util/phase-times.js';
 import { faultPoint, type FaultPoint } from '../util/fault.js';
 import { commitRestore } from './commit.js';
 import type { RestoreJournal, RestorePhase } from './journal.js';
@@ -90,6 +91,8 @@ export function leftoverWarning(leftovers: readonly string[]): string {
  * from the commit on, the new state is durable and checked, and only the old state is removed.
  */
 export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: RestoreRequest, hooks: RestoreHooks = {}): Promise<RestoreResult> {
+  const phases = beginPhaseTimes('restore'); // bench and profiling only (util/phase-times.ts)
+  phases.mark('pre-flight');
   let plan;
   // Before the swap a cancel throws at the next checkpoint; after it, the restore must finish.
   let noReturn = false;
@@ -137,6 +140,7 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
     secrets: new PgSecrets(),
   };
   const enter = (phase: RestorePhase): void => {
+    phases.mark(phase);
     journal.phase = phase;
     run.save();
     faultPoint(`restore:${phase}` as FaultPoint);
@@ -191,5 +195,6 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
   repo.finish(id, 'COMPLETED', finished.toISOString());
   audit('restore.complete', 'success', { safetyBackup: run.safetyBackupId, warnings: run.warnings, leftovers });
   run.progress.setPhase('done');
+  await phases.finish('ok');
   return { id, status: 'COMPLETED', targets, safetyBackupId: run.safetyBackupId, warnings: run.warnings, durationMs: finished.getTime() - started.getTime() };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Manifest } from '../../../src-shared/manifest/schema.js';
 import { ARCHIVE_LAYOUT } from '../../../src-shared/manifest/schema.js';
@@ -86,18 +86,34 @@ export async function verifyArchive(
   checkDatabases = true,
 ): Promise<VerifyReport> {
   const problems: VerifyProblem[] = [];
-  // The whole-file hash reads the archive alongside the entry pass (one thread each).
-  const hashing = sha256File(path, onBytes);
+  const format = await detectFormat(path);
+  // In a ZIP, worker threads inflate, check and hash the entries (big ones read straight from the
+  // archive, in parallel) and the whole-file hash; databases to check come whole to this thread.
+  const archiveSize = (await stat(path)).size;
+  const workers = format === 'zip' ? new PackPool() : undefined;
+  let reported = 0;
+  const progress = (n: number): void => {
+    const step = Math.min(n, archiveSize - reported);
+    reported += step;
+    if (step > 0) onBytes?.(step);
+  };
+  // The whole-file hash reads the archive alongside the entry pass.
+  const hashing = workers
+    ? workers.inspect([{ path, hash: true }]).then(([facts]) => {
+        if (!facts?.sha256) throw new LifeboatError('ARCHIVE_INVALID', `Cannot read archive ${path}: ${facts?.error?.message ?? 'it is not a file'}`, { path });
+        return facts.sha256;
+      })
+    : sha256File(path, progress);
   hashing.catch(() => undefined); // awaited below
   const checkWhole = async (): Promise<string> => {
     const sha256 = await hashing;
+    progress(archiveSize);
     if (expected.sha256 && expected.sha256 !== sha256) {
       problems.unshift({ path: basename(path), problem: `archive SHA-256 is ${sha256}, the ${expected.source} says ${expected.sha256}` });
     }
     return sha256;
   };
   const base = { path, expectedSha256: expected.sha256, checksumSource: expected.source };
-  const format = await detectFormat(path);
   let manifest: Manifest;
   try {
     const listed = await listWithManifest(path, format);
@@ -113,7 +129,7 @@ export async function verifyArchive(
     }
   } catch (e) {
     problems.push({ path: ARCHIVE_LAYOUT.manifest, problem: (e as Error).message, ...(e instanceof LifeboatError ? { code: e.code } : {}) });
-    const sha256 = await checkWhole();
+    const sha256 = await checkWhole().finally(() => workers?.close());
     return { ...base, sha256, ok: false, entriesChecked: 0, databasesChecked: 0, problems, manifest: null };
   }
 
@@ -123,8 +139,7 @@ export async function verifyArchive(
   const work = await mkdtemp(verifyTempPrefix());
   let databasesChecked = 0;
   const inspections: Promise<void>[] = [];
-  // In a ZIP, worker threads inflate, check and hash the small entries; databases to check come whole.
-  const workers = format === 'zip' ? new PackPool() : undefined;
+  let sha256: string;
   try {
     await walkArchive(path, format, true, async (entry, data) => {
       if (entry.path === ARCHIVE_LAYOUT.manifest || entry.path === ARCHIVE_LAYOUT.readme) return;
@@ -139,6 +154,7 @@ export async function verifyArchive(
         return;
       }
       if (want.kind !== 'file' || !data) return;
+      if (workers) progress(want.size);
       if (data instanceof Digest) {
         if (data.size !== want.size) problems.push({ path: entry.path, problem: `holds ${data.size} bytes, the manifest says ${want.size}` });
         if (data.sha256 !== want.sha256) problems.push({ path: entry.path, problem: `SHA-256 is ${data.sha256}, the manifest says ${want.sha256 ?? '(none)'}` });
@@ -179,16 +195,17 @@ export async function verifyArchive(
       }
     }, workers && {
       pool: workers,
+      big: true,
       plan: (p) => (checkDatabases && sqliteEntries.has(p) ? undefined : { dest: null }),
     });
   } catch (e) {
     problems.push({ path: basename(path), problem: (e as Error).message, ...(e instanceof LifeboatError ? { code: e.code } : {}) });
   } finally {
     await Promise.all(inspections);
-    await workers?.close();
+    // The whole-file hash may still run on a worker.
+    sha256 = await checkWhole().finally(() => workers?.close());
     await rm(work, { recursive: true, force: true });
   }
-  const sha256 = await checkWhole();
   for (const p of expectedEntries.keys()) if (!seen.has(p)) problems.push({ path: p, problem: 'listed in the manifest but missing from the archive' });
   return { ...base, sha256, ok: problems.length === 0, entriesChecked: seen.size, databasesChecked, problems, manifest };
 }

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip, type Gzip } from 'node:zlib';
 import { HashingStream } from '../../util/hashing-stream.js';
 import type { ArchiveSink, EntryAttrs, WrittenArchive, WrittenFile } from '../archive-sink.js';
 import { OpenedSource, SourceOpenError, type SourceFile } from '../source-file.js';
+import { ParallelGzip } from './parallel-gzip.js';
 import { padding, TAR_END, tarHeader, TYPE } from './tar-format.js';
 
 const CHUNK = 256 * 1024;
@@ -14,10 +15,12 @@ const CHUNK = 256 * 1024;
  * source file is open), hashing each entry and the whole archive in the same pass. Names are
  * stored exactly as given (pax records where ustar cannot hold them): no library in between
  * rewrites backslashes or collapses slashes. Calls made while an entry is in flight wait their
- * turn. The file is flushed to disk before `finish()` resolves; the caller owns renaming it.
+ * turn. The gzip is compressed on every core (ParallelGzip: one gzip member per MiB). The file is
+ * flushed to disk before `finish()` resolves; the caller owns renaming it.
  */
 export class TarGzWriter implements ArchiveSink {
-  private readonly gzip: Gzip;
+  private readonly gzip: ParallelGzip;
+  private readonly head = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
   private readonly archiveHash = new HashingStream();
   private readonly out: WriteStream;
   private readonly done: Promise<void>;
@@ -29,10 +32,10 @@ export class TarGzWriter implements ArchiveSink {
     readonly path: string,
     level: number,
   ) {
-    this.gzip = createGzip({ level, chunkSize: CHUNK });
+    this.gzip = new ParallelGzip(this.head, level);
     // wx: never overwrite; flush: fsync before close, so a finished archive survives a power cut.
     this.out = createWriteStream(path, { flags: 'wx', flush: true });
-    this.done = pipeline(this.gzip, this.archiveHash, this.out);
+    this.done = pipeline(this.head, this.archiveHash, this.out);
     this.done.catch((e: unknown) => {
       this.failure ??= e instanceof Error ? e : new Error(String(e));
     });
@@ -63,8 +66,7 @@ export class TarGzWriter implements ArchiveSink {
   private async put(chunk: Buffer): Promise<void> {
     if (this.failure) throw this.failure;
     if (chunk.length === 0) return;
-    if (this.gzip.write(chunk)) return;
-    await Promise.race([new Promise<void>((resolve) => this.gzip.once('drain', resolve)), this.done.then(() => undefined)]);
+    await Promise.race([this.gzip.write(chunk), this.done.then(() => undefined)]);
     const failure = this.failure as Error | undefined; // set by stream callbacks while waiting
     if (failure) throw failure;
   }
@@ -132,7 +134,7 @@ export class TarGzWriter implements ArchiveSink {
     await this.turn;
     if (this.failure) throw this.failure;
     await this.put(TAR_END);
-    this.gzip.end();
+    await this.gzip.end();
     await this.done;
     const failure = this.failure as Error | undefined; // set by stream callbacks while awaiting
     if (failure) throw failure;
@@ -142,7 +144,7 @@ export class TarGzWriter implements ArchiveSink {
   /** Stop writing; the caller deletes the file. */
   async abort(): Promise<void> {
     this.failure ??= new Error('the archive was aborted');
-    this.gzip.destroy();
+    this.head.destroy();
     this.out.destroy();
     await this.done.catch(() => undefined);
   }

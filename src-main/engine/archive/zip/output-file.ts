@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { addTime } from '../../util/phase-times.js';
 
 const FLUSH_AT = 4 * 1024 * 1024;
 /** Writes queued behind the disk before `write` callers are asked to wait. */
@@ -47,7 +49,9 @@ export class OutputFile {
 
   write(buf: Buffer): void {
     if (buf.length === 0) return;
+    const t = performance.now();
     this.hash.update(buf);
+    addTime('archive-hash', performance.now() - t);
     this.pending.push(buf);
     this.pendingBytes += buf.length;
     this.offset += buf.length;
@@ -61,9 +65,11 @@ export class OutputFile {
     this.pendingBytes = 0;
     this.queued += 1;
     this.writing = this.writing.then(async () => {
+      const t = performance.now();
       try {
         await writeAll(this.fh, bufs);
       } finally {
+        addTime('write', performance.now() - t);
         this.queued -= 1;
       }
     });
@@ -80,7 +86,9 @@ export class OutputFile {
   async finish(): Promise<{ size: number; sha256: string }> {
     this.flush();
     await this.writing;
+    const t = performance.now();
     await this.fh.sync();
+    addTime('write', performance.now() - t);
     await this.fh.close();
     return { size: this.offset, sha256: this.hash.digest('hex') };
   }

@@ -1,9 +1,11 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { crc32, createInflateRaw, inflateRaw, inflateRawSync } from 'node:zlib';
+import { crc32, createInflateRaw } from 'node:zlib';
 import { LifeboatError } from '../../../../src-shared/errors/lifeboat-error.js';
+import { assertNever } from '../../../../src-shared/domain/enums.js';
 import { printable } from '../../util/printable.js';
 import type { PackPool, UnpackItem, UnpackResult } from '../../workers/pack-pool.js';
+import { decodeEntry, type EntryFault } from './entry-codec.js';
 import { SeqReader } from './seq-reader.js';
 import { readCentralDirectory } from './central-directory.js';
 import { FLAG_ENCRYPTED, METHOD_DEFLATE, METHOD_STORE, SIG } from './zip-format.js';
@@ -45,13 +47,17 @@ export type EntryData = Buffer | AsyncIterable<Buffer> | Digest;
 export interface Offload {
   readonly pool: PackPool;
   readonly plan: (entry: ZipEntry) => { readonly dest: UnpackItem['dest'] } | undefined;
+  /**
+   * Big entries too: a worker reads one from the archive file by offset, decodes, checks and
+   * hashes (and writes) it, while this thread reads on; big entries run in parallel with each
+   * other and with the small ones. Without it big entries stream through this thread.
+   */
+  readonly big?: boolean;
 }
 
 /** Entries up to these sizes are read whole and inflated ahead of the consumer, in parallel. */
 const WHOLE_COMPRESSED_MAX = 4 * 1024 * 1024;
 const WHOLE_SIZE_MAX = 32 * 1024 * 1024;
-/** Compressed entries up to this size are inflated on the spot instead of on the thread pool. */
-const SYNC_INFLATE_MAX = 16 * 1024;
 /** Entries and bytes prepared ahead of the consumer. */
 const AHEAD_ENTRIES = 64;
 const AHEAD_BYTES = 32 * 1024 * 1024;
@@ -64,12 +70,6 @@ function invalid(path: string, message: string): LifeboatError {
 
 function hostile(path: string, entry: string, reason: string): LifeboatError {
   return new LifeboatError('ARCHIVE_HOSTILE', `Refusing the archive: entry "${esc(entry)}" ${reason}. Nothing was written.`, { path, entry: esc(entry) });
-}
-
-function inflateWhole(data: Buffer, size: number): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    inflateRaw(data, { maxOutputLength: Math.max(size, 1), chunkSize: Math.min(Math.max(size, 64 * 1024), 8 * 1024 * 1024) }, (e, out) => (e ? reject(e) : resolve(out))),
-  );
 }
 
 /**
@@ -149,31 +149,36 @@ export class ZipReader {
     return reader.take(entry.compressedSize);
   }
 
-  /** Inflate (or take as stored) a whole entry and check its size and CRC-32. */
+  /** Inflate (or take as stored) a whole entry and check its size and CRC-32 (entry-codec.ts, as the workers do). */
   private async decode(entry: ZipEntry, raw: Buffer): Promise<Buffer> {
-    if (entry.method === METHOD_STORE) {
-      this.checkCrc(entry, crc32(raw));
-      return raw;
-    }
-    let out: Buffer;
-    try {
-      // Tiny entries inflate faster here than the hand-off to the thread pool costs.
-      out = raw.length <= SYNC_INFLATE_MAX ? inflateRawSync(raw, { maxOutputLength: Math.max(entry.size, 1) }) : await inflateWhole(raw, entry.size);
-    } catch (e) {
-      throw this.inflateError(entry, e);
-    }
-    if (out.length !== entry.size) throw invalid(this.path, `entry "${esc(entry.name)}" inflates to ${out.length} bytes, its header says ${entry.size} (damaged)`);
-    this.checkCrc(entry, crc32(out));
+    const out = await decodeEntry(raw, entry);
+    if (!Buffer.isBuffer(out)) throw this.faultError(entry, out);
     return out;
   }
 
+  /** The error for an entry whose bytes are not what its record says, wherever it was decoded. */
+  private faultError(entry: ZipEntry, f: EntryFault): LifeboatError {
+    switch (f.fault) {
+      case 'too-large':
+        return hostile(this.path, entry.name, `inflates to more than the ${entry.size} bytes its header declares`);
+      case 'size':
+        return invalid(this.path, `entry "${esc(entry.name)}" inflates to ${f.detail} bytes, its header says ${entry.size} (damaged)`);
+      case 'crc':
+        return invalid(this.path, `entry "${esc(entry.name)}" is damaged (CRC-32 mismatch)`);
+      case 'damaged':
+        return invalid(this.path, `entry "${esc(entry.name)}" is damaged (${f.detail})`);
+      default:
+        return assertNever(f.fault);
+    }
+  }
+
   private checkCrc(entry: ZipEntry, crc: number): void {
-    if (crc !== entry.crc) throw invalid(this.path, `entry "${esc(entry.name)}" is damaged (CRC-32 mismatch)`);
+    if (crc !== entry.crc) throw this.faultError(entry, { fault: 'crc', detail: '' });
   }
 
   private inflateError(entry: ZipEntry, e: unknown): LifeboatError {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return hostile(this.path, entry.name, `inflates to more than the ${entry.size} bytes its header declares`);
-    return invalid(this.path, `entry "${esc(entry.name)}" is damaged (${(e as Error).message})`);
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return this.faultError(entry, { fault: 'too-large', detail: '' });
+    return this.faultError(entry, { fault: 'damaged', detail: (e as Error).message });
   }
 
   /** A big entry as a stream of chunks, checked for size and CRC as it goes. */
@@ -210,22 +215,15 @@ export class ZipReader {
     batch.raws.push(raw);
     batch.bytes += raw.length + entry.size;
     if (batch.items.length >= 64 || batch.bytes >= 4 * 1024 * 1024) this.sendBatch();
-    return result.then((r) => {
-      if (r instanceof Error) throw r;
-      if (r.error === undefined) return new Digest(r.sha256, r.size);
-      switch (r.error) {
-        case 'too-large':
-          throw hostile(this.path, entry.name, `inflates to more than the ${entry.size} bytes its header declares`);
-        case 'size':
-          throw invalid(this.path, `entry "${esc(entry.name)}" inflates to ${r.message} bytes, its header says ${entry.size} (damaged)`);
-        case 'crc':
-          throw invalid(this.path, `entry "${esc(entry.name)}" is damaged (CRC-32 mismatch)`);
-        case 'damaged':
-          throw invalid(this.path, `entry "${esc(entry.name)}" is damaged (${r.message})`);
-        case 'write':
-          throw Object.assign(new Error(r.message), r.code ? { code: r.code } : {});
-      }
-    });
+    return result.then((r) => this.digestOf(entry, r));
+  }
+
+  /** A worker's result as the entry's Digest, or its error named. */
+  private digestOf(entry: ZipEntry, r: UnpackResult | Error): Digest {
+    if (r instanceof Error) throw r;
+    if (r.error === undefined) return new Digest(r.sha256, r.size);
+    if (r.error === 'write') throw Object.assign(new Error(r.message), 'code' in r && r.code ? { code: r.code } : {});
+    throw this.faultError(entry, { fault: r.error, detail: r.message });
   }
 
   private sendBatch(): void {
@@ -268,10 +266,18 @@ export class ZipReader {
         if (entry.localOffset < lastEnd) throw hostile(this.path, entry.name, 'overlaps the entry before it (a zip bomb?)');
         await reader.seek(entry.localOffset);
         let data: Promise<EntryData | null> = Promise.resolve(null);
+        let bytes = entry.compressedSize + entry.size;
         if (wantsData(entry)) {
           const raw = await this.readRaw(reader, entry, false);
-          const planned = raw !== 'stream' ? offload?.plan(entry) : undefined;
-          if (raw === 'stream') {
+          const planned = raw !== 'stream' || offload?.big ? offload?.plan(entry) : undefined;
+          if (raw === 'stream' && planned && offload) {
+            // Checked like any entry (local header, name, bounds); its bytes are the worker's to read.
+            const offset = reader.position;
+            await reader.seek(offset + entry.compressedSize);
+            const item = { archive: this.path, offset, compressedSize: entry.compressedSize, method: entry.method, size: entry.size, crc: entry.crc, dest: planned.dest };
+            data = offload.pool.extract(item).then((r) => this.digestOf(entry, r));
+            bytes = 1024 * 1024;
+          } else if (raw === 'stream') {
             streaming = true;
             data = Promise.resolve(this.streamEntry(reader, entry));
           } else if (planned && offload) {
@@ -282,7 +288,6 @@ export class ZipReader {
           data.catch(() => undefined); // rethrown when its turn comes
         }
         lastEnd = reader.position;
-        const bytes = entry.compressedSize + entry.size;
         aheadBytes += bytes;
         queue.push({ entry, data, bytes });
       }

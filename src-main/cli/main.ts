@@ -13,6 +13,7 @@ import { registerInspect, registerReceipt } from './commands/inspect.js';
 import { registerProfile } from './commands/profile.js';
 import { registerRestore } from './commands/restore.js';
 import { registerSchedule } from './commands/schedule.js';
+import { registerRemote } from './commands/remote.js'; // off-site remote destinations (issue 14)
 import { EXIT, printError, processIo, type Io } from './output.js';
 
 function exitCodeFor(code: string): number {
@@ -40,6 +41,7 @@ export function buildProgram(io: Io): Command {
   registerSchedule(program, io);
   registerProfile(program, io);
   registerAudit(program, io);
+  registerRemote(program, io); // off-site remote destinations (issue 14)
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   for (const sub of program.commands.flatMap((c) => c.commands)) sub.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   return program;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { rebuildCommand } from './remote-rebuild.js';
 import type { Retention } from '../../../src-shared/domain/profile.js';
 import { formatBytes } from '../../../src-shared/domain/format.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
@@ -105,8 +106,18 @@ export function registerHousekeeping(program: Command, io: Io): void {
     .command('doctor')
     .description('compare the backup folders with the catalog: unknown archives, missing files, leftovers')
     .option('--repair', 'register verified unknown archives from their manifests, mark missing ones, remove leftovers')
+    // Off-site remote destinations (issue 14)
+    .option('--rebuild-from <url>', "rebuild catalog rows from a remote's sidecars (s3://, sftp://, rclone:); foreign files are reported, not imported")
+    .option('--host <name>', 'with --rebuild-from: only backups made by this host')
+    .option('--dry-run', 'with --rebuild-from: report only')
+    .option('--s3-endpoint <url>', 'S3: endpoint of a non-AWS server')
+    .option('--s3-region <region>', 'S3: region')
+    .option('--s3-path-style', 'S3: path-style addressing')
+    .option('--ssh-key <file>', 'SFTP: private key file')
+    .option('--known-hosts <file>', 'SFTP: known_hosts file')
     .action(async (_o: unknown, cmd: Command) => {
       process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
+        if (cmd.opts<{ rebuildFrom?: string }>().rebuildFrom) return rebuildCommand(engine, cmd.opts(), io, json);
         const r = await engine.doctor(Boolean(cmd.opts<{ repair?: boolean }>().repair));
         if (json) {
           printJson(io, { ok: true, ...r });

@@ -7,8 +7,12 @@ import { restoreFailed, restoreSucceeded } from '../../engine/notify/outcomes.js
 import { printable } from '../../engine/util/printable.js';
 import { cliMailer, collect, withEngine } from '../context.js';
 import { EXIT, printJson, progressPrinter, table, type Io } from '../output.js';
+// Off-site remote destinations (issue 14)
+import { fetchFromRemote } from '../../engine/remote/remote-fetch.js';
+import { addRemoteOptions, remoteContext, remoteSpecFromFlags, type RemoteFlags } from './remote.js';
 
-interface RestoreFlags {
+interface RestoreFlags extends RemoteFlags {
+  readonly fromRemote?: string | boolean;
   readonly check?: boolean;
   readonly dryRun?: boolean;
   readonly only?: string[];
@@ -75,8 +79,9 @@ function pageNumber(v: string | undefined, flag: string, fallback: number): numb
 
 /** `lifeboat restore`. */
 export function registerRestore(program: Command, io: Io): void {
-  program
-    .command('restore')
+  addRemoteOptions(program
+    .command('restore'), false)
+    .option('--from-remote [url]', 'download the archive from a remote copy first (the first verified one, or this URL), check its SHA-256 against the catalog, then restore')
     .description('restore a backup: verify first, safety backup, stage, swap, check, roll back on failure')
     .argument('<id|archive>', 'a backup id (or unique prefix), or an archive file')
     .option('--check', 'run the pre-flight only (checksum, space, permissions, tools); change nothing')
@@ -111,6 +116,11 @@ export function registerRestore(program: Command, io: Io): void {
           ...(f.useRecorded ? { useRecorded: f.useRecorded } : {}),
           page: { offset: pageNumber(f.offset, '--offset', 0), limit: pageNumber(f.limit, '--limit', json ? 200 : 20) },
         };
+        if (f.fromRemote) {
+          const record = engine.record(target);
+          const fetched = await fetchFromRemote(engine.env, record, typeof f.fromRemote === 'string' ? remoteSpecFromFlags(f.fromRemote, f) : undefined, remoteContext(io, json));
+          if (!json) io.err(`Downloaded ${record.fileName} from ${fetched.remoteId} (sha256 ${fetched.sha256.slice(0, 16)}… matches the catalog).\n`);
+        }
         const resolved = await engine.resolve(target);
         if (f.check || f.dryRun) {
           const plan = await engine.planRestore(resolved, req);

@@ -150,3 +150,58 @@ export async function startRcloneWebdav(root?: string): Promise<RcloneServer> {
   await accepting(port, child, () => stderr);
   return { root: served, config, remote: 'lbtest', stop: stopIt };
 }
+
+/** A loopback TCP proxy to `targetPort` whose connections a test can cut mid-transfer (a network cut). */
+export interface CutProxy {
+  readonly port: number;
+  /** Destroy every open connection, and refuse new ones while `refusing`. */
+  cut(refuseAfter?: boolean): void;
+  /** Accept connections again. */
+  heal(): void;
+}
+
+/** Start a CutProxy; closed when the test ends. */
+export async function startCutProxy(targetPort: number): Promise<CutProxy> {
+  const sockets = new Set<import('node:net').Socket>();
+  let refusing = false;
+  const server = createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(targetPort, '127.0.0.1');
+    sockets.add(client);
+    sockets.add(upstream);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    const drop = (): void => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', drop);
+    upstream.on('error', drop);
+    client.on('close', drop);
+    upstream.on('close', drop);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  onTestFinished(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return {
+    port: (server.address() as { port: number }).port,
+    cut(refuseAfter = false) {
+      refusing = refuseAfter;
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+    },
+    heal() {
+      refusing = false;
+    },
+  };
+}

@@ -88,6 +88,12 @@ export class RcloneDestination implements RemoteDestination {
     // never the final one (a copyto child would keep running as an orphan).
     const bw = this.spec.bwlimitKiB ? ['--bwlimit', `${this.spec.bwlimitKiB}k`] : [];
     await this.run(['rcat', '--size', String(opts.size), ...bw, temp], `upload of ${name}`, { stdin: paced });
+    // Never rename a short object into place (rcat takes EOF as the end, whatever caused it).
+    const landed = JSON.parse(await this.run(['lsjson', '--stat', temp], `stat of ${name}`)) as { Size?: number };
+    if (landed.Size !== opts.size) {
+      await this.run(['deletefile', temp], `cleanup of ${name}`).catch(() => undefined);
+      throw new LifeboatError('REMOTE_FAILED', `rclone upload of ${name} to ${this.id} arrived short: ${landed.Size ?? '?'} of ${opts.size} bytes. It was removed; nothing is under the final name.`, { remote: this.id });
+    }
     faultPoint('remote:uploaded');
     await this.run(['moveto', temp, this.path(name)], `rename of ${name}`);
   }

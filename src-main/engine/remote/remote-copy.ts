@@ -65,15 +65,16 @@ export async function sha256File(path: string): Promise<string> {
  * Check the object on the remote: its size, then its SHA-256 (server checksum, remote command or
  * read-back). Throws CHECKSUM_MISMATCH / REMOTE_NOT_FOUND with what differs.
  */
-export async function checkRemoteObject(dest: RemoteDestination, row: Pick<RemoteCopyRow, 'objectName' | 'size' | 'sha256' | 'parts'>): Promise<RemoteCheck> {
+export async function checkRemoteObject(dest: RemoteDestination, row: Pick<RemoteCopyRow, 'objectName' | 'size' | 'sha256' | 'parts'>, when: 'upload' | 'later' = 'later'): Promise<RemoteCheck> {
+  const what = when === 'upload' ? 'the upload did not arrive intact' : 'the remote copy changed after upload';
   const st = await dest.stat(row.objectName);
   if (!st) throw new LifeboatError('REMOTE_NOT_FOUND', `${row.objectName} is gone from ${dest.id}.`, { remote: dest.id, object: row.objectName });
   if (row.size !== null && st.size !== row.size) {
-    throw new LifeboatError('CHECKSUM_MISMATCH', `${row.objectName} on ${dest.id} is ${st.size} bytes, the catalog records ${row.size}: the remote copy changed after upload.`, { remote: dest.id });
+    throw new LifeboatError('CHECKSUM_MISMATCH', `${row.objectName} on ${dest.id} is ${st.size} bytes, the catalog records ${row.size}: ${what}.`, { remote: dest.id });
   }
   const h = await dest.hash(row.objectName, { sha256: row.sha256 ?? '', parts: row.parts });
   if (h.sha256 !== row.sha256) {
-    throw new LifeboatError('CHECKSUM_MISMATCH', `${row.objectName} on ${dest.id} has SHA-256 ${h.sha256.slice(0, 16)}… (${h.how}), the catalog records ${row.sha256?.slice(0, 16)}…: the remote copy changed after upload.`, {
+    throw new LifeboatError('CHECKSUM_MISMATCH', `${row.objectName} on ${dest.id} has SHA-256 ${h.sha256.slice(0, 16)}… (${h.how}), the catalog records ${row.sha256?.slice(0, 16)}…: ${what}.`, {
       remote: dest.id,
       got: h.sha256,
       expected: row.sha256,
@@ -124,7 +125,7 @@ export async function copyBackupToRemote(env: EngineEnv, record: BackupRecord, s
         ctx.onProgress?.({ remoteId: id, fileName: record.fileName, bytesDone: done, bytesTotal: record.size ?? 0 });
       },
     });
-    const how = await checkRemoteObject(dest, repo.get(record.id, id) ?? row);
+    const how = await checkRemoteObject(dest, repo.get(record.id, id) ?? row, 'upload');
     await dest.putSmall(`${record.fileName}${SIDECAR_SUFFIX}`, Buffer.from(JSON.stringify(makeSidecar(record, manifest, now()), null, 1)));
     repo.markVerified(record.id, id, how, now());
     env.catalog.audit.append({ actor: env.actor, action: 'remote.copy', target: record.id, outcome: 'success', details: { remote: id, how, resumedParts } });

@@ -126,6 +126,14 @@ export class SftpDestination implements RemoteDestination {
       const source = createReadStream(localPath);
       source.pipe(paced);
       await c.put(paced, temp);
+      // The client can report success for a stream whose writes failed on the server (a full disk
+      // gave a 1 MiB file for 3 MiB sent): the temp file must hold every byte before it is renamed.
+      const landed = (await c.stat(temp)).size;
+      if (landed !== opts.size) {
+        await c.delete(temp, true).catch(() => undefined);
+        const full = await this.freeSpaceShort(opts.size);
+        throw full ?? new LifeboatError('REMOTE_FAILED', `SFTP upload of ${name} to ${this.id} arrived short: ${landed} of ${opts.size} bytes. It was removed; nothing is under the final name.`, { remote: this.id, landed, size: opts.size });
+      }
       faultPoint('remote:uploaded');
       await c.posixRename(temp, final).catch(async () => {
         await c.delete(final, true);
@@ -138,9 +146,15 @@ export class SftpDestination implements RemoteDestination {
 
   /** SFTP reports a full disk as a bare "Failure": ask the server for its free space to tell. */
   private async diskFull(e: unknown, needed: number, doing: string): Promise<LifeboatError> {
-    const sftp = (this.client as unknown as { sftp?: SFTPWrapper & { ext_openssh_statvfs?: (p: string, cb: (err: Error | undefined, st: { bavail: number; frsize: number }) => void) => void } })?.sftp;
     const err = classify(e, this.id, doing);
-    if (err.code !== 'REMOTE_FAILED' || !sftp?.ext_openssh_statvfs) return err;
+    if (err.code !== 'REMOTE_FAILED') return err;
+    return (await this.freeSpaceShort(needed, doing)) ?? err;
+  }
+
+  /** REMOTE_FULL when the server's free space (statvfs@openssh.com) is below `needed`, else null. */
+  private async freeSpaceShort(needed: number, doing = 'upload'): Promise<LifeboatError | null> {
+    const sftp = (this.client as unknown as { sftp?: SFTPWrapper & { ext_openssh_statvfs?: (p: string, cb: (err: Error | undefined, st: { bavail: number; frsize: number }) => void) => void } })?.sftp;
+    if (!sftp?.ext_openssh_statvfs) return null;
     const free = await new Promise<number | null>((resolve) => {
       try {
         sftp.ext_openssh_statvfs?.(this.target.path, (er: Error | undefined, st: { bavail: number; frsize: number }) => resolve(er ? null : st.bavail * st.frsize));
@@ -148,10 +162,8 @@ export class SftpDestination implements RemoteDestination {
         resolve(null);
       }
     });
-    if (free !== null && free < needed) {
-      return new LifeboatError('REMOTE_FULL', `SFTP ${doing} at ${this.id} failed: the server has ${free} bytes free in ${this.target.path}, the archive needs ${needed}.`, { remote: this.id, free, needed });
-    }
-    return err;
+    if (free === null || free >= needed) return null;
+    return new LifeboatError('REMOTE_FULL', `SFTP ${doing} at ${this.id} failed: the server has ${free} bytes free in ${this.target.path}, the archive needs ${needed}.`, { remote: this.id, free, needed });
   }
 
   async putSmall(name: string, body: Buffer): Promise<void> {

@@ -142,7 +142,7 @@ export async function startRcloneWebdav(root?: string): Promise<RcloneServer> {
   const port = await freePort();
   const config = join(dir, 'rclone.conf');
   await writeFile(config, `[lbtest]\ntype = webdav\nurl = http://127.0.0.1:${port}\nvendor = other\n`);
-  const child = spawn('rclone', ['serve', 'webdav', served, '--addr', `127.0.0.1:${port}`, '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('rclone', ['serve', 'webdav', served, '--addr', `127.0.0.1:${port}`, '--config', config, '--dir-cache-time', '0s', '--poll-interval', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const stopIt = (): Promise<void> => stop(child);

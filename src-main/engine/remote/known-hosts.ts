@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 /** How a presented host key compares with known_hosts. */
 export type HostKeyVerdict = 'known' | 'unknown' | 'changed' | 'revoked';
@@ -73,4 +74,26 @@ export async function readKnownHosts(file: string): Promise<string> {
     if (e.code === 'ENOENT') return '';
     throw e;
   });
+}
+
+/** The known_hosts line for a key blob (its type is the blob's first SSH string). */
+export function knownHostsLine(host: string, port: number, keyBlob: Buffer): string {
+  const len = keyBlob.length >= 4 ? keyBlob.readUInt32BE(0) : 0;
+  const type = keyBlob.subarray(4, 4 + len).toString('ascii');
+  return `${hostName(host, port)} ${type} ${keyBlob.toString('base64')}`;
+}
+
+/**
+ * Trust a host key after the user compared its fingerprint (the app's first-connection prompt):
+ * append its line to known_hosts. The line must be for `host:port` and carry the fingerprint the
+ * user saw, so a prompt cannot be answered with another key.
+ */
+export async function trustHostKey(file: string, line: string, host: string, port: number, expectedFingerprint: string): Promise<void> {
+  const [name, type, key, ...rest] = line.trim().split(/\s+/);
+  if (rest.length > 0 || name !== hostName(host, port) || !type || !key || !/^[A-Za-z0-9+/=]+$/.test(key) || fingerprint(Buffer.from(key, 'base64')) !== expectedFingerprint) {
+    throw new Error(`The host key line does not match ${hostName(host, port)} with fingerprint ${expectedFingerprint}; nothing was trusted.`);
+  }
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const existing = await readKnownHosts(file);
+  await appendFile(file, `${existing && !existing.endsWith('\n') ? '\n' : ''}${name} ${type} ${key}\n`, { mode: 0o600 });
 }

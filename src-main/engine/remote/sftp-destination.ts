@@ -12,7 +12,7 @@ import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { faultPoint } from '../util/fault.js';
 import { HashingStream } from '../util/hashing-stream.js';
 import type { PutOptions, RemoteDestination, RemoteHash, RemoteObject, RemoteSecrets } from './destination.js';
-import { checkHostKey, fingerprint, readKnownHosts, type HostKeyVerdict } from './known-hosts.js';
+import { checkHostKey, fingerprint, knownHostsLine, readKnownHosts, type HostKeyVerdict } from './known-hosts.js';
 import { PacedStream } from './pacer.js';
 
 const CHUNK_FAULT_BYTES = 1024 * 1024;
@@ -58,7 +58,7 @@ export class SftpDestination implements RemoteDestination {
     const { host, port, user } = this.target;
     const knownHostsFile = this.spec.knownHosts ?? posix.join(homedir(), '.ssh', 'known_hosts');
     const known = await readKnownHosts(knownHostsFile);
-    let verdict: { v: HostKeyVerdict; fp: string } | null = null;
+    let verdict: { v: HostKeyVerdict; fp: string; line: string } | null = null;
     const client = new SftpClient('lifeboat');
     const auth = this.spec.sshKey
       ? { privateKey: await readFile(this.spec.sshKey).catch((e: unknown) => {
@@ -77,13 +77,13 @@ export class SftpDestination implements RemoteDestination {
         readyTimeout: 15_000,
         retries: 0,
         hostVerifier: (key: Buffer) => {
-          verdict = { v: checkHostKey(known, host, port, key), fp: fingerprint(key) };
+          verdict = { v: checkHostKey(known, host, port, key), fp: fingerprint(key), line: knownHostsLine(host, port, key) };
           return verdict.v === 'known';
         },
       });
     } catch (e) {
       await client.end().catch(() => undefined);
-      const v = verdict as { v: HostKeyVerdict; fp: string } | null;
+      const v = verdict as { v: HostKeyVerdict; fp: string; line: string } | null;
       if (v && v.v !== 'known') {
         const changed = v.v !== 'unknown';
         // The app shows this fingerprint and asks; the CLI prints it with the ssh-keyscan hint.
@@ -92,7 +92,8 @@ export class SftpDestination implements RemoteDestination {
           changed
             ? `The SSH host key of ${host}:${port} (${v.fp}) is not the one ${knownHostsFile} records${v.v === 'revoked' ? ' (it is marked @revoked)' : ''}. Not connecting.`
             : `The SSH host ${host}:${port} is not in ${knownHostsFile}; its key fingerprint is ${v.fp}. Check it and add it before uploading.`,
-          { remote: this.id, host, port, fingerprint: v.fp, knownHosts: knownHostsFile },
+          // knownHostsLine lets the app add the key once the user has compared the fingerprint.
+          { remote: this.id, host, port, fingerprint: v.fp, knownHosts: knownHostsFile, ...(changed ? {} : { knownHostsLine: v.line }) },
         );
       }
       throw classify(e, this.id, 'connection');

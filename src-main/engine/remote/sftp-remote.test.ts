@@ -13,7 +13,7 @@ import { RemoteCopiesRepo } from '../catalog/remote-copies-repo.js';
 import { copyBackupToRemote, syncRemotes, verifyRemotes } from './remote-copy.js';
 import { fetchFromRemote, rebuildFromRemote } from './remote-fetch.js';
 import { openDestination } from './open-destination.js';
-import { checkHostKey } from './known-hosts.js';
+import { checkHostKey, trustHostKey } from './known-hosts.js';
 
 const run = promisify(execFile);
 const MiB = 1024 * 1024;
@@ -52,15 +52,20 @@ describe.skipIf(sshdMissing !== null)(`SFTP remote (throwaway sshd on loopback)$
     expect(await describeTree(to)).toEqual(await describeTree(src));
   });
 
-  it('refuses an unknown host with REMOTE_HOST_UNKNOWN carrying the SHA256 fingerprint ssh-keygen shows, and a changed key with REMOTE_HOST_CHANGED', async () => {
+  it('refuses an unknown host with REMOTE_HOST_UNKNOWN carrying the SHA256 fingerprint ssh-keygen shows (trusting exactly that key lets the upload through), and a changed key with REMOTE_HOST_CHANGED', async () => {
     const s = await startSshd();
     const { engine, record } = await backupOf(64 * 1024);
     const unknown = await copyBackupToRemote(engine.env, record, spec(s, join(s.dir, 'b'), { knownHosts: s.emptyKnownHosts }));
     expect(unknown).toMatchObject({ state: 'FAILED', errorCode: 'REMOTE_HOST_UNKNOWN' });
     expect(unknown.reason).toContain(s.fingerprint);
     const dest = openDestination(spec(s, join(s.dir, 'b'), { knownHosts: s.emptyKnownHosts }));
-    const err = await dest.list().catch((e: unknown) => e as { code: string; details: { fingerprint: string } });
+    const err = await dest.list().catch((e: unknown) => e as { code: string; details: { fingerprint: string; knownHostsLine: string } });
     expect(err).toMatchObject({ code: 'REMOTE_HOST_UNKNOWN', details: { fingerprint: s.fingerprint } });
+    const details = (err as { details: { knownHostsLine: string } }).details;
+    // The first-connection prompt: another fingerprint is refused; the one shown is trusted, and the upload then works.
+    await expect(trustHostKey(s.emptyKnownHosts, details.knownHostsLine, '127.0.0.1', s.port, 'SHA256:somethingelse')).rejects.toThrow(/nothing was trusted/);
+    await trustHostKey(s.emptyKnownHosts, details.knownHostsLine, '127.0.0.1', s.port, s.fingerprint);
+    expect((await copyBackupToRemote(engine.env, record, spec(s, join(s.dir, 'trusted'), { knownHosts: s.emptyKnownHosts }))).state).toBe('VERIFIED');
 
     const other = join(s.dir, 'other_known_hosts');
     await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(s.dir, 'impostor')]);

@@ -34,6 +34,14 @@ export const CHANNELS = [
   'audit:export',
   'demo:create',
   'dialog:pick-path',
+  // Off-site remote destinations (issue 14)
+  'remote:list-copies',
+  'remote:test',
+  'remote:trust-host-key',
+  'remote:set-secrets',
+  'remote:sync',
+  'remote:verify',
+  'remote:fetch',
 ] as const;
 
 /**

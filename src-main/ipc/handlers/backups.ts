@@ -12,6 +12,7 @@ import { grantedSourcePaths } from '../path-checks.js';
 import type { Services } from '../services.js';
 import { sourcesWithSecrets } from './profiles.js';
 import { checkedToolPaths } from './settings.js';
+import { copyToProfileRemotes, offsiteSummary } from './remotes.js'; // off-site remotes (issue 14)
 
 /** A backup:start payload; the scheduler may also start SCHEDULED runs (the renderer may not). */
 type StartPayload = Omit<Parameters<HandlerGroup<'backup:start'>['backup:start']>[1], 'trigger' | 'pathGrants'> & {
@@ -62,7 +63,9 @@ export function startBackupJob(s: Services, p: StartPayload): string {
     try {
       await checkedToolPaths(s);
       const r = await s.engine.backup(req, { signal, onProgress, onStarted: (x) => (id = x) });
-      const summary = `${r.fileName}: ${formatBytes(r.size)} in ${formatDuration(r.durationMs)}`;
+      // Off-site remote destinations (issue 14): after the local commit; a failure is the copy's, never the backup's.
+      const offsite = offsiteSummary(await copyToProfileRemotes(s, req.profile, r.id, signal));
+      const summary = `${r.fileName}: ${formatBytes(r.size)} in ${formatDuration(r.durationMs)}${offsite ? `; ${offsite}` : ''}`;
       if (s.settings.get().notifications) s.desktop.notify(`${label} completed`, summary, r.id);
       await s.mailer?.send(backupSucceeded(req, r));
       return { id: r.id, summary };

@@ -18,7 +18,7 @@ describe('remote:* handlers and the app backup job', () => {
     const { engine } = await testEngine();
     const events: { e: keyof Events; p: unknown }[] = [];
     const s = makeServices(engine, (e, p) => void events.push({ e, p }));
-    await s.settings.set({ notifications: true });
+    s.settings.set({ notifications: true });
     const src = await tempDir();
     await writeFile(join(src, 'a.txt'), 'a');
     const good = `s3://${s3.bucket}/app`;

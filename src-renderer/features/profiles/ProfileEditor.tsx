@@ -18,6 +18,8 @@ import { useNotify } from '../../app/notify';
 import { call, errorText } from '../../lib/api';
 import type { Schedule } from '../../../src-shared/domain/schedule';
 import { ScheduleFields } from './ScheduleFields';
+import { RemoteDestinations } from './RemoteDestinations'; // off-site remotes (issue 14)
+import type { RemoteSpecInput } from '../../../src-shared/domain/profile'; // off-site remotes (issue 14)
 import { pgUrl, SourceEditor, type DraftSource } from './SourceEditor';
 
 function toDraft(s: SourceSpec): DraftSource {
@@ -64,6 +66,7 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
   const [keepDays, setKeepDays] = useState(String(profile?.spec.retention.keepDays ?? ''));
   const [error, setError] = useState<string | null>(null);
   const [schedule, setSchedule] = useState<Schedule | null>(profile?.spec.schedule ?? null);
+  const [remotes, setRemotes] = useState<RemoteSpecInput[]>(profile ? [...profile.spec.remotes] : []); // off-site remotes (issue 14)
 
   const save = async (): Promise<void> => {
     setError(null);
@@ -84,6 +87,7 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
           retention: { keepLast: number(keepLast), keepDays: number(keepDays), keepDaily: profile?.spec.retention.keepDaily ?? null, keepWeekly: profile?.spec.retention.keepWeekly ?? null, keepMonthly: profile?.spec.retention.keepMonthly ?? null },
           options: profile?.spec.options ?? { allowEmpty: false, skipUnreadable: false, verify: true },
           schedule,
+          remotes, // off-site remotes (issue 14): saved with the profile, never dropped by an edit
         },
       });
       notify.success(`Profile "${name.trim()}" saved.`);
@@ -143,6 +147,7 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
           Schedule
         </Typography>
         <ScheduleFields value={schedule} onChange={setSchedule} />
+        <RemoteDestinations value={remotes} onChange={setRemotes} />
       </DialogContent>
       {error && (
         // Outside the scrolling content, next to Save: the reason is on screen wherever the form was scrolled.

@@ -47,7 +47,7 @@ export async function pruneRemotes(env: EngineEnv, opts: { profile?: string; dry
         else doomed.push({ ...base, keep: false, reason: `older than ${spec.keepDays} days` });
       }
       if (doomed.length === 0 || opts.dryRun) {
-        out.push(...doomed);
+        for (const d of doomed) out.push(d);
         continue;
       }
       const dest = (ctx.open ?? ((s) => openDestination(s, ctx.secrets?.(s) ?? {})))(spec);

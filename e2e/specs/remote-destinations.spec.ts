@@ -21,7 +21,7 @@ test.afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test('a remote added in the profile editor is tested, saved with the profile, and each backup is copied there', async ({ app }) => {
+test('a remote added in the profile editor is tested, saved with the profile, each backup is copied there, and History shows the off-site state', async ({ app }) => {
   const { page, services } = app;
   await handler(services, 'demo:create', {});
   await page.reload();
@@ -55,4 +55,18 @@ test('a remote added in the profile editor is tested, saved with the profile, an
   await services.jobs.idle();
   const copies = (await handler(services, 'remote:list-copies', {})) as { state: string; remoteId: string }[];
   expect(copies).toMatchObject([{ remoteId: 's3://lifeboat-test/e2e', state: 'VERIFIED' }]);
+
+  // History shows where the copy lives.
+  await page.getByTestId('nav-history').click();
+  await expect(page.getByTestId('offsite-cell').first()).toHaveText('1 verified');
+  for (const theme of ['light', 'dark'] as const) {
+    await handler(services, 'settings:set', { theme });
+    for (const [w, h] of [
+      [1280, 800],
+      [1024, 640],
+    ] as const) {
+      await page.setViewportSize({ width: w, height: h });
+      await app.shot(`41-history-offsite-${theme}-${w}x${h}`);
+    }
+  }
 });

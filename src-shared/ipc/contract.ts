@@ -178,7 +178,7 @@ export const REQUESTS = {
   'dialog:pick-path': z.object({ kind: z.enum(GRANT_KINDS) }),
   'dialog:grant-dropped': z.object({ path: z.string().min(1).max(4096) }),
   // Off-site remote destinations (issue 14)
-  'remote:list-copies': z.object({ backupId: z.string().min(1).max(64).optional() }),
+  'remote:list-copies': z.object({ backupId: z.string().min(1).max(64).optional(), backupIds: z.array(z.string().min(1).max(64)).max(500).optional() }),
   'remote:test': z.object({ remote: remoteSpecSchema }),
   'remote:trust-host-key': z.object({ url: z.string().min(1).max(2048), fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/), knownHostsLine: z.string().min(1).max(16384) }),
   'remote:set-secrets': z.object({

@@ -69,7 +69,8 @@ export async function copyToProfileRemotes(s: Services, profile: string | null, 
 export const remoteHandlers: HandlerGroup<'remote:list-copies' | 'remote:test' | 'remote:trust-host-key' | 'remote:set-secrets' | 'remote:sync' | 'remote:verify' | 'remote:fetch'> = {
   'remote:list-copies': async (s, p) => {
     const repo = new RemoteCopiesRepo(s.engine.env.catalog.db);
-    const rows = p.backupId ? repo.ofBackup(s.engine.record(p.backupId).id) : repo.list();
+    // A History page asks for its own rows only (at most 500), never the whole table.
+    const rows = p.backupIds ? p.backupIds.flatMap((id) => repo.ofBackup(id)) : p.backupId ? repo.ofBackup(s.engine.record(p.backupId).id) : repo.list();
     return rows.map(({ spec: _s, uploadId: _u, parts: _p, host: _h, pid: _pid, ...r }) => r);
   },
 

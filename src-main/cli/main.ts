@@ -16,6 +16,7 @@ import { registerRestore } from './commands/restore.js';
 // File-level restore and comparison (issue 12, item 4).
 import { registerCompare } from './commands/compare.js';
 import { registerSchedule } from './commands/schedule.js';
+import { registerRemote } from './commands/remote.js'; // off-site remote destinations (issue 14)
 import { EXIT, printError, processIo, type Io } from './output.js';
 
 function exitCodeFor(code: string): number {
@@ -46,6 +47,7 @@ export function buildProgram(io: Io): Command {
   registerProfile(program, io);
   registerAudit(program, io);
   registerLog(program, io); // issue 12 item 6
+  registerRemote(program, io); // off-site remote destinations (issue 14)
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   for (const sub of program.commands.flatMap((c) => c.commands)) sub.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
   return program;

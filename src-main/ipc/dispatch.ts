@@ -15,6 +15,7 @@ import { encryptionHandlers } from './handlers/encryption.js';
 import { profileHandlers } from './handlers/profiles.js';
 import { restoreHandlers } from './handlers/restore.js';
 import { settingsHandlers } from './handlers/settings.js';
+import { remoteHandlers } from './handlers/remotes.js'; // off-site remotes (issue 14)
 import type { Services } from './services.js';
 
 /** Every channel's handler; the type makes a missing one a compile error. */
@@ -29,6 +30,7 @@ export const HANDLERS: { readonly [C in Channel]: Handler<C> } = {
   // File-level restore and comparison (issue 12, item 4).
   ...filesHandlers,
   ...encryptionHandlers,
+  ...remoteHandlers, // off-site remotes (issue 14)
 };
 
 /** Who sent a message: the frame's URL and whether it is the window's main frame. */

@@ -139,6 +139,39 @@ export const backupHooksSchema = z.object({
 });
 /** Commands around a profile's backups. */
 export type BackupHooks = z.infer<typeof backupHooksSchema>;
+// --- Off-site remote destinations (issue 14) ---
+/**
+ * Where a copy of each backup goes after it is written and verified locally:
+ * `s3://bucket/prefix`, `sftp://user@host:port/path` or `rclone:remote:path`. Secrets never live
+ * here: S3 keys come from the standard AWS variables and files (or the app's keychain), SSH keys
+ * from a key file or the agent, rclone's from its own config.
+ */
+export const remoteSpecSchema = z.object({
+  url: z.string().regex(/^(s3:\/\/|sftp:\/\/|rclone:)/, 'starts with s3://, sftp:// or rclone:'),
+  /** S3: a non-AWS endpoint (MinIO, Ceph, R2...). */
+  s3Endpoint: z.string().url().optional(),
+  s3Region: z.string().min(1).optional(),
+  /** S3: `endpoint/bucket/key` addressing (MinIO and most self-hosted servers need it). */
+  s3PathStyle: z.boolean().default(false),
+  /** S3: multipart part size in MiB (at least 5, S3's minimum). */
+  s3PartSizeMiB: z.number().int().min(5).max(5120).default(16),
+  /** S3: object-lock retention (days) in COMPLIANCE or GOVERNANCE mode, for immutable copies. */
+  s3ObjectLockDays: z.number().int().positive().optional(),
+  s3ObjectLockMode: z.enum(['GOVERNANCE', 'COMPLIANCE']).default('GOVERNANCE'),
+  /** SFTP: private key file (else the agent in SSH_AUTH_SOCK, else a password from the secret store). */
+  sshKey: z.string().min(1).optional(),
+  /** SFTP: known_hosts file to check the host key against (default ~/.ssh/known_hosts). */
+  knownHosts: z.string().min(1).optional(),
+  /** Upload bandwidth limit in KiB/s (null: unlimited). */
+  bwlimitKiB: z.number().int().positive().nullable().default(null),
+  /** Remote retention: delete copies older than N days (never the newest verified one). Null keeps all. */
+  keepDays: z.number().int().positive().nullable().default(null),
+});
+/** A remote destination. */
+export type RemoteSpec = z.infer<typeof remoteSpecSchema>;
+/** A remote destination as typed by a caller (defaults not yet applied). */
+export type RemoteSpecInput = z.input<typeof remoteSpecSchema>;
+// --- end off-site remote destinations ---
 
 /** What a profile stores: its sources and how to back them up. */
 export const profileSpecSchema = z.object({
@@ -155,6 +188,8 @@ export const profileSpecSchema = z.object({
   encryption: profileEncryptionSchema.nullable().default(null),
   /** Pre- and post-backup commands (issue 12 item 7). */
   hooks: backupHooksSchema.default({ pre: null, post: null }),
+  /** Off-site copies (issue 14): each backup is uploaded to every remote after it is verified locally. */
+  remotes: z.array(remoteSpecSchema).default([]),
 });
 /** What a profile stores. */
 export type ProfileSpec = z.infer<typeof profileSpecSchema>;

@@ -51,6 +51,15 @@ export const ERROR_CODES = [
   'CANCEL_TOO_LATE',
   // --- issue 12 item 7: pre/post-backup commands ---
   'HOOK_FAILED',
+  // Off-site remote destinations (issue 14)
+  'REMOTE_UNREACHABLE',
+  'REMOTE_AUTH_FAILED',
+  'REMOTE_NOT_FOUND',
+  'REMOTE_HOST_UNKNOWN',
+  'REMOTE_HOST_CHANGED',
+  'REMOTE_FULL',
+  'REMOTE_TOOL_NOT_FOUND',
+  'REMOTE_FAILED',
 ] as const;
 
 /** One of the closed set of error codes. */
@@ -112,4 +121,13 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   // --- safe restores (issue 12, item 3) ---
   CANCEL_TOO_LATE: 'The restore has already replaced its targets and is finishing; let it finish, then use "Undo this restore" to put back the safety backup.',
   HOOK_FAILED: 'The profile\'s pre-backup command failed or ran out of time, so the backup did not run. Read its output in the run log (`lifeboat log ID`), fix the command or raise its time limit, then run the backup again.',
+  // Off-site remote destinations (issue 14)
+  REMOTE_UNREACHABLE: 'Check the host, port or endpoint and your network; the local backup is kept and `lifeboat remote sync` retries the upload.',
+  REMOTE_AUTH_FAILED: 'Check the credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or ~/.aws/credentials for S3, the SSH key, agent or password for SFTP, the rclone config for rclone.',
+  REMOTE_NOT_FOUND: 'Check the bucket, path or rclone remote name in the remote URL; create the bucket or folder first.',
+  REMOTE_HOST_UNKNOWN: 'The server\'s host key is not in known_hosts. Compare the fingerprint shown with the server\'s own (ssh-keygen -lf on the server), then add it (ssh-keyscan -p PORT HOST >> ~/.ssh/known_hosts) or accept it in the app.',
+  REMOTE_HOST_CHANGED: 'The server presents a different host key than known_hosts records: this can be an attack. Do not connect until the server\'s administrator confirms the new key.',
+  REMOTE_FULL: 'The remote storage is full or over its quota. Free space there (or raise the quota), then run `lifeboat remote sync`.',
+  REMOTE_TOOL_NOT_FOUND: 'Install rclone (Debian/Ubuntu: apt install rclone) or set LIFEBOAT_RCLONE to its path.',
+  REMOTE_FAILED: 'Read the message above; the local backup is kept and `lifeboat remote sync` retries the upload.',
 };

@@ -53,6 +53,14 @@ export const CHANNELS = [
   'backup:estimate',
   'run-log:get',
   'profile:undo-remove',
+  // Off-site remote destinations (issue 14)
+  'remote:list-copies',
+  'remote:test',
+  'remote:trust-host-key',
+  'remote:set-secrets',
+  'remote:sync',
+  'remote:verify',
+  'remote:fetch',
 ] as const;
 
 /**

@@ -5,6 +5,8 @@ import type { JobProgress } from '../domain/progress.js';
 import type { Profile } from '../domain/profile.js';
 import { profileSpecSchema, PROFILE_NAME_PATTERN, sourceSpecSchema } from '../domain/profile.js';
 import { pgRestoreOptionsSchema } from '../domain/pg-options.js';
+import { remoteSpecSchema } from '../domain/profile.js'; // off-site remotes (issue 14)
+import type { RemoteCopy } from '../domain/remote.js'; // off-site remotes (issue 14)
 import type { Manifest } from '../manifest/schema.js';
 import type { Channel, EventName, PageChannel } from './channels.js';
 import type { Result } from './result.js';
@@ -226,6 +228,19 @@ export const REQUESTS = {
   'run-log:get': z.object({ id }),
   /** Put back a profile removed moments ago (the snackbar's Undo), with its id, schedule and passwords. */
   'profile:undo-remove': z.object({ token: z.string().regex(/^[0-9a-f]{32}$/) }),
+  // Off-site remote destinations (issue 14)
+  'remote:list-copies': z.object({ backupId: z.string().min(1).max(64).optional(), backupIds: z.array(z.string().min(1).max(64)).max(500).optional() }),
+  'remote:test': z.object({ remote: remoteSpecSchema }),
+  'remote:trust-host-key': z.object({ url: z.string().min(1).max(2048), fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/), knownHostsLine: z.string().min(1).max(16384) }),
+  'remote:set-secrets': z.object({
+    url: z.string().min(1).max(2048),
+    s3AccessKeyId: z.string().max(256).optional(),
+    s3SecretAccessKey: z.string().max(1024).optional(),
+    sshPassword: z.string().max(1024).optional(),
+  }),
+  'remote:sync': z.object({ profile: z.string().regex(PROFILE_NAME_PATTERN).optional() }),
+  'remote:verify': z.object({ profile: z.string().regex(PROFILE_NAME_PATTERN).optional() }),
+  'remote:fetch': z.object({ backupId: z.string().min(1).max(64), remoteId: z.string().min(1).max(2048).optional() }),
 } as const satisfies { readonly [C in Channel]: z.ZodType };
 /** What the renderer sends on a channel (before defaults are applied). */
 export type RequestOf<C extends Channel> = z.input<(typeof REQUESTS)[C]>;
@@ -394,6 +409,14 @@ export interface ActiveJob {
 
 /** What each request channel returns inside its Result. */
 export interface Responses extends FilesResponses {
+  // Off-site remote destinations (issue 14)
+  'remote:list-copies': readonly RemoteCopy[];
+  'remote:test': { objects: number };
+  'remote:trust-host-key': null;
+  'remote:set-secrets': null;
+  'remote:sync': { jobId: string };
+  'remote:verify': { jobId: string };
+  'remote:fetch': { jobId: string };
   'app:get-info': { version: string; home: string; platform: string; hasTray: boolean; firstRun: boolean };
   'stats:get': DashboardStats;
   'history:query': HistoryPage;

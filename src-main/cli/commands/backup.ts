@@ -10,7 +10,12 @@ import { EXIT, keyValues, printJson, progressPrinter, type Io } from '../output.
 import { addSourceOptions, readOptionsFromFlags, sourcesFromFlags, type SourceFlags } from './source-options.js';
 import { addEncryptOptions, encryptionFromFlags, type EncryptFlags } from './key-options.js';
 
-interface BackupFlags extends SourceFlags, EncryptFlags {
+// Off-site remote destinations (issue 14)
+import { copyToRemotes } from '../../engine/remote/remote-copy.js';
+import { remoteId } from '../../engine/remote/remote-url.js';
+import { addRemoteOptions, printOutcomes, remoteContext, remoteSpecsFromFlags, type RemoteFlags } from './remote.js';
+
+interface BackupFlags extends SourceFlags, EncryptFlags, RemoteFlags {
   readonly profile?: string;
   readonly description?: string;
   readonly pgDump?: string;
@@ -92,7 +97,7 @@ function describe(io: Io, r: BackupResult): void {
 
 /** `lifeboat backup`. */
 export function registerBackup(program: Command, io: Io): void {
-  addEncryptOptions(addSourceOptions(program.command('backup').description('back up a profile, or SQLite/PostgreSQL databases and folders given as flags')))
+  addRemoteOptions(addEncryptOptions(addSourceOptions(program.command('backup').description('back up a profile, or SQLite/PostgreSQL databases and folders given as flags'))))
     .option('--profile <name>', 'back up a saved profile')
     .option('--description <text>', 'a note stored with the backup')
     .option('--pg-dump <path>', 'pg_dump to use (default: LIFEBOAT_PG_DUMP, PATH, then /usr/lib/postgresql/*/bin)')
@@ -103,6 +108,10 @@ export function registerBackup(program: Command, io: Io): void {
       process.exitCode = await withEngine(cmd, io, async (ctx) => {
         const f = cmd.opts<BackupFlags>();
         const request = await withEncryption(ctx, f, buildRequest(ctx, f));
+        // The profile's remotes plus any --remote (same URL once); checked before the backup runs.
+        const remotes = [...(f.profile ? ctx.engine.profiles.get(f.profile).spec.remotes : []), ...remoteSpecsFromFlags(f)].filter(
+          (r, i, all) => all.findIndex((o) => remoteId(o.url) === remoteId(r.url)) === i,
+        );
         const bar = ctx.json ? undefined : progressPrinter(io);
         const abort = new AbortController();
         const onSigint = (): void => abort.abort();
@@ -117,12 +126,18 @@ export function registerBackup(program: Command, io: Io): void {
               await mailer.send(backupFailed(request, id, e));
               throw e;
             });
-          await mailer.send(backupSucceeded(request, result));
+          // Off-site copies run after the local backup is committed: a remote failure is recorded
+          // on the copy (FAILED + reason, retried by `remote sync`), never on the local backup.
           bar?.clear();
+          const copies = remotes.length ? await copyToRemotes(ctx.engine.env, ctx.engine.record(result.id), remotes, { ...remoteContext(io, ctx.json), signal: abort.signal }) : [];
+          await mailer.send(backupSucceeded(request, result));
           if (ctx.json) {
             const { manifest: _m, ...rest } = result;
-            printJson(io, { ok: true, ...rest });
-          } else describe(io, result);
+            printJson(io, { ok: true, ...rest, remotes: copies });
+          } else {
+            describe(io, result);
+            if (copies.length) printOutcomes(io, copies);
+          }
           return EXIT.ok;
         } finally {
           bar?.clear();

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { rebuildCommand } from './remote-rebuild.js';
+import { addRemoteOptions } from './remote.js';
 import type { Retention } from '../../../src-shared/domain/profile.js';
 import { formatBytes, formatDateTime } from '../../../src-shared/domain/format.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
@@ -102,12 +104,16 @@ export function registerHousekeeping(program: Command, io: Io): void {
       });
     });
 
-  program
-    .command('doctor')
+  // Off-site remote destinations (issue 14): --rebuild-from and the remote connection flags.
+  addRemoteOptions(program.command('doctor'), false)
     .description('compare the backup folders with the catalog: unknown archives, missing files, leftovers')
     .option('--repair', 'register verified unknown archives from their manifests, mark missing ones, remove leftovers')
+    .option('--rebuild-from <url>', "rebuild catalog rows from a remote's sidecars (s3://, sftp://, rclone:); foreign files are reported, not imported")
+    .option('--host <name>', 'with --rebuild-from: only backups made by this host')
+    .option('--dry-run', 'with --rebuild-from: report only')
     .action(async (_o: unknown, cmd: Command) => {
       process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
+        if (cmd.opts<{ rebuildFrom?: string }>().rebuildFrom) return rebuildCommand(engine, cmd.opts(), io, json);
         const r = await engine.doctor(Boolean(cmd.opts<{ repair?: boolean }>().repair));
         if (json) {
           printJson(io, { ok: true, ...r });

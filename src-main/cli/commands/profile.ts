@@ -7,8 +7,10 @@ import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { withEngine } from '../context.js';
 import { EXIT, printJson, table, type Io } from '../output.js';
 import { addSourceOptions, positiveFlag, readOptionsFromFlags, type SourceFlags, sourcesFromFlags } from './source-options.js';
+import { addRemoteOptions, remoteSpecsFromFlags, type RemoteFlags } from './remote.js'; // off-site remotes (issue 14)
 
-interface ProfileFlags extends SourceFlags {
+interface ProfileFlags extends SourceFlags, RemoteFlags {
+  readonly remoteKeepDays?: string;
   readonly keepLast?: string;
   readonly keepDays?: string;
   readonly keepDaily?: string;
@@ -68,7 +70,9 @@ function describeSources(p: Profile): string {
 export function registerProfile(program: Command, io: Io): void {
   const profile = program.command('profile').description('manage saved profiles (named sets of sources)');
 
-  addSourceOptions(profile.command('add').description('save a profile').argument('<name>', 'profile name'))
+  // Off-site remote destinations (issue 14): --remote URL (repeatable) with its flags, --remote-keep-days N.
+  addRemoteOptions(addSourceOptions(profile.command('add').description('save a profile').argument('<name>', 'profile name')))
+    .option('--remote-keep-days <n>', 'remote retention: delete off-site copies older than N days (never the newest verified one)')
     .option('--keep-last <n>', 'retention: keep the newest N backups')
     .option('--keep-days <n>', 'retention: keep backups younger than N days')
     .option('--keep-daily <n>', 'retention: the newest verified backup of each of the last N days')
@@ -100,6 +104,7 @@ export function registerProfile(program: Command, io: Io): void {
           options: { allowEmpty: Boolean(f.allowEmpty), skipUnreadable: Boolean(f.skipUnreadable), ...readOptionsFromFlags(f) },
           schedule: f.schedule ? parseScheduleFlag(f.schedule, f.catchUp) : null,
           hooks: { pre: parseHookFlag('--pre-command', f.preCommand, f.preTimeout), post: parseHookFlag('--post-command', f.postCommand, f.postTimeout) },
+          remotes: remoteSpecsFromFlags(f).map((r) => ({ ...r, keepDays: positiveFlag(f.remoteKeepDays, '--remote-keep-days') })),
         });
         if (spec.schedule) nextSlot(spec.schedule, new Date());
         const p = engine.profiles.add(name, spec, engine.env.now().toISOString());

@@ -10,7 +10,12 @@ import { addPgRestoreOptions, pgRestoreFromFlags, type PgRestoreFlags } from './
 import { EXIT, printJson, progressPrinter, table, type Io } from '../output.js';
 import { addDecryptOptions, decryptionFromFlags, type DecryptFlags } from './key-options.js';
 
-interface RestoreFlags extends DecryptFlags {
+// Off-site remote destinations (issue 14)
+import { fetchFromRemote } from '../../engine/remote/remote-fetch.js';
+import { addRemoteOptions, remoteContext, remoteSpecFromFlags, type RemoteFlags } from './remote.js';
+
+interface RestoreFlags extends DecryptFlags, RemoteFlags {
+  readonly fromRemote?: string | boolean;
   readonly check?: boolean;
   readonly dryRun?: boolean;
   readonly only?: string[];
@@ -85,7 +90,8 @@ function pageNumber(v: string | undefined, flag: string, fallback: number): numb
 /** `lifeboat restore`. */
 export function registerRestore(program: Command, io: Io): void {
   // Issue 13: whole-server and pgAdmin-style PostgreSQL restore options; issue 14: decryption keys.
-  addDecryptOptions(addPgRestoreOptions(program.command('restore')))
+  addRemoteOptions(addDecryptOptions(addPgRestoreOptions(program.command('restore'))), false)
+    .option('--from-remote [url]', 'download the archive from a remote copy first (the first verified one, or this URL), check its SHA-256 against the catalog, then restore')
     .description('restore a backup: verify first, safety backup, stage, swap, check, roll back on failure')
     .argument('<id|archive>', 'a backup id (or unique prefix), or an archive file')
     .option('--check', 'run the pre-flight only (checksum, space, permissions, tools); change nothing')
@@ -121,6 +127,11 @@ export function registerRestore(program: Command, io: Io): void {
           ...(f.useRecorded ? { useRecorded: f.useRecorded } : {}),
           page: { offset: pageNumber(f.offset, '--offset', 0), limit: pageNumber(f.limit, '--limit', json ? 200 : 20) },
         };
+        if (f.fromRemote) {
+          const record = engine.record(target);
+          const fetched = await fetchFromRemote(engine.env, record, typeof f.fromRemote === 'string' ? remoteSpecFromFlags(f.fromRemote, f) : undefined, remoteContext(io, json));
+          if (!json) io.err(`Downloaded ${record.fileName} from ${fetched.remoteId} (sha256 ${fetched.sha256.slice(0, 16)}… matches the catalog).\n`);
+        }
         const resolved = await engine.resolve(target);
         const key = await decryptionFromFlags(f);
         if (f.check || f.dryRun) {

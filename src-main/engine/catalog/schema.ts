@@ -1,3 +1,4 @@
+import { REMOTE_COPY_STATES } from '../../../src-shared/domain/remote.js';
 import { ARCHIVE_FORMATS, AUDIT_OUTCOMES, BACKUP_STATUSES, BACKUP_TYPES, RESTORE_STATUSES, TRIGGERS } from '../../../src-shared/domain/enums.js';
 
 /** `col IN ('A','B')` from the shared enum arrays, so SQL and TypeScript cannot drift apart. */
@@ -121,5 +122,32 @@ export const MIGRATIONS: readonly string[] = [
     BEGIN DELETE FROM run_logs WHERE id = old.id; END;
   CREATE TRIGGER restores_run_log_delete AFTER DELETE ON restores
     BEGIN DELETE FROM run_logs WHERE id = old.id; END;
+  `,
+  // Off-site remote destinations (issue 14): one row per backup and remote. No foreign key on
+  // purpose: a remote copy outlives the local one (keep 7 locally, 90 days off-site).
+  `
+  CREATE TABLE remote_copies (
+    backup_id    TEXT NOT NULL,
+    remote_id    TEXT NOT NULL,
+    remote_spec  TEXT NOT NULL,
+    object_name  TEXT NOT NULL,
+    file_name    TEXT NOT NULL,
+    profile      TEXT,
+    size         INTEGER,
+    sha256       TEXT,
+    state        TEXT NOT NULL ${oneOf('state', REMOTE_COPY_STATES)},
+    reason       TEXT,
+    error_code   TEXT,
+    how_checked  TEXT,
+    checked_at   TEXT,
+    updated_at   TEXT NOT NULL,
+    upload_id    TEXT,
+    parts        TEXT NOT NULL DEFAULT '[]',
+    host         TEXT,
+    pid          INTEGER,
+    created_at   TEXT NOT NULL,
+    PRIMARY KEY (backup_id, remote_id)
+  );
+  CREATE INDEX remote_copies_state ON remote_copies (state, remote_id);
   `,
 ];

@@ -34,6 +34,9 @@ export const FAULT_POINTS = [
   'restore:commit-pg-dropped',
   'restore:commit-mysql-dropped',
   'restore:done',
+  // Off-site remote destinations (issue 14): after each uploaded part/chunk, and between upload and rename.
+  'remote:uploading',
+  'remote:uploaded',
 ] as const;
 
 /** A named fault point. */

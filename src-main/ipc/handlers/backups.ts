@@ -19,6 +19,7 @@ import { withPassword } from '../../engine/sources/postgres-source.js';
 import { getBound, pgBinding } from '../bound-secrets.js';
 import { passwordKey, sourcesWithSecrets } from './profiles.js';
 import { checkedToolPaths } from './settings.js';
+import { copyToProfileRemotes, offsiteSummary } from './remotes.js'; // off-site remotes (issue 14)
 
 /** A backup:start payload; the scheduler may also start SCHEDULED runs (the renderer may not). */
 type StartPayload = Omit<Parameters<HandlerGroup<'backup:start'>['backup:start']>[1], 'trigger' | 'pathGrants'> & {
@@ -71,7 +72,9 @@ export function startBackupJob(s: Services, p: StartPayload): string {
     try {
       await checkedToolPaths(s);
       const r = await s.engine.backup(req, { signal, onProgress, onStarted: (x) => (id = x) });
-      const summary = `${r.fileName}: ${formatBytes(r.size)} in ${formatDuration(r.durationMs)}`;
+      // Off-site remote destinations (issue 14): after the local commit; a failure is the copy's, never the backup's.
+      const offsite = offsiteSummary(await copyToProfileRemotes(s, req.profile, r.id, signal));
+      const summary = `${r.fileName}: ${formatBytes(r.size)} in ${formatDuration(r.durationMs)}${offsite ? `; ${offsite}` : ''}`;
       if (s.settings.get().notifications) s.desktop.notify(`${label} completed`, summary, r.id);
       await s.mailer?.send(backupSucceeded(req, r));
       return { id: r.id, summary };

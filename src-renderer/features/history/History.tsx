@@ -14,6 +14,7 @@ import { useActions, type HistoryFocus } from '../../app/actions';
 import { useNotify } from '../../app/notify';
 import { call } from '../../lib/api';
 import { useQuery } from '../../lib/hooks';
+import type { RemoteCopy } from '../../../src-shared/domain/remote'; // off-site remotes (issue 14)
 import { BackupDetails } from './BackupDetails';
 import { CompareDialog } from '../files/CompareDialog';
 import { FilesDialog } from '../files/FilesDialog';
@@ -98,9 +99,14 @@ export function History({ focus = null }: { focus?: HistoryFocus | null }) {
   };
   const filtered = JSON.stringify(filters) !== JSON.stringify(EMPTY);
 
+  // Off-site remote destinations (issue 14): the copies of this page's rows.
+  const copies = useQuery('remote:list-copies', { backupIds: (query.data?.rows ?? []).map((r) => r.id) });
+  const offsite = new Map<string, RemoteCopy[]>();
+  for (const c of copies.data ?? []) offsite.set(c.backupId, [...(offsite.get(c.backupId) ?? []), c]);
   const columns = historyColumns(
     { details: (r) => setDetails(r.id), restore: (r) => actions.openRestoreWizard({ id: r.id }), menu: (anchor, row) => setMenu({ anchor, row }) },
     (sha) => void navigator.clipboard.writeText(sha).then(() => notify.info('Checksum copied.'), () => notify.info(sha)),
+    offsite.size > 0 ? offsite : undefined,
   );
 
   const run = async (what: string, f: () => Promise<string>): Promise<void> => {

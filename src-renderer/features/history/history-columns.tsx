@@ -10,6 +10,25 @@ import type { BackupRecord } from '../../../src-shared/domain/backup';
 import type { Trigger } from '../../../src-shared/domain/enums';
 import { formatBytes, formatDuration } from '../../../src-shared/domain/format';
 import { StatusChip } from '../../components/StatusChip';
+import type { RemoteCopy } from '../../../src-shared/domain/remote'; // off-site remotes (issue 14)
+
+/** Off-site remote destinations (issue 14): "2 ✓", "FAILED" or "—", each remote's state in the tooltip. */
+function OffsiteCell({ copies }: { copies: readonly RemoteCopy[] }): React.JSX.Element {
+  if (copies.length === 0)
+    return (
+      <Typography variant="body2" color="text.secondary" sx={{ display: 'flex', alignItems: 'center', height: '100%' }}>
+        —
+      </Typography>
+    );
+  const bad = copies.filter((c) => c.state !== 'VERIFIED');
+  return (
+    <Tooltip title={copies.map((c) => `${c.remoteId}: ${c.state}${c.reason ? ` (${c.reason})` : ''}`).join('\n')}>
+      <Typography variant="body2" color={bad.some((c) => c.state === 'FAILED') ? 'error' : bad.length ? 'text.secondary' : 'success.main'} data-testid="offsite-cell" sx={{ display: 'flex', alignItems: 'center', height: '100%' }}>
+        {bad.length === 0 ? `${copies.length} verified` : bad.some((c) => c.state === 'FAILED') ? 'FAILED' : 'pending'}
+      </Typography>
+    </Tooltip>
+  );
+}
 
 /** How the Trigger column (and its filter) names each trigger. */
 export const TRIGGER_LABELS: Record<Trigger, string> = { MANUAL: 'Manual', SCHEDULED: 'Scheduled', TRAY: 'Tray', PRE_RESTORE_SAFETY: 'Safety', IMPORTED: 'Imported' };
@@ -41,7 +60,7 @@ export interface RowActions {
  * checksum) are hidden and stay in Details; Result takes what is left; the actions column is
  * always last and always on screen (the table never scrolls sideways at 1024 px and up).
  */
-export function historyColumns(a: RowActions, onCopy: (sha: string) => void): GridColDef<BackupRecord>[] {
+export function historyColumns(a: RowActions, onCopy: (sha: string) => void, offsite?: ReadonlyMap<string, readonly RemoteCopy[]>): GridColDef<BackupRecord>[] {
   return [
     { field: 'createdAt', headerName: 'Date', width: 132, valueFormatter: (v: string) => localTime(v) },
     { field: 'profile', headerName: 'Profile', width: 96, valueFormatter: (v: string | null) => v ?? 'ad hoc' },
@@ -51,6 +70,8 @@ export function historyColumns(a: RowActions, onCopy: (sha: string) => void): Gr
       width: 124,
       renderCell: (p) => <StatusChip status={p.row.status} warnings={p.row.warnings.length} />,
     },
+    // Off-site remote destinations (issue 14): where the copies live and whether they checked out.
+    ...(offsite ? [{ field: 'offsite', headerName: 'Off-site', width: 96, sortable: false, renderCell: (p: { row: BackupRecord }) => <OffsiteCell copies={offsite.get(p.row.id) ?? []} /> } satisfies GridColDef<BackupRecord>] : []),
     { field: 'size', headerName: 'Size', width: 86, valueFormatter: (v: number | null) => (v === null ? '—' : formatBytes(v)) },
     { field: 'type', headerName: 'Type', width: 72 },
     { field: 'durationMs', headerName: 'Duration', width: 84, valueFormatter: (v: number | null) => (v === null ? '—' : formatDuration(v)) },

@@ -22,6 +22,8 @@ import { draftFromHook, HookFields, hookFromDraft, type DraftHook } from './Hook
 import { draftFromSpec, emptyDraft, SourceEditor, specFromDraft, type DraftSource } from './SourceEditor';
 import { EncryptionSettings } from './EncryptionSettings';
 import { SourceTests } from './SourceTests';
+import { RemoteDestinations } from './RemoteDestinations'; // off-site remotes (issue 14)
+import type { RemoteSpecInput } from '../../../src-shared/domain/profile'; // off-site remotes (issue 14)
 
 // Issue 13: the conversions live beside the source editor (PostgreSQL whole-server and options, MariaDB/MySQL).
 const toDraft = draftFromSpec;
@@ -50,6 +52,7 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
   const [error, setError] = useState<string | null>(null);
   const [schedule, setSchedule] = useState<Schedule | null>(profile?.spec.schedule ?? null);
   const [encryption, setEncryption] = useState<ProfileEncryption | null>(profile?.spec.encryption ?? null);
+  const [remotes, setRemotes] = useState<RemoteSpecInput[]>(profile ? [...profile.spec.remotes] : []); // off-site remotes (issue 14)
 
   const passwords = Object.fromEntries(sources.flatMap((s, i) => ((s.kind === 'postgres' || s.kind === 'mysql') && s.password ? [[String(i), s.password]] : [])));
   // Paths chosen in this editor go with their grants; the profile's stored paths need none.
@@ -74,6 +77,7 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
           encryption,
           ...(profile?.spec.verifySchedule ? { verifySchedule: profile.spec.verifySchedule } : {}),
           hooks: { pre: hookFromDraft(hooks.pre), post: hookFromDraft(hooks.post) },
+          remotes, // off-site remotes (issue 14): saved with the profile, never dropped by an edit
         },
       });
       notify.success(`Profile "${name.trim()}" saved.`);
@@ -154,6 +158,7 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
           Commands before and after
         </Typography>
         <HookFields pre={hooks.pre} post={hooks.post} onChange={(side, d) => setHooks((h) => ({ ...h, [side]: d }))} />
+        <RemoteDestinations value={remotes} onChange={setRemotes} />
       </DialogContent>
       {error && (
         // Outside the scrolling content, next to Save: the reason is on screen wherever the form was scrolled.

@@ -1,0 +1,118 @@
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Checkbox from '@mui/material/Checkbox';
+import FormControlLabel from '@mui/material/FormControlLabel';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import { useState } from 'react';
+import type { RemoteSpecInput } from '../../../src-shared/domain/profile';
+import { call, errorText, UiError } from '../../lib/api';
+
+/** What a connection test left to show: success, an error, or an unknown host key to confirm. */
+type TestState = { kind: 'ok'; objects: number } | { kind: 'error'; text: string } | { kind: 'host'; fingerprint: string; line: string; host: string } | null;
+
+function RemoteRow({ index, value, onChange, onRemove }: { index: number; value: RemoteSpecInput; onChange: (v: RemoteSpecInput) => void; onRemove: () => void }): React.JSX.Element {
+  const [test, setTest] = useState<TestState>(null);
+  const [keyId, setKeyId] = useState('');
+  const [secret, setSecret] = useState('');
+  const isS3 = value.url.startsWith('s3://');
+
+  const runTest = async (): Promise<void> => {
+    setTest(null);
+    try {
+      if (isS3 && keyId && secret) await call('remote:set-secrets', { url: value.url, s3AccessKeyId: keyId, s3SecretAccessKey: secret });
+      const r = await call('remote:test', { remote: value });
+      setTest({ kind: 'ok', objects: r.objects });
+    } catch (e) {
+      const d = e instanceof UiError ? (e.info.details as { fingerprint?: string; knownHostsLine?: string; host?: string; port?: number } | undefined) : undefined;
+      if (e instanceof UiError && e.info.code === 'REMOTE_HOST_UNKNOWN' && d?.fingerprint && d.knownHostsLine) {
+        setTest({ kind: 'host', fingerprint: d.fingerprint, line: d.knownHostsLine, host: `${d.host ?? ''}:${d.port ?? ''}` });
+        return;
+      }
+      const t = errorText(e);
+      setTest({ kind: 'error', text: `${t.message}${t.hint ? ` ${t.hint}` : ''}` });
+    }
+  };
+
+  const trust = async (fingerprint: string, line: string): Promise<void> => {
+    try {
+      await call('remote:trust-host-key', { url: value.url, fingerprint, knownHostsLine: line });
+      await runTest();
+    } catch (e) {
+      setTest({ kind: 'error', text: errorText(e).message });
+    }
+  };
+
+  return (
+    <Box sx={{ display: 'grid', gap: 1, p: 1.5, border: 1, borderColor: 'divider', borderRadius: 1 }} data-testid={`remote-${index}`}>
+      <Box sx={{ display: 'grid', gridTemplateColumns: '3fr 1fr auto auto', gap: 1, alignItems: 'start' }}>
+        <TextField label="Remote URL" value={value.url} onChange={(e) => onChange({ ...value, url: e.target.value.trim() })} helperText="s3://bucket/prefix, sftp://user@host:port/path or rclone:remote:path" slotProps={{ htmlInput: { 'data-testid': `remote-url-${index}` } }} />
+        <TextField label="Keep days" helperText="Off-site retention" value={value.keepDays ?? ''} onChange={(e) => onChange({ ...value, keepDays: e.target.value ? Number(e.target.value.replace(/\D/g, '')) || null : null })} />
+        <Button onClick={() => void runTest()} disabled={!value.url} data-testid={`remote-test-${index}`}>
+          Test
+        </Button>
+        <Button color="error" onClick={onRemove} aria-label={`Remove remote ${index + 1}`}>
+          Remove
+        </Button>
+      </Box>
+      {isS3 && (
+        <Box sx={{ display: 'grid', gridTemplateColumns: '2fr 1fr 1fr 1fr auto', gap: 1, alignItems: 'center' }}>
+          <TextField label="Endpoint (non-AWS)" value={value.s3Endpoint ?? ''} onChange={(e) => onChange({ ...value, ...(e.target.value ? { s3Endpoint: e.target.value.trim() } : { s3Endpoint: undefined }) })} />
+          <TextField label="Region" value={value.s3Region ?? ''} onChange={(e) => onChange({ ...value, ...(e.target.value ? { s3Region: e.target.value.trim() } : { s3Region: undefined }) })} />
+          <TextField label="Access key id" value={keyId} onChange={(e) => setKeyId(e.target.value.trim())} />
+          <TextField label="Secret key" type="password" value={secret} onChange={(e) => setSecret(e.target.value)} />
+          <FormControlLabel control={<Checkbox checked={value.s3PathStyle ?? false} onChange={(e) => onChange({ ...value, s3PathStyle: e.target.checked })} />} label="Path-style" />
+        </Box>
+      )}
+      {isS3 && (
+        <Typography variant="caption" color="text.secondary">
+          Keys typed here are kept in the OS keychain when you test; without them the standard AWS variables and ~/.aws files are used.
+        </Typography>
+      )}
+      {test?.kind === 'ok' && <Alert severity="success">Connected: {test.objects} object(s) at this location.</Alert>}
+      {test?.kind === 'error' && (
+        <Alert severity="error" role="alert">
+          {test.text}
+        </Alert>
+      )}
+      {test?.kind === 'host' && (
+        <Alert
+          severity="warning"
+          data-testid={`remote-host-prompt-${index}`}
+          action={
+            <Button color="inherit" onClick={() => void trust(test.fingerprint, test.line)}>
+              Trust this key
+            </Button>
+          }
+        >
+          First connection to {test.host}. Its host key fingerprint is <b>{test.fingerprint}</b>. Compare it with the server&apos;s own (ssh-keygen -lf on the server) before trusting it.
+        </Alert>
+      )}
+    </Box>
+  );
+}
+
+/** The profile's off-site destinations: each backup is copied to every one after it is verified locally. */
+export function RemoteDestinations({ value, onChange }: { value: readonly RemoteSpecInput[]; onChange: (v: RemoteSpecInput[]) => void }): React.JSX.Element {
+  return (
+    <>
+      <Typography variant="subtitle1" sx={{ fontWeight: 600 }}>
+        Off-site copies
+      </Typography>
+      {value.length === 0 && (
+        <Typography variant="body2" color="text.secondary">
+          None: backups stay on this machine only. Add an S3 bucket, an SFTP server or an rclone remote.
+        </Typography>
+      )}
+      {value.map((r, i) => (
+        <RemoteRow key={i} index={i} value={r} onChange={(n) => onChange(value.map((x, j) => (j === i ? n : x)))} onRemove={() => onChange(value.filter((_x, j) => j !== i))} />
+      ))}
+      <Box>
+        <Button onClick={() => onChange([...value, { url: '' }])} data-testid="add-remote">
+          + Remote destination
+        </Button>
+      </Box>
+    </>
+  );
+}

@@ -54,6 +54,13 @@ export const AUDIT_EVENTS = {
   'encryption.passphrase-set': { label: 'Encryption passphrase stored in the keychain', target: 'profile' },
   'encryption.key-created': { label: 'Encryption key pair created', target: 'profile' },
   'encryption.recovery-kit': { label: 'Recovery kit saved', target: 'profile' },
+  // Off-site remote destinations (issue 14).
+  'remote.copy': { label: 'Off-site copy uploaded', target: 'backup' },
+  'remote.verify': { label: 'Off-site copy checked', target: 'backup' },
+  'remote.fetch': { label: 'Archive downloaded from an off-site copy', target: 'backup' },
+  'remote.delete': { label: 'Off-site copy deleted (retention)', target: 'backup' },
+  'remote.trust-host-key': { label: 'SFTP host key trusted', target: 'other' },
+  'doctor.rebuild-from': { label: 'Catalog rebuilt from a remote listing', target: 'other' },
 } as const satisfies Record<string, AuditEventSpec>;
 
 /** An audit event's name: only these are ever written. */

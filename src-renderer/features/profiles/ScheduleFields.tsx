@@ -21,7 +21,16 @@ export function ScheduleFields({ value, onChange }: { value: Schedule | null; on
         <MenuItem value="weekly">Weekly</MenuItem>
         <MenuItem value="cron">Cron expression</MenuItem>
       </TextField>
-      {value && value.preset !== 'cron' && <TextField type="time" label={value.preset === 'hourly' ? 'At minute (HH:MM, minute used)' : 'At'} value={value.time} onChange={(e) => onChange({ ...value, time: e.target.value })} slotProps={{ inputLabel: { shrink: true } }} />}
+      {value && value.preset !== 'cron' && <TextField
+          // A text field, not type="time": Chromium shows a 12-hour clock in some locales, and the app reads
+          // every time as 24-hour HH:MM.
+          label={value.preset === 'hourly' ? 'At minute (HH:MM, minute used)' : 'At (24-hour HH:MM)'}
+          value={value.time}
+          onChange={(e) => onChange({ ...value, time: e.target.value })}
+          error={!/^([01]\d|2[0-3]):[0-5]\d$/.test(value.time)}
+          helperText={/^([01]\d|2[0-3]):[0-5]\d$/.test(value.time) ? ' ' : 'Type a 24-hour time, e.g. 02:30 or 23:15'}
+          slotProps={{ inputLabel: { shrink: true }, htmlInput: { inputMode: 'numeric', maxLength: 5, 'data-testid': 'schedule-time' } }}
+        />}
       {value?.preset === 'weekly' && (
         <TextField select label="On" value={value.weekday} onChange={(e) => onChange({ ...value, weekday: Number(e.target.value) })}>
           {WEEKDAYS.map((d, i) => (

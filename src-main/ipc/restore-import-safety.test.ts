@@ -159,7 +159,9 @@ describe('restore: cancel, risk-matched confirmation, freshness', () => {
     let job = '';
     w.listeners.push((e, p) => {
       const phase = (p as { phase?: string }).phase;
-      if (e === 'job:progress' && phase === 'verifying' && (p as { bytesDone: number }).bytesDone > 0 && !got.outcome) got.outcome = restoreHandlers['restore:cancel'](w.s, { jobId: job });
+      // At the staging phase event (always sent; byte events are throttled to 100 ms, so a fast machine
+      // may send none before the swap): the engine sees the cancel at its next byte count, inside staging.
+      if (e === 'job:progress' && phase === 'verifying' && !got.outcome) got.outcome = restoreHandlers['restore:cancel'](w.s, { jobId: job });
     });
     job = (await start()).jobId;
     await w.s.jobs.idle();

@@ -6,6 +6,8 @@ import { missedWindow } from '../engine/schedule/slots.js';
 import { startBackupJob } from './handlers/backups.js';
 import { decryptionFor } from './handlers/encryption.js';
 import { isEncryptedPath } from '../engine/crypto/encrypt-archive.js';
+import { verifyRemotes, type RemoteCopyOutcome } from '../engine/remote/remote-copy.js';
+import { remoteSecrets } from './handlers/remotes.js';
 import type { Services } from './services.js';
 
 /** The app's scheduler: scheduled runs go through the same job path as "Back up now". */
@@ -30,18 +32,37 @@ export function createScheduler(services: Omit<Services, 'schedules'>): Schedule
       if (services.settings.get().notifications) services.desktop.notify(`Scheduled backup of ${profile} skipped`, reason);
     },
     verifyLatest: async (profile) => {
-      const latest = engine.env.catalog.backups.lastCompleted(profile);
-      if (!latest) return;
-      // Encrypted: with the keychain's key a full check, else (the private key lives elsewhere) the stored bytes only.
-      const key = decryptionFor(services, latest);
-      const report = await engine.verify({ path: latest.path, record: latest }, undefined, key ? { key } : isEncryptedPath(latest.path) ? { quick: true } : {});
-      services.emit('catalog:changed', { reason: 'scheduled verification' });
-      if (!report.ok && services.settings.get().notifications) {
-        services.desktop.notify(`Backup of ${profile} fails verification`, `${report.problems[0]?.path ?? ''}: ${report.problems[0]?.problem ?? ''}`);
-      }
+      await verifyLatestBackup(services, profile);
     },
     now: () => engine.env.now(),
   });
+}
+
+/**
+ * The scheduled re-check of a profile (its verifySchedule): the newest local backup is verified, and
+ * every off-site copy of the profile's backups is checked again on its remote (size + SHA-256), so a
+ * remote object changed or lost after upload turns FAILED with the reason and raises a notification.
+ */
+export async function verifyLatestBackup(services: Omit<Services, 'schedules'>, profile: string): Promise<{ local: boolean | null; remote: readonly RemoteCopyOutcome[] }> {
+  const { engine } = services;
+  const latest = engine.env.catalog.backups.lastCompleted(profile);
+  let local: boolean | null = null;
+  if (latest) {
+    // Encrypted: with the keychain's key a full check, else (the private key lives elsewhere) the stored bytes only.
+    const key = decryptionFor(services, latest);
+    const report = await engine.verify({ path: latest.path, record: latest }, undefined, key ? { key } : isEncryptedPath(latest.path) ? { quick: true } : {});
+    local = report.ok;
+    if (!report.ok && services.settings.get().notifications) {
+      services.desktop.notify(`Backup of ${profile} fails verification`, `${report.problems[0]?.path ?? ''}: ${report.problems[0]?.problem ?? ''}`);
+    }
+  }
+  const remote = await verifyRemotes(engine.env, { profile }, { secrets: (spec) => remoteSecrets(services, spec) });
+  const failed = remote.filter((o) => o.state === 'FAILED');
+  if (failed.length && services.settings.get().notifications) {
+    services.desktop.notify(`Off-site copy of ${profile} failed its check`, `${failed.length} copy(ies): ${failed[0]?.reason ?? ''}`);
+  }
+  services.emit('catalog:changed', { reason: 'scheduled verification' });
+  return { local, remote };
 }
 
 /** Watchdog alerts: scheduled profiles whose last window passed without a successful backup. */

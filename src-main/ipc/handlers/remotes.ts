@@ -20,7 +20,7 @@ function secretKey(url: string, field: (typeof SECRET_FIELDS)[number]): string {
 }
 
 /** A remote's secrets from the app's keychain (S3 keys fall back to the AWS chain when absent). */
-export function remoteSecrets(s: Services, spec: RemoteSpec): RemoteSecrets {
+export function remoteSecrets(s: Pick<Services, 'secrets'>, spec: RemoteSpec): RemoteSecrets {
   const out: Record<string, string> = {};
   for (const f of SECRET_FIELDS) {
     const v = s.secrets.get(secretKey(spec.url, f));

@@ -85,7 +85,7 @@ export function historyColumns(a: RowActions, onCopy: (sha: string) => void, off
       renderCell: (p) =>
         p.row.sha256 ? (
           <Tooltip title={`${p.row.sha256} (click to copy)`}>
-            <Box component="button" onClick={() => onCopy(p.row.sha256 ?? '')} sx={{ font: 'inherit', fontFamily: 'monospace', border: 0, background: 'none', color: 'inherit', cursor: 'copy', p: 0 }}>
+            <Box component="button" tabIndex={p.tabIndex} onClick={() => onCopy(p.row.sha256 ?? '')} sx={{ font: 'inherit', fontFamily: 'monospace', border: 0, background: 'none', color: 'inherit', cursor: 'copy', p: 0 }}>
               {p.row.sha256.slice(0, 12)}
             </Box>
           </Tooltip>
@@ -131,22 +131,23 @@ export function historyColumns(a: RowActions, onCopy: (sha: string) => void, off
       width: 118,
       sortable: false,
       disableColumnMenu: true,
+      // The grid's roving tabIndex (p.tabIndex): a row is one Tab stop; arrow keys reach these buttons.
       renderCell: (p) => (
         <Box sx={{ display: 'flex', alignItems: 'center', height: '100%' }} data-testid="row-action-buttons">
           <Tooltip title={p.row.status === 'COMPLETED' ? 'Restore…' : 'Only a completed backup can be restored'}>
             <span>
-              <IconButton size="small" aria-label={`Restore ${p.row.fileName}`} disabled={p.row.status !== 'COMPLETED'} onClick={() => a.restore(p.row)} data-testid="row-restore">
+              <IconButton size="small" aria-label={`Restore ${p.row.fileName}`} disabled={p.row.status !== 'COMPLETED'} onClick={() => a.restore(p.row)} data-testid="row-restore" tabIndex={p.tabIndex}>
                 <RestoreIcon fontSize="small" />
               </IconButton>
             </span>
           </Tooltip>
           <Tooltip title="Details">
-            <IconButton size="small" aria-label={`Details of ${p.row.fileName}`} onClick={() => a.details(p.row)} data-testid="row-details">
+            <IconButton size="small" aria-label={`Details of ${p.row.fileName}`} onClick={() => a.details(p.row)} data-testid="row-details" tabIndex={p.tabIndex}>
               <InfoIcon fontSize="small" />
             </IconButton>
           </Tooltip>
           <Tooltip title="Verify, export, delete…">
-            <IconButton size="small" aria-label={`More actions for ${p.row.fileName}`} onClick={(e) => a.menu(e.currentTarget, p.row)} data-testid="row-actions">
+            <IconButton size="small" aria-label={`More actions for ${p.row.fileName}`} onClick={(e) => a.menu(e.currentTarget, p.row)} data-testid="row-actions" tabIndex={p.tabIndex}>
               <MoreIcon fontSize="small" />
             </IconButton>
           </Tooltip>

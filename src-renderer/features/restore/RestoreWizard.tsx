@@ -14,7 +14,7 @@ import Stepper from '@mui/material/Stepper';
 import Switch from '@mui/material/Switch';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { databaseOptions, DatabaseOptions, NO_DATABASE_CHOICE, type DatabaseChoice } from './DatabaseOptions';
 import type { PathRef, RestorePlanView } from '../../../src-shared/ipc/contract';
 import { formatDuration } from '../../../src-shared/domain/format';
@@ -30,6 +30,9 @@ import { TargetOrigins } from './TargetOrigins';
 import { useRestorePlan, type PlanOptions } from './use-restore-plan';
 
 const STEPS = ['Verify', 'What and where', 'Safety and pre-flight', 'Confirm', 'Restore'];
+
+/** Read by screen readers and focusable, but not drawn (the Stepper already shows the step). */
+const VISUALLY_HIDDEN = { position: 'absolute', width: 1, height: 1, p: 0, m: -1, overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap', border: 0 } as const;
 
 interface Choice {
   /** Sources left out (everything else is restored). */
@@ -57,6 +60,11 @@ export function RestoreWizard({ target, onClose }: { target: RestoreTarget; onCl
 function Wizard({ target, onClose }: { target: RestoreTarget; onClose: () => void }) {
   const actions = useActions();
   const [step, setStep] = useState(0);
+  const stepHeading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    // Not on open (the dialog's own initial focus applies); on every later step change.
+    if (step > 0) stepHeading.current?.focus();
+  }, [step]);
   const [choice, setChoice] = useState<Choice>({ excluded: [], toDir: null, toSqlite: null, toPostgres: '', useRecorded: [] });
   const [safetyBackup, setSafetyBackup] = useState(true);
   const [confirmSmaller, setConfirmSmaller] = useState(false);
@@ -133,6 +141,11 @@ function Wizard({ target, onClose }: { target: RestoreTarget; onClose: () => voi
             </Step>
           ))}
         </Stepper>
+        {/* Each step's heading takes the focus when the step opens, so keyboard and screen-reader users land
+            in the step, not on the dialog box; Tab then reaches the step's first control. */}
+        <Typography component="h3" ref={stepHeading} tabIndex={-1} data-testid="restore-step-heading" sx={VISUALLY_HIDDEN}>
+          Step {step + 1} of {STEPS.length}: {STEPS[step]}
+        </Typography>
         {step < 4 && checking && <LinearProgress sx={{ position: 'absolute', top: 0, left: 0, right: 0 }} aria-label="Updating the plan" />}
         {step < 4 && planError && (
           <Alert severity="error" data-testid="restore-plan-error" sx={{ mb: 2 }}>

@@ -1,0 +1,48 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { testEngine } from '../../test-support/engine.js';
+import { makeServices } from '../../test-support/services.js';
+import { dispatch } from './dispatch.js';
+
+const APP = 'file:///opt/Lifeboat/resources/app.asar/out/renderer/index.html';
+const main = { url: APP, isMainFrame: true };
+
+/** An HTTP server that records the headers of every request and answers 403 (a hostile "S3"). */
+async function captureServer(): Promise<{ endpoint: string; seen: IncomingHttpHeaders[]; close: () => Promise<void> }> {
+  const seen: IncomingHttpHeaders[] = [];
+  const srv = createServer((req, res) => {
+    seen.push(req.headers);
+    req.resume();
+    res.writeHead(403, { 'content-type': 'application/xml' }).end('<Error><Code>AccessDenied</Code><Message>no</Message></Error>');
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as AddressInfo).port;
+  return { endpoint: `http://127.0.0.1:${port}`, seen, close: () => new Promise((r) => srv.close(() => r())) };
+}
+
+describe('hostile renderer, part 2 (adversary review of issues 12-14)', () => {
+  it('never sends a remote\'s stored S3 keys to an endpoint other than the one they were stored for (remote:test with the same URL and a forged endpoint)', async () => {
+    const { engine } = await testEngine();
+    const s = makeServices(engine);
+    const real = await captureServer();
+    const evil = await captureServer();
+    try {
+      const url = 's3://company-backups/office';
+      expect(await dispatch(s, [APP], 'remote:set-secrets', { url, s3Endpoint: real.endpoint, s3AccessKeyId: 'AKIASTOREDKEYID0001', s3SecretAccessKey: 'stored-secret' }, main)).toEqual({ ok: true, value: null });
+      // The endpoint the keys were typed for gets them.
+      await dispatch(s, [APP], 'remote:test', { remote: { url, s3Endpoint: real.endpoint, s3PathStyle: true } }, main);
+      expect(JSON.stringify(real.seen)).toContain('AKIASTOREDKEYID0001');
+      // A renderer keeps the URL (the keychain key) and points the endpoint at its own server.
+      await dispatch(s, [APP], 'remote:test', { remote: { url, s3Endpoint: evil.endpoint, s3PathStyle: true } }, main);
+      expect(JSON.stringify(evil.seen)).not.toContain('AKIASTOREDKEYID0001');
+      // ...and the forged test did not wipe the keys: the real endpoint still gets them.
+      real.seen.length = 0;
+      await dispatch(s, [APP], 'remote:test', { remote: { url, s3Endpoint: `${real.endpoint}/`, s3PathStyle: true } }, main);
+      expect(JSON.stringify(real.seen)).toContain('AKIASTOREDKEYID0001');
+    } finally {
+      await real.close();
+      await evil.close();
+    }
+  });
+});

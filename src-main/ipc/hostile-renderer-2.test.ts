@@ -1,8 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { truncate, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { testEngine } from '../../test-support/engine.js';
 import { makeServices } from '../../test-support/services.js';
+import { tempDir } from '../../test-support/temp-dir.js';
 import { dispatch } from './dispatch.js';
 
 const APP = 'file:///opt/Lifeboat/resources/app.asar/out/renderer/index.html';
@@ -43,6 +47,26 @@ describe('hostile renderer, part 2 (adversary review of issues 12-14)', () => {
     } finally {
       await real.close();
       await evil.close();
+    }
+  });
+
+  it('refuses an SSH key or known_hosts file that is a FIFO, a device or huge before reading it (remote:test cannot hang or fill main\'s memory)', async () => {
+    const { engine } = await testEngine();
+    const s = makeServices(engine);
+    const dir = await tempDir();
+    const fifo = join(dir, 'key.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const huge = join(dir, 'huge_key');
+    await writeFile(huge, '');
+    await truncate(huge, 64 * 1024 * 1024);
+    // Port 9 (discard) on localhost: nothing is ever reached; the files are refused before connecting.
+    const url = 'sftp://backup@127.0.0.1:9/srv';
+    for (const file of [fifo, '/dev/zero', huge]) {
+      for (const remote of [{ url, sshKey: file }, { url, knownHosts: file }]) {
+        const r = await dispatch(s, [APP], 'remote:test', { remote }, main);
+        expect(r).toMatchObject({ ok: false, error: { message: expect.stringContaining(file) } });
+        expect(r).toMatchObject({ ok: false, error: { message: expect.stringMatching(/not a regular file|bigger than/) } });
+      }
     }
   });
 });

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { truncate, writeFile } from 'node:fs/promises';
+import { readFile, truncate, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { testEngine } from '../../test-support/engine.js';
-import { makeServices } from '../../test-support/services.js';
+import { makeServices, pickedPath } from '../../test-support/services.js';
 import { tempDir } from '../../test-support/temp-dir.js';
 import { dispatch } from './dispatch.js';
 
@@ -68,5 +68,39 @@ describe('hostile renderer, part 2 (adversary review of issues 12-14)', () => {
         expect(r).toMatchObject({ ok: false, error: { message: expect.stringMatching(/not a regular file|bigger than/) } });
       }
     }
+  });
+
+  it('runs no hook command a page set without the user confirming that exact command in a native dialog (profile:save adding or changing a hook)', async () => {
+    const { engine } = await testEngine();
+    const s = makeServices(engine);
+    const docs = await tempDir();
+    await writeFile(join(docs, 'a.txt'), 'a');
+    const loot = join(await tempDir(), 'loot');
+    const evil = ['sh', '-c', `env > ${loot}`];
+    const save = (pre: string[] | null, replace: boolean) =>
+      dispatch(s, [APP], 'profile:save', { name: 'office', replace, spec: { sources: [{ kind: 'folder', path: docs }], hooks: { pre: pre ? { argv: pre } : null } }, pathGrants: [pickedPath(s, docs, 'folder')] }, main);
+
+    // A new profile with a command: the user refuses, nothing is stored, the command never runs.
+    s.desktop.confirmAnswer = false;
+    expect(await save(evil, false)).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+    expect(engine.profiles.find('office')).toBeUndefined();
+    expect(s.desktop.confirmations.at(-1)?.detail).toContain(JSON.stringify(evil));
+
+    // A profile without commands saves without asking; adding one later asks again, and a refusal keeps the old spec.
+    expect(await save(null, false)).toMatchObject({ ok: true });
+    const asked = s.desktop.confirmations.length;
+    expect(await save(evil, true)).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+    expect(s.desktop.confirmations.length).toBe(asked + 1);
+    expect(engine.profiles.get('office').spec.hooks.pre).toBeNull();
+    expect(await dispatch(s, [APP], 'backup:start', { profile: 'office', description: '' }, main)).toMatchObject({ ok: true });
+    await s.jobs.idle();
+    await expect(readFile(loot, 'utf8')).rejects.toThrow();
+
+    // Confirmed once, the same command saves again without another question.
+    s.desktop.confirmAnswer = true;
+    expect(await save(['true'], true)).toMatchObject({ ok: true });
+    const after = s.desktop.confirmations.length;
+    expect(await save(['true'], true)).toMatchObject({ ok: true });
+    expect(s.desktop.confirmations.length).toBe(after);
   });
 });

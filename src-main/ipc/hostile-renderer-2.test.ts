@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readFile, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { testEngine } from '../../test-support/engine.js';
+import { folder, request, testEngine } from '../../test-support/engine.js';
 import { makeServices, pickedPath } from '../../test-support/services.js';
 import { tempDir } from '../../test-support/temp-dir.js';
 import { dispatch } from './dispatch.js';
@@ -102,5 +102,21 @@ describe('hostile renderer, part 2 (adversary review of issues 12-14)', () => {
     const after = s.desktop.confirmations.length;
     expect(await save(['true'], true)).toMatchObject({ ok: true });
     expect(s.desktop.confirmations.length).toBe(after);
+  });
+
+  it('never tells the user a safety backup is taken when the page asked for none (files:restore with safetyBackup: false over existing files)', async () => {
+    const { engine, out } = await testEngine();
+    const s = makeServices(engine);
+    const data = join(await tempDir(), 'data');
+    await mkdir(data);
+    await writeFile(join(data, 'x.txt'), 'v1');
+    const backup = await engine.backup(request(out, [folder(data, { name: 'files' })]));
+    await writeFile(join(data, 'x.txt'), 'v2, not in any backup');
+    s.desktop.confirmAnswer = false;
+    const r = await dispatch(s, [APP], 'files:restore', { id: backup.id, select: [{ source: 'files', path: 'x.txt' }], safetyBackup: false }, main);
+    expect(r).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+    const asked = s.desktop.confirmations.at(-1);
+    expect(asked?.detail).not.toContain('safety backup of what is replaced is taken');
+    expect(asked?.detail).toContain('No safety backup');
   });
 });

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { folder, request, testEngine } from '../../test-support/engine.js';
 import { makeServices, pickedPath } from '../../test-support/services.js';
 import { tempDir } from '../../test-support/temp-dir.js';
+import { generateKeyPair } from '../engine/crypto/age-keys.js';
 import { dispatch } from './dispatch.js';
 
 const APP = 'file:///opt/Lifeboat/resources/app.asar/out/renderer/index.html';
@@ -118,5 +119,25 @@ describe('hostile renderer, part 2 (adversary review of issues 12-14)', () => {
     const asked = s.desktop.confirmations.at(-1);
     expect(asked?.detail).not.toContain('safety backup of what is replaced is taken');
     expect(asked?.detail).toContain('No safety backup');
+  });
+
+  it('keeps the private key when the profile lists another recipient before it (looking the key up never deletes it)', async () => {
+    const { engine } = await testEngine();
+    const s = makeServices(engine);
+    const call = (channel: string, payload: unknown) => dispatch(s, [APP], channel, payload, main);
+    await call('demo:create', {});
+    const demo = engine.profiles.get('demo');
+    const created = await call('encryption:create-key', { profile: 'demo' });
+    if (!created.ok) throw new Error(created.error.message);
+    const mine = (created.value as { recipient: string }).recipient;
+    const colleague = (await generateKeyPair()).recipient;
+    expect(await call('profile:save', { name: 'demo', replace: true, spec: { ...demo.spec, encryption: { mode: 'recipients', recipients: [colleague, mine] } } })).toMatchObject({ ok: true });
+    await call('backup:start', { profile: 'demo', description: '' });
+    await s.jobs.idle();
+    const row = engine.history({ status: 'COMPLETED' }).rows[0];
+    expect(row?.path.endsWith('.age')).toBe(true);
+    expect(await call('backup:verify', { id: row?.id })).toMatchObject({ ok: true, value: { ok: true } });
+    expect(await call('encryption:get-state', { profile: 'demo' })).toMatchObject({ ok: true, value: { localRecipient: mine } });
+    expect(await call('backup:verify', { id: row?.id })).toMatchObject({ ok: true, value: { ok: true } });
   });
 });

@@ -27,11 +27,12 @@ const identityBinding = (profile: string, recipient: string): Binding => ['age',
 function storedIdentity(s: Services, p: Profile): { identity: string; recipient: string } | undefined {
   const enc = p.spec.encryption;
   if (enc?.mode !== 'recipients') return undefined;
-  for (const r of enc.recipients) {
-    const identity = getBound(s.secrets, identityKey(p.name), identityBinding(p.name, r));
-    if (identity) return { identity, recipient: r };
-  }
-  return undefined;
+  // Peeked, not getBound per recipient: getBound deletes a secret whose binding differs, and the
+  // first recipient tried may be a colleague's; the one private key would go with it.
+  const recipient = localRecipient(s, p.name);
+  const stored = peekBound(s.secrets, identityKey(p.name));
+  if (!recipient || !stored || !enc.recipients.includes(recipient)) return undefined;
+  return { identity: stored.secret, recipient };
 }
 
 /** The public half of the private key kept in the keychain for `profile`, if any. */

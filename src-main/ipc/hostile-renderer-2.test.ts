@@ -140,4 +140,23 @@ describe('hostile renderer, part 2 (adversary review of issues 12-14)', () => {
     expect(await call('encryption:get-state', { profile: 'demo' })).toMatchObject({ ok: true, value: { localRecipient: mine } });
     expect(await call('backup:verify', { id: row?.id })).toMatchObject({ ok: true, value: { ok: true } });
   });
+
+  it('never replaces a stored private key without the user confirming it in a native dialog (encryption:create-key twice)', async () => {
+    const { engine } = await testEngine();
+    const s = makeServices(engine);
+    const call = (channel: string, payload: unknown) => dispatch(s, [APP], channel, payload, main);
+    await call('demo:create', {});
+    const first = await call('encryption:create-key', { profile: 'demo' });
+    if (!first.ok) throw new Error(first.error.message);
+    const mine = (first.value as { recipient: string }).recipient;
+    expect(s.desktop.confirmations).toHaveLength(0);
+    s.desktop.confirmAnswer = false;
+    expect(await call('encryption:create-key', { profile: 'demo' })).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+    expect(s.desktop.confirmations.at(-1)?.detail).toContain(mine);
+    expect(await call('encryption:get-state', { profile: 'demo' })).toMatchObject({ ok: true, value: { localRecipient: mine } });
+    s.desktop.confirmAnswer = true;
+    const second = await call('encryption:create-key', { profile: 'demo' });
+    expect(second).toMatchObject({ ok: true });
+    expect((second as { value: { recipient: string } }).value.recipient).not.toBe(mine);
+  });
 });

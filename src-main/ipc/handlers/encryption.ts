@@ -82,6 +82,18 @@ export const encryptionHandlers: HandlerGroup<'encryption:get-state' | 'encrypti
   },
 
   'encryption:create-key': async (s, p) => {
+    // The keychain holds one private key per profile: a new one replaces it, and backups made for
+    // the old one could then be opened only with its recovery kit. Only the user may decide that.
+    const old = localRecipient(s, p.profile);
+    if (old) {
+      const yes = await s.desktop.confirm({
+        title: 'Replace the private key',
+        message: `Replace the private key of profile "${p.profile}" with a new one?`,
+        detail: `The current key (public half ${old}) is deleted from the keychain. Backups encrypted to it can then be opened only with its recovery kit or another copy of it.`,
+        confirmLabel: 'Replace the key',
+      });
+      if (!yes) throw new LifeboatError('CANCELLED', `The private key of "${p.profile}" was kept: replacing it was not confirmed.`, { profile: p.profile });
+    }
     const { identity, recipient } = await generateKeyPair();
     setBound(s.secrets, identityKey(p.profile), identityBinding(p.profile, recipient), identity);
     s.engine.audit.append({ actor: s.engine.env.actor, action: 'encryption.key-created', target: p.profile, outcome: 'info', details: { profile: p.profile, recipient } });

@@ -159,4 +159,16 @@ describe('hostile renderer, part 2 (adversary review of issues 12-14)', () => {
     expect(second).toMatchObject({ ok: true });
     expect((second as { value: { recipient: string } }).value.recipient).not.toBe(mine);
   });
+
+  it('a request naming another server never deletes a stored database password (backup:estimate with a forged URL for a stored profile)', async () => {
+    const { engine } = await testEngine();
+    const s = makeServices(engine);
+    const call = (channel: string, payload: unknown) => dispatch(s, [APP], channel, payload, main);
+    const real = 'postgres://app@127.0.0.1:1/crm';
+    expect(await call('profile:save', { name: 'crm', spec: { sources: [{ kind: 'postgres', url: real }] }, passwords: { '0': 'pw-for-crm' } })).toMatchObject({ ok: true });
+    expect(await call('settings:get-secret-state', {})).toMatchObject({ ok: true, value: { profilePasswords: { crm: [0] } } });
+    // "Test sources" with the host changed (by a page, or by a user who then cancels the edit).
+    await call('backup:estimate', { existing: 'crm', sources: [{ kind: 'postgres', url: 'postgres://app@127.0.0.2:1/crm' }], passwords: {}, pathGrants: [] });
+    expect(await call('settings:get-secret-state', {})).toMatchObject({ ok: true, value: { profilePasswords: { crm: [0] } } });
+  });
 });

@@ -60,14 +60,17 @@ export function setBound(store: SecretStore, key: string, binding: Binding, secr
   store.set(key, JSON.stringify({ v: 1, binding, secret } satisfies Stored));
 }
 
-/** The secret, if it was stored for exactly `binding`; otherwise it is deleted and undefined returned. */
+/**
+ * The secret, if it was stored for exactly `binding`; otherwise undefined. A lookup is a read: a
+ * secret for another binding is kept (the caller's binding may come from a request naming another
+ * server, a "Test" of an unsaved edit, or a list tried in turn), only an unreadable legacy record goes.
+ */
 export function getBound(store: SecretStore, key: string, binding: Binding): string | undefined {
   const raw = store.get(key);
   if (raw === undefined) return undefined;
   const s = decode(raw);
-  if (s && same(s.binding, binding)) return s.secret;
-  store.delete(key);
-  return undefined;
+  if (!s) store.delete(key);
+  return s && same(s.binding, binding) ? s.secret : undefined;
 }
 
 /** The secret and what it was stored for, without checking (to carry a password over to a new index). */
@@ -78,5 +81,8 @@ export function peekBound(store: SecretStore, key: string): Stored | undefined {
 /** The SMTP password for the current SMTP settings, or undefined (none stored, or stored for another server). */
 export function smtpPassword(store: SecretStore, smtp: SmtpSettings | null): string | undefined {
   if (!smtp) return undefined;
-  return getBound(store, SMTP_PASSWORD_KEY, smtpBinding(smtp));
+  const password = getBound(store, SMTP_PASSWORD_KEY, smtpBinding(smtp));
+  // Saved settings are what the password is checked against: one for another server is stale, dropped.
+  if (password === undefined) store.delete(SMTP_PASSWORD_KEY);
+  return password;
 }

@@ -26,7 +26,7 @@ describe('remote:* handlers and the app backup job', () => {
     engine.profiles.add('office', profileSpecSchema.parse({ sources: [folder(src, { name: 'data' })], remotes: [{ url: good, s3Endpoint: s3.endpoint, s3PathStyle: true }] }), now);
     engine.profiles.add('broken', profileSpecSchema.parse({ sources: [folder(src, { name: 'data' })], remotes: [{ url: 's3://no-such-bucket/x', s3Endpoint: s3.endpoint, s3PathStyle: true }] }), now);
     for (const url of [good, 's3://no-such-bucket/x']) {
-      expect(await dispatch(s, [APP], 'remote:set-secrets', { url, s3AccessKeyId: 'S3RVER', s3SecretAccessKey: 'S3RVER' }, main)).toEqual({ ok: true, value: null });
+      expect(await dispatch(s, [APP], 'remote:set-secrets', { url, s3Endpoint: s3.endpoint, s3AccessKeyId: 'S3RVER', s3SecretAccessKey: 'S3RVER' }, main)).toEqual({ ok: true, value: null });
     }
     expect([...s.secretMap.keys()]).toContain('remote:s3://lifeboat-test/app:s3SecretAccessKey');
 

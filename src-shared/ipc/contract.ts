@@ -234,6 +234,8 @@ export const REQUESTS = {
   'remote:trust-host-key': z.object({ url: z.string().min(1).max(2048), fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/), knownHostsLine: z.string().min(1).max(16384) }),
   'remote:set-secrets': z.object({
     url: z.string().min(1).max(2048),
+    /** The S3 endpoint the keys are for: they are only ever sent there (adversary review). */
+    s3Endpoint: z.string().url().max(2048).optional(),
     s3AccessKeyId: z.string().max(256).optional(),
     s3SecretAccessKey: z.string().max(1024).optional(),
     sshPassword: z.string().max(1024).optional(),

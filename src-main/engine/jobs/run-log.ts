@@ -108,8 +108,9 @@ export class RunLog {
   }
 
   private line(level: string, text: string): void {
-    // A file name or tool output with terminal escapes must not rewrite the reader's screen.
-    const shown = printable(text.replace(/\r?\n/g, ' ⏎ ').replace(/\t/g, ' '));
+    // A file name or tool output with terminal escapes must not rewrite the reader's screen; no
+    // password in it is kept, whoever wrote the line (a hook's argv, a tool's message, an error).
+    const shown = printable(maskSecrets(text.slice(0, this.limits.lineChars * 4)).replace(/\r?\n/g, ' ⏎ ').replace(/\t/g, ' '));
     const clipped = shown.length > this.limits.lineChars ? `${shown.slice(0, this.limits.lineChars - 1)}…` : shown;
     const out = `${this.stamp()}  ${level}${clipped}`;
     if (this.head.length < this.limits.headLines) {
@@ -129,6 +130,16 @@ export class RunLog {
     this.tailStart = (this.tailStart + 1) % this.limits.tailLines;
     this.dropped += 1;
   }
+}
+
+/** `scheme://user:PASSWORD@`: the password part of any URL. */
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"`]*:)[^\s@/'"`]*@/gi;
+/** `password=…`, `--password=…`, `PGPASSWORD=…`, `MYSQL_PWD=…`, `token=…` (quoted or not). */
+const ASSIGNED_SECRET = /((?:password|passwd|pwd|secret|token)\s*=\s*)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s'"`&]+)/gi;
+
+/** A log line without the secrets a URL, conninfo or argument may carry. */
+export function maskSecrets(text: string): string {
+  return text.replace(URL_PASSWORD, '$1***@').replace(ASSIGNED_SECRET, '$1***');
 }
 
 /** One stored run log. */

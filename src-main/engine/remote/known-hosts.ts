@@ -1,6 +1,10 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { readSmallFile } from '../util/read-small-file.js';
+
+/** A known_hosts file bigger than this is not one (thousands of hosts fit in far less). */
+const KNOWN_HOSTS_MAX_BYTES = 16 * 1024 * 1024;
 
 /** How a presented host key compares with known_hosts. */
 export type HostKeyVerdict = 'known' | 'unknown' | 'changed' | 'revoked';
@@ -70,10 +74,8 @@ export function checkHostKey(knownHosts: string, host: string, port: number, key
 
 /** Read a known_hosts file; a missing file knows no host. */
 export async function readKnownHosts(file: string): Promise<string> {
-  return readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT') return '';
-    throw e;
-  });
+  // The path comes from a remote spec (a profile, a renderer's test request): bounded, no FIFO or device.
+  return ((await readSmallFile(file, KNOWN_HOSTS_MAX_BYTES, 'The known_hosts file', 'REMOTE_HOST_UNKNOWN')) ?? Buffer.alloc(0)).toString('utf8');
 }
 
 /** The known_hosts line for a key blob (its type is the blob's first SSH string). */

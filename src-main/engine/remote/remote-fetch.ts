@@ -15,6 +15,25 @@ import { remoteId } from './remote-url.js';
 import { parseSidecar, SIDECAR_MAX_BYTES, SIDECAR_SUFFIX, type RemoteSidecar } from './sidecar.js';
 
 const ARCHIVE = /\.(zip|tar\.gz)$/;
+
+/** Another catalog row keeps its archive at `path` (a remote's name must never land on it). */
+function usedByAnother(env: EngineEnv, path: string, id: string): boolean {
+  return env.catalog.db.prepare('SELECT 1 FROM backups WHERE path = ? AND id <> ? LIMIT 1').get(path, id) !== undefined;
+}
+
+/**
+ * Where a rebuilt row's archive will be downloaded: its own name in the default backup folder,
+ * unless a file or another backup is there already (a shared bucket's names are other hosts',
+ * or a hostile listing's): then the name carries the backup id.
+ */
+async function freshLocalPath(env: EngineEnv, sc: RemoteSidecar): Promise<string> {
+  const dir = defaultBackupDir(env.home);
+  for (const name of [basename(sc.fileName), `${sc.backupId}-${basename(sc.fileName)}`]) {
+    const path = join(dir, name);
+    if (!usedByAnother(env, path, sc.backupId) && !(await stat(path).catch(() => null))) return path;
+  }
+  throw new LifeboatError('DESTINATION_UNWRITABLE', `No free name for ${sc.fileName} in ${dir}: both it and ${sc.backupId}-${sc.fileName} are taken. Move those files, then rebuild again.`, { dir });
+}
 const PARTIAL = /\.lifeboat-partial$/;
 
 function opener(ctx: RemoteContext): (s: RemoteSpec) => RemoteDestination {
@@ -50,6 +69,10 @@ export async function fetchFromRemote(env: EngineEnv, record: BackupRecord, spec
         got: sha256,
         expected: record.sha256,
       });
+    }
+    // The catalog's path, never a file another backup owns (a row rebuilt from a listing may name one).
+    if (usedByAnother(env, record.path, record.id)) {
+      throw new LifeboatError('DESTINATION_UNWRITABLE', `Not downloading ${record.fileName} over ${record.path}: that file is another backup's archive. Run \`lifeboat doctor --rebuild-from\` again to give backup ${record.id.slice(0, 8)} its own name.`, { path: record.path });
     }
     await rename(temp, record.path);
     await fsyncFileAndDir(record.path);
@@ -123,7 +146,7 @@ export async function rebuildFromRemote(env: EngineEnv, input: RemoteSpecInput, 
           continue;
         }
         const how = await checkRemoteObject(dest, { objectName: archive, size: sc.size, sha256: sc.sha256, parts: [] });
-        if (!opts.dryRun) register(env, repo, sc, spec, id, how);
+        if (!opts.dryRun) register(env, repo, sc, spec, id, how, await freshLocalPath(env, sc));
         entries.push({ ...base, verdict: 'imported', detail: `checked by ${how}` });
       } catch (e) {
         entries.push({ name: o.name, verdict: 'problem', ...none, ...(sc ? { backupId: sc.backupId, host: sc.host, profile: sc.profile, createdAt: sc.createdAt } : {}), detail: toErrorInfo(e).message });
@@ -145,14 +168,14 @@ export async function rebuildFromRemote(env: EngineEnv, input: RemoteSpecInput, 
   return { remoteId: id, entries, hosts: [...perHost].map(([host, backups]) => ({ host, backups })).sort((a, b) => a.host.localeCompare(b.host)), dryRun: opts.dryRun };
 }
 
-function register(env: EngineEnv, repo: RemoteCopiesRepo, sc: RemoteSidecar, spec: RemoteSpec, id: string, how: import('../../../src-shared/domain/remote.js').RemoteCheck): void {
+function register(env: EngineEnv, repo: RemoteCopiesRepo, sc: RemoteSidecar, spec: RemoteSpec, id: string, how: import('../../../src-shared/domain/remote.js').RemoteCheck, path: string): void {
   const m = sc.manifest;
   const at = env.now().toISOString();
   env.catalog.backups.insertCompleted({
     id: sc.backupId,
     fileName: sc.fileName,
     // Not on this disk yet: `restore --from-remote` downloads it here.
-    path: join(defaultBackupDir(env.home), basename(sc.fileName)),
+    path,
     format: sc.format,
     type: m.type,
     trigger: m.trigger,

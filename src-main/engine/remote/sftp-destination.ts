@@ -1,5 +1,4 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { posix } from 'node:path';
 import { Writable } from 'node:stream';
@@ -10,6 +9,7 @@ import type { RemoteSpec } from '../../../src-shared/domain/profile.js';
 import type { ErrorCode } from '../../../src-shared/errors/codes.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { faultPoint } from '../util/fault.js';
+import { readSmallFile } from '../util/read-small-file.js';
 import { HashingStream } from '../util/hashing-stream.js';
 import type { PutOptions, RemoteDestination, RemoteHash, RemoteObject, RemoteSecrets } from './destination.js';
 import { checkHostKey, fingerprint, knownHostsLine, readKnownHosts, type HostKeyVerdict } from './known-hosts.js';
@@ -53,6 +53,13 @@ export class SftpDestination implements RemoteDestination {
     private readonly secrets: RemoteSecrets = {},
   ) {}
 
+  /** The private key file, bounded (its path is a spec's: no FIFO, device or huge file is read). */
+  private async readKey(path: string): Promise<Buffer> {
+    const key = await readSmallFile(path, 1024 * 1024, 'The SSH key', 'REMOTE_AUTH_FAILED');
+    if (!key) throw new LifeboatError('REMOTE_AUTH_FAILED', `The SSH key ${path} does not exist. Check the key path of ${this.id}.`, { remote: this.id, path });
+    return key;
+  }
+
   private async connect(): Promise<SftpClient> {
     if (this.client) return this.client;
     const { host, port, user } = this.target;
@@ -61,9 +68,7 @@ export class SftpDestination implements RemoteDestination {
     let verdict: { v: HostKeyVerdict; fp: string; line: string } | null = null;
     const client = new SftpClient('lifeboat');
     const auth = this.spec.sshKey
-      ? { privateKey: await readFile(this.spec.sshKey).catch((e: unknown) => {
-          throw new LifeboatError('REMOTE_AUTH_FAILED', `The SSH key ${this.spec.sshKey} cannot be read: ${(e as Error).message}`, { remote: this.id });
-        }), ...(this.secrets.sshKeyPassphrase ? { passphrase: this.secrets.sshKeyPassphrase } : {}) }
+      ? { privateKey: await this.readKey(this.spec.sshKey), ...(this.secrets.sshKeyPassphrase ? { passphrase: this.secrets.sshKeyPassphrase } : {}) }
       : process.env.SSH_AUTH_SOCK
         ? { agent: process.env.SSH_AUTH_SOCK }
         : {};

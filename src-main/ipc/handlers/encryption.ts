@@ -27,11 +27,12 @@ const identityBinding = (profile: string, recipient: string): Binding => ['age',
 function storedIdentity(s: Services, p: Profile): { identity: string; recipient: string } | undefined {
   const enc = p.spec.encryption;
   if (enc?.mode !== 'recipients') return undefined;
-  for (const r of enc.recipients) {
-    const identity = getBound(s.secrets, identityKey(p.name), identityBinding(p.name, r));
-    if (identity) return { identity, recipient: r };
-  }
-  return undefined;
+  // Peeked, not getBound per recipient: getBound deletes a secret whose binding differs, and the
+  // first recipient tried may be a colleague's; the one private key would go with it.
+  const recipient = localRecipient(s, p.name);
+  const stored = peekBound(s.secrets, identityKey(p.name));
+  if (!recipient || !stored || !enc.recipients.includes(recipient)) return undefined;
+  return { identity: stored.secret, recipient };
 }
 
 /** The public half of the private key kept in the keychain for `profile`, if any. */
@@ -81,6 +82,18 @@ export const encryptionHandlers: HandlerGroup<'encryption:get-state' | 'encrypti
   },
 
   'encryption:create-key': async (s, p) => {
+    // The keychain holds one private key per profile: a new one replaces it, and backups made for
+    // the old one could then be opened only with its recovery kit. Only the user may decide that.
+    const old = localRecipient(s, p.profile);
+    if (old) {
+      const yes = await s.desktop.confirm({
+        title: 'Replace the private key',
+        message: `Replace the private key of profile "${p.profile}" with a new one?`,
+        detail: `The current key (public half ${old}) is deleted from the keychain. Backups encrypted to it can then be opened only with its recovery kit or another copy of it.`,
+        confirmLabel: 'Replace the key',
+      });
+      if (!yes) throw new LifeboatError('CANCELLED', `The private key of "${p.profile}" was kept: replacing it was not confirmed.`, { profile: p.profile });
+    }
     const { identity, recipient } = await generateKeyPair();
     setBound(s.secrets, identityKey(p.profile), identityBinding(p.profile, recipient), identity);
     s.engine.audit.append({ actor: s.engine.env.actor, action: 'encryption.key-created', target: p.profile, outcome: 'info', details: { profile: p.profile, recipient } });

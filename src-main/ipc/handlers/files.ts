@@ -70,14 +70,15 @@ function planView(plan: RestorePlan): FilesPlanView {
 }
 
 /** main's own question before files at their place are replaced or deleted: the renderer cannot answer it. */
-async function confirmReplace(s: Services, plan: RestorePlan): Promise<void> {
+async function confirmReplace(s: Services, plan: RestorePlan, safetyBackup: boolean): Promise<void> {
   const hits = plan.targets.filter((t) => (t.changes?.replaced.count ?? 0) + (t.changes?.deleted.count ?? 0) > 0);
   if (hits.length === 0) return;
   const lines = hits.map((t) => `• ${t.target}: replaces ${t.changes?.replaced.count ?? 0}, deletes ${t.changes?.deleted.count ?? 0} inside the selected folders, adds ${t.changes?.added.count ?? 0}`);
   const yes = await s.desktop.confirm({
     title: 'Restore files over existing ones',
     message: `Replace the selected files in ${hits.map((t) => t.target).join(', ')} with their versions from ${basename(plan.archive)}?`,
-    detail: `${lines.join('\n')}\n\nNothing outside the selection is changed. A safety backup of what is replaced is taken first.`,
+    // Said from the request that will run: the page may have asked for no safety backup.
+    detail: `${lines.join('\n')}\n\nNothing outside the selection is changed. ${safetyBackup ? 'A safety backup of what is replaced is taken first.' : 'No safety backup is taken: the current versions of these files cannot be brought back.'}`,
     confirmLabel: 'Restore and replace',
   });
   if (!yes) throw new LifeboatError('CANCELLED', `The file restore from ${basename(plan.archive)} did not start: replacing files was not confirmed. Nothing was changed.`);
@@ -102,7 +103,7 @@ export const filesHandlers: HandlerGroup<'files:list-folder' | 'files:plan' | 'f
     const req = toRequest(s, p, p.safetyBackup);
     const plan = await s.engine.planRestore(target, req);
     if (plan.problems.length > 0) throw new LifeboatError('PRECHECK_FAILED', `The file restore cannot start; nothing was changed:${plan.problems.map((x) => `\n  - ${x}`).join('')}`, { problems: plan.problems });
-    await confirmReplace(s, plan);
+    await confirmReplace(s, plan, req.safetyBackup === true);
     if (p.toDir) s.grants.consume([p.toDir]);
     const jobId = s.jobs.start(
       'restore',

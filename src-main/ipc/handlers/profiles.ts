@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
-import { profileSpecSchema, type Profile, type SourceSpec } from '../../../src-shared/domain/profile.js';
+import { profileSpecSchema, type BackupHooks, type Profile, type SourceSpec } from '../../../src-shared/domain/profile.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { hookProgramProblem } from '../../engine/jobs/hooks.js';
 import { nextSlot } from '../../engine/schedule/slots.js';
@@ -107,6 +107,24 @@ function undoShelf(s: Services): Map<string, Shelved> {
   return shelf;
 }
 
+/**
+ * A hook is a program main runs with the user's rights: a page that could set one unasked would turn
+ * any renderer bug into code execution (and read the output back through the run log). Only the
+ * user, in main's native dialog, approves a new or changed command; the exact argv is shown.
+ */
+async function confirmNewHooks(s: Services, name: string, hooks: BackupHooks, before: BackupHooks | undefined): Promise<void> {
+  const changed = (['pre', 'post'] as const).filter((side) => hooks[side] && JSON.stringify(hooks[side]?.argv) !== JSON.stringify(before?.[side]?.argv));
+  if (changed.length === 0) return;
+  const yes = await s.desktop.confirm({
+    title: 'Allow commands',
+    message: `Let profile "${name}" run ${changed.length === 1 ? 'this command' : 'these commands'} with every backup?`,
+    // Every argument in full (a shortened line could hide the part that matters).
+    detail: `${changed.map((side) => `${side === 'pre' ? 'Before' : 'After'} each backup: ${JSON.stringify(hooks[side]?.argv)}`).join('\n')}\nEach runs as you, with your files and credentials. Allow only commands you typed yourself.`,
+    confirmLabel: 'Allow and save',
+  });
+  if (!yes) throw new LifeboatError('CANCELLED', `Profile "${name}" was not saved: its command${changed.length === 1 ? ' was' : 's were'} not allowed.`, { name });
+}
+
 /** profile:* handlers. */
 export const profileHandlers: HandlerGroup<'profile:list' | 'profile:save' | 'profile:remove' | 'profile:test-connection' | 'profile:undo-remove'> = {
   'profile:list': async (s) => s.engine.profiles.list(),
@@ -125,6 +143,7 @@ export const profileHandlers: HandlerGroup<'profile:list' | 'profile:save' | 'pr
       const problem = cmd ? await hookProgramProblem(side, cmd) : null;
       if (problem) throw new LifeboatError('USAGE', `${problem} Profile "${p.name}" was not saved.`, { side, program: cmd?.argv[0] });
     }
+    await confirmNewHooks(s, p.name, spec.hooks, existing?.spec.hooks);
     const now = s.engine.env.now().toISOString();
     const saved = existing ? s.engine.profiles.replace(p.name, spec, now) : s.engine.profiles.add(p.name, spec, now);
     s.grants.consume(used);

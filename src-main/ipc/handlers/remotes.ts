@@ -9,6 +9,7 @@ import { openDestination } from '../../engine/remote/open-destination.js';
 import { copyToRemotes, syncRemotes, verifyRemotes, type RemoteContext, type RemoteCopyOutcome } from '../../engine/remote/remote-copy.js';
 import { fetchFromRemote } from '../../engine/remote/remote-fetch.js';
 import { parseRemoteUrl, remoteId } from '../../engine/remote/remote-url.js';
+import { peekBound, setBound, type Binding } from '../bound-secrets.js';
 import type { HandlerGroup } from '../handler.js';
 import type { Services } from '../services.js';
 
@@ -19,12 +20,32 @@ function secretKey(url: string, field: (typeof SECRET_FIELDS)[number]): string {
   return `remote:${remoteId(url)}:${field}`;
 }
 
-/** A remote's secrets from the app's keychain (S3 keys fall back to the AWS chain when absent). */
+/**
+ * What a remote's secrets were typed for: the remote and, for S3, the endpoint they are sent to.
+ * The keychain key names only the URL, and the renderer supplies the whole spec (remote:test, a
+ * profile save), so without the endpoint in the binding a page could keep the URL, point the
+ * endpoint at its own server and receive the stored keys.
+ */
+function remoteBinding(url: string, s3Endpoint: string | undefined): Binding {
+  let endpoint = '';
+  if (s3Endpoint) {
+    try {
+      endpoint = new URL(s3Endpoint).href.replace(/\/+$/, '');
+    } catch {
+      endpoint = s3Endpoint;
+    }
+  }
+  return ['remote', remoteId(url), endpoint];
+}
+
+/** A remote's secrets from the app's keychain, only those stored for this remote and endpoint (S3 keys fall back to the AWS chain when absent). */
 export function remoteSecrets(s: Pick<Services, 'secrets'>, spec: RemoteSpec): RemoteSecrets {
   const out: Record<string, string> = {};
+  const binding = JSON.stringify(remoteBinding(spec.url, spec.s3Endpoint));
   for (const f of SECRET_FIELDS) {
-    const v = s.secrets.get(secretKey(spec.url, f));
-    if (v) out[f] = v;
+    const v = peekBound(s.secrets, secretKey(spec.url, f));
+    // Not deleted on a mismatch: a page testing a forged endpoint must not be able to wipe the keys either.
+    if (v && JSON.stringify(v.binding) === binding) out[f] = v.secret;
   }
   return out;
 }
@@ -100,7 +121,7 @@ export const remoteHandlers: HandlerGroup<'remote:list-copies' | 'remote:test' |
       const v = p[f];
       if (v === undefined) continue;
       if (v === '') s.secrets.delete(secretKey(p.url, f));
-      else s.secrets.set(secretKey(p.url, f), v);
+      else setBound(s.secrets, secretKey(p.url, f), remoteBinding(p.url, p.s3Endpoint), v);
     }
     return null;
   },

@@ -21,7 +21,7 @@ function RemoteRow({ index, value, onChange, onRemove }: { index: number; value:
   const runTest = async (): Promise<void> => {
     setTest(null);
     try {
-      if (isS3 && keyId && secret) await call('remote:set-secrets', { url: value.url, s3AccessKeyId: keyId, s3SecretAccessKey: secret });
+      if (isS3 && keyId && secret) await call('remote:set-secrets', { url: value.url, ...(value.s3Endpoint ? { s3Endpoint: value.s3Endpoint } : {}), s3AccessKeyId: keyId, s3SecretAccessKey: secret });
       const r = await call('remote:test', { remote: value });
       setTest({ kind: 'ok', objects: r.objects });
     } catch (e) {

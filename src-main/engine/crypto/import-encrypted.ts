@@ -1,27 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { stat, writeFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 import type { BackupWarning } from '../../../src-shared/domain/backup.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { EngineEnv } from '../engine-env.js';
 import { defaultBackupDir } from '../home.js';
-import type { ImportResult } from '../import/import-archive.js';
+import { copyInto, type ImportResult } from '../import/import-archive.js';
 import { summarize } from '../jobs/manifest-parts.js';
-import { destinationError } from '../util/fs-errors.js';
-import { HashingStream } from '../util/hashing-stream.js';
 import { readSidecar, sha256File, verifyArchive } from '../verify/verify-archive.js';
 import type { DecryptionKey } from './age-keys.js';
 import { withPlainTarget } from './encrypted-archive.js';
 import { EncryptionRepo } from './encryption-repo.js';
-
-async function freeName(dir: string, name: string): Promise<string> {
-  for (let i = 1; ; i += 1) {
-    const candidate = i === 1 ? name : name.replace(/(\.tar\.gz\.age|\.zip\.age)?$/, (ext) => `-${i}${ext}`);
-    if (!(await stat(join(dir, candidate)).catch(() => undefined))) return join(dir, candidate);
-  }
-}
 
 /**
  * Import an encrypted Lifeboat archive (`.zip.age` / `.tar.gz.age`): it is decrypted into a private
@@ -49,22 +38,8 @@ export async function importEncrypted(env: EngineEnv, file: string, key: Decrypt
     return { manifest: report.manifest, plainSha256: report.sha256, plainSize: (await stat(plain.path)).size };
   });
   const { manifest } = checked;
-  const dir = defaultBackupDir(env.home);
-  await mkdir(dir, { recursive: true });
-  const target = await freeName(dir, basename(path));
-  const partial = `${target}.partial`;
-  const hash = new HashingStream();
-  try {
-    await pipeline(createReadStream(path), hash, createWriteStream(partial, { flags: 'wx', flush: true }));
-  } catch (e) {
-    await rm(partial, { force: true });
-    throw destinationError(e, partial);
-  }
-  if (hash.digest() !== sha256) {
-    await rm(partial, { force: true });
-    throw new LifeboatError('CHECKSUM_MISMATCH', `The copy of ${path} does not match the original; nothing was imported.`, { path });
-  }
-  await rename(partial, target);
+  const { path: target } = await copyInto(path, defaultBackupDir(env.home), sha256);
+  const size = (await stat(target)).size;
   await writeFile(`${target}.sha256`, `${sha256}  ${basename(target)}\n`);
   const warnings: BackupWarning[] = sidecar
     ? []
@@ -87,7 +62,7 @@ export async function importEncrypted(env: EngineEnv, file: string, key: Decrypt
       createdAt: manifest.createdAt,
       profile: null,
       searchText: [manifest.description, basename(target), manifest.profile ?? '', manifest.host, ...manifest.sources.map((s) => s.name)].join(' '),
-      size: (hash.bytes),
+      size,
       sha256,
       finishedAt: now,
       summary: summarize(manifest),

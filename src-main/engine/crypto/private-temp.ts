@@ -1,6 +1,6 @@
-import { chmod, mkdir, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { processAlive } from '../engine-env.js';
+import { sweepDeadOwners } from '../util/temp-sweep.js';
 
 /**
  * Where plain bytes of an encrypted backup live while they exist: a 0700 folder under the Lifeboat
@@ -26,18 +26,6 @@ export async function makePrivateDir(dir: string): Promise<void> {
 }
 
 /** Remove private folders whose process is gone (a killed backup, verify or restore). */
-export async function sweepPrivateTemps(home: string, host: string): Promise<string[]> {
-  const dir = join(home, 'tmp');
-  const removed: string[] = [];
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    if (!name.startsWith(PREFIX)) continue;
-    const m = /^(\d+)-/.exec(name.slice(PREFIX.length));
-    const pid = m ? Number(m[1]) : null;
-    if (pid !== null && processAlive(host, pid, host)) continue;
-    await rm(join(dir, name), { recursive: true, force: true }).then(
-      () => removed.push(join(dir, name)),
-      () => undefined,
-    );
-  }
-  return removed;
+export function sweepPrivateTemps(home: string, host: string): Promise<string[]> {
+  return sweepDeadOwners(join(home, 'tmp'), PREFIX, host);
 }

@@ -31,14 +31,19 @@ export interface ImportResult {
 
 const UNVERIFIED_ORIGIN = (why: string): BackupWarning => ({ code: 'UNVERIFIED_ORIGIN', message: why });
 
-async function freeName(dir: string, name: string): Promise<string> {
+/** `dir/name`, or `name-2.zip`, `name-3.tar.gz.age`… when taken: an import never overwrites a file. */
+export async function freeName(dir: string, name: string): Promise<string> {
   for (let i = 1; ; i += 1) {
-    const candidate = i === 1 ? name : name.replace(/(\.tar\.gz|\.zip)?$/, (ext) => `-${i}${ext}`);
+    const candidate = i === 1 ? name : name.replace(/(\.tar\.gz|\.zip)?(\.age)?$/, (ext) => `-${i}${ext}`);
     if (!(await stat(join(dir, candidate)).catch(() => undefined))) return join(dir, candidate);
   }
 }
 
-async function copyInto(file: string, dir: string): Promise<{ path: string; sha256: string }> {
+/**
+ * Copy `file` into `dir` under a free name (through `.partial`, flushed), hashing what was written.
+ * With `expected`, a copy whose SHA-256 differs is removed and refused before it takes the name.
+ */
+export async function copyInto(file: string, dir: string, expected?: string): Promise<{ path: string; sha256: string }> {
   await mkdir(dir, { recursive: true });
   const target = await freeName(dir, basename(file));
   const partial = `${target}.partial`;
@@ -49,8 +54,13 @@ async function copyInto(file: string, dir: string): Promise<{ path: string; sha2
     await rm(partial, { force: true });
     throw destinationError(e, partial);
   }
+  const sha256 = hash.digest();
+  if (expected !== undefined && sha256 !== expected) {
+    await rm(partial, { force: true });
+    throw new LifeboatError('CHECKSUM_MISMATCH', `The copy of ${file} does not match the original; nothing was imported.`, { path: file });
+  }
   await rename(partial, target);
-  return { path: target, sha256: hash.digest() };
+  return { path: target, sha256 };
 }
 
 async function importLifeboat(env: EngineEnv, file: string, manifest: Manifest, entries: readonly ArchiveEntryInfo[]): Promise<ImportResult> {

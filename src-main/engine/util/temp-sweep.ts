@@ -12,16 +12,15 @@ export function verifyTempPrefix(): string {
 }
 
 /**
- * Remove verification temp folders whose process is gone (a killed `lifeboat verify`, a crashed
- * app). Folders of live processes are left alone; a folder without a pid (older Lifeboat) goes
+ * Remove the folders in `dir` named `<prefix><pid>-…` whose process is gone (a killed job, a crashed
+ * app). Folders of live processes are left alone; a folder without a pid (an older Lifeboat) goes
  * too, since no current process writes that form. Returns the folders removed.
  */
-export async function sweepStaleVerifyTemps(host: string): Promise<string[]> {
-  const dir = tmpdir();
+export async function sweepDeadOwners(dir: string, prefix: string, host: string): Promise<string[]> {
   const removed: string[] = [];
   for (const name of await readdir(dir).catch(() => [] as string[])) {
-    if (!name.startsWith(VERIFY_TEMP_PREFIX)) continue;
-    const m = /^(\d+)-/.exec(name.slice(VERIFY_TEMP_PREFIX.length));
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)-/.exec(name.slice(prefix.length));
     const pid = m ? Number(m[1]) : null;
     if (pid !== null && processAlive(host, pid, host)) continue;
     await rm(join(dir, name), { recursive: true, force: true }).then(
@@ -30,4 +29,9 @@ export async function sweepStaleVerifyTemps(host: string): Promise<string[]> {
     );
   }
   return removed;
+}
+
+/** Remove verification temp folders whose process is gone (see {@link sweepDeadOwners}). */
+export function sweepStaleVerifyTemps(host: string): Promise<string[]> {
+  return sweepDeadOwners(tmpdir(), VERIFY_TEMP_PREFIX, host);
 }

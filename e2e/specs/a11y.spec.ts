@@ -190,8 +190,7 @@ test('keyboard: focus after each restore step lands on its heading or primary ac
   // The confirmation: type what it asks for if it asks, then start.
   const confirm = wizard.getByTestId('restore-confirm');
   if (await confirm.isVisible()) {
-    const asked = (await wizard.locator('p').filter({ hasText: /^lifeboat-demo-.*\.zip$/ }).textContent().catch(() => null)) ?? 'demo';
-    await confirm.fill(asked);
+    await confirm.fill((await wizard.getByTestId('restore-confirm-phrase').textContent()) ?? '');
   }
   await wizard.getByTestId('restore-start').click();
   await expect(wizard.getByTestId('restore-result')).toBeVisible({ timeout: 30_000 });

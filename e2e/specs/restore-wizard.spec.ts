@@ -51,7 +51,7 @@ test('restore wizard end to end: the restored SQLite rows and files are back on 
   await wizard.getByTestId('restore-confirm').press('Enter');
   await expect(wizard.getByTestId('restore-result')).toContainText('Restored', { timeout: 30_000 });
   await expect(wizard.getByTestId('restore-result')).toContainText('safety backup');
-  await expect(wizard.getByTestId('restore-result')).toBeFocused();
+  await expect(wizard.getByTestId('restore-result').getByRole('heading', { name: 'Restore completed' })).toBeFocused();
   await app.shot('12-restore-done');
   // Main asked the user itself (a native box, answered by the fake desktop) before replacing anything.
   expect(services.desktop.confirmations.map((c) => c.title)).toEqual(['Restore over existing data']);

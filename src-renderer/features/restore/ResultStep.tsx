@@ -16,15 +16,17 @@ import { call } from '../../lib/api';
  */
 export function ResultStep({ finished, plan, onUndo, onShowSafety }: { finished: JobFinished; plan: RestorePlanView; onUndo: (safetyBackupId: string) => void; onShowSafety: (safetyBackupId: string) => void }) {
   const notify = useNotify();
-  const heading = useRef<HTMLDivElement>(null);
-  // Keyboard and screen-reader users land on the outcome, not on the dialog box.
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Keyboard and screen-reader users land on the outcome's heading, not on the dialog box.
   useEffect(() => heading.current?.focus(), []);
   const r = finished.result;
   if (!r.ok) {
     const cancelled = r.error.code === 'CANCELLED';
     return (
-      <Alert severity={cancelled ? 'info' : 'error'} data-testid="restore-result" ref={heading} tabIndex={-1}>
-        <AlertTitle>{cancelled ? 'Restore cancelled' : 'Restore failed'}</AlertTitle>
+      <Alert severity={cancelled ? 'info' : 'error'} data-testid="restore-result">
+        <AlertTitle component="h3" ref={heading} tabIndex={-1}>
+          {cancelled ? 'Restore cancelled' : 'Restore failed'}
+        </AlertTitle>
         {r.error.message} {cancelled ? 'Everything is as it was before the restore started.' : `(${r.error.code}) ${ERROR_HINTS[r.error.code]}`}
       </Alert>
     );
@@ -41,7 +43,10 @@ export function ResultStep({ finished, plan, onUndo, onShowSafety }: { finished:
   const existed = plan.targets.filter((t) => t.exists).length;
   return (
     <Box sx={{ display: 'grid', gap: 2 }}>
-      <Alert severity="success" data-testid="restore-result" ref={heading} tabIndex={-1}>
+      <Alert severity="success" data-testid="restore-result">
+        <AlertTitle component="h3" ref={heading} tabIndex={-1}>
+          Restore completed
+        </AlertTitle>
         Restored {plan.targets.length} target(s) from {plan.backupName}.
         {safety ? ' A safety backup of what was replaced was taken first.' : ' Nothing existing was replaced, so no safety backup was needed.'}
       </Alert>

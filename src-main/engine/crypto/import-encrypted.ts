@@ -1,12 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { stat, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import type { BackupWarning } from '../../../src-shared/domain/backup.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { EngineEnv } from '../engine-env.js';
 import { defaultBackupDir } from '../home.js';
-import { copyInto, type ImportResult } from '../import/import-archive.js';
-import { summarize } from '../jobs/manifest-parts.js';
+import { copyInto, insertImported, type ImportResult } from '../import/import-archive.js';
 import { readSidecar, sha256File, verifyArchive } from '../verify/verify-archive.js';
 import type { DecryptionKey } from './age-keys.js';
 import { withPlainTarget } from './encrypted-archive.js';
@@ -41,36 +38,12 @@ export async function importEncrypted(env: EngineEnv, file: string, key: Decrypt
   const { path: target } = await copyInto(path, defaultBackupDir(env.home), sha256);
   const size = (await stat(target)).size;
   await writeFile(`${target}.sha256`, `${sha256}  ${basename(target)}\n`);
-  const warnings: BackupWarning[] = sidecar
-    ? []
-    : [{ code: 'UNVERIFIED_ORIGIN', message: 'No .sha256 sidecar came with the archive: its entries match its own manifest, but nothing from its origin vouches for the archive as a whole.' }];
-  const id = env.catalog.backups.get(manifest.backupId) ? randomUUID() : manifest.backupId;
-  const now = env.now().toISOString();
   const k = key as DecryptionKey; // withPlainTarget has required it
-  env.catalog.db.transaction(() => {
-    env.catalog.backups.insertCompleted({
-      id,
-      fileName: basename(target),
-      path: target,
-      format: manifest.format,
-      type: manifest.type,
-      trigger: 'IMPORTED',
-      description: manifest.description,
-      createdBy: manifest.user,
-      host: manifest.host,
-      pid: process.pid,
-      createdAt: manifest.createdAt,
-      profile: null,
-      searchText: [manifest.description, basename(target), manifest.profile ?? '', manifest.host, ...manifest.sources.map((s) => s.name)].join(' '),
-      size,
-      sha256,
-      finishedAt: now,
-      summary: summarize(manifest),
-      warnings,
-      verifiedAt: now,
-    });
+  const { id, warnings } = env.catalog.db.transaction(() => {
+    const row = insertImported(env, manifest, { path: target, size, sha256 }, Boolean(sidecar));
     // The stanzas do not name the public keys, so an imported recipients archive records none.
-    new EncryptionRepo(env.catalog.db).record({ backupId: id, mode: k.kind === 'passphrase' ? 'passphrase' : 'recipients', recipients: [], plainSize: checked.plainSize, plainSha256: checked.plainSha256 });
+    new EncryptionRepo(env.catalog.db).record({ backupId: row.id, mode: k.kind === 'passphrase' ? 'passphrase' : 'recipients', recipients: [], plainSize: checked.plainSize, plainSha256: checked.plainSha256 });
+    return row;
   })();
   env.catalog.audit.append({ actor: env.actor, action: 'import.complete', target: id, outcome: 'success', details: { file: path, sha256, plainSha256: checked.plainSha256, kind: 'lifeboat', encrypted: true } });
   return { id, kind: 'lifeboat', duplicate: false, path: target, sha256, warnings };

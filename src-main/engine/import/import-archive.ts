@@ -71,21 +71,27 @@ async function importLifeboat(env: EngineEnv, file: string, manifest: Manifest, 
     const first = report.problems[0];
     throw new LifeboatError('VERIFY_FAILED', `${file} fails verification, so it was not imported: ${first?.path}: ${first?.problem}`, { problems: report.problems });
   }
-  const copy = await copyInto(file, defaultBackupDir(env.home));
-  if (copy.sha256 !== report.sha256) {
-    await rm(copy.path, { force: true });
-    throw new LifeboatError('CHECKSUM_MISMATCH', `The copy of ${file} does not match the original; nothing was imported.`);
-  }
+  // The copy must be the bytes that verified: one that differs is removed before it takes the name.
+  const copy = await copyInto(file, defaultBackupDir(env.home), report.sha256);
   await writeFile(`${copy.path}.sha256`, `${copy.sha256}  ${basename(copy.path)}\n`);
-  const warnings = sidecar
-    ? []
-    : [UNVERIFIED_ORIGIN('No .sha256 sidecar came with the archive: its entries match its own manifest, but nothing from its origin vouches for the archive as a whole.')];
+  const { id, warnings } = insertImported(env, manifest, { path: copy.path, size: (await stat(copy.path)).size, sha256: copy.sha256 }, Boolean(sidecar));
+  return { id, kind: 'lifeboat', duplicate: false, path: copy.path, sha256: copy.sha256, warnings };
+}
+
+/**
+ * The catalog row of an imported Lifeboat archive (plain or encrypted): its manifest's facts, the
+ * stored file's size and SHA-256, and an UNVERIFIED_ORIGIN warning when no `.sha256` came with it.
+ * A backup id already in the catalog gets a new one. Call inside the caller's transaction if any.
+ */
+export function insertImported(env: EngineEnv, manifest: Manifest, stored: { path: string; size: number; sha256: string }, vouched: boolean): { id: string; warnings: BackupWarning[] } {
+  const warnings = vouched ? [] : [UNVERIFIED_ORIGIN('No .sha256 sidecar came with the archive: its entries match its own manifest, but nothing from its origin vouches for the archive as a whole.')];
   const id = env.catalog.backups.get(manifest.backupId) ? randomUUID() : manifest.backupId;
   const now = env.now().toISOString();
+  const fileName = basename(stored.path);
   env.catalog.backups.insertCompleted({
     id,
-    fileName: basename(copy.path),
-    path: copy.path,
+    fileName,
+    path: stored.path,
     format: manifest.format,
     type: manifest.type,
     trigger: 'IMPORTED',
@@ -95,15 +101,15 @@ async function importLifeboat(env: EngineEnv, file: string, manifest: Manifest, 
     pid: process.pid,
     createdAt: manifest.createdAt,
     profile: null,
-    searchText: [manifest.description, basename(copy.path), manifest.profile ?? '', manifest.host, ...manifest.sources.map((s) => s.name)].join(' '),
-    size: (await stat(copy.path)).size,
-    sha256: copy.sha256,
+    searchText: [manifest.description, fileName, manifest.profile ?? '', manifest.host, ...manifest.sources.map((x) => x.name)].join(' '),
+    size: stored.size,
+    sha256: stored.sha256,
     finishedAt: now,
     summary: summarize(manifest),
     warnings,
     verifiedAt: now,
   });
-  return { id, kind: 'lifeboat', duplicate: false, path: copy.path, sha256: copy.sha256, warnings };
+  return { id, warnings };
 }
 
 /**

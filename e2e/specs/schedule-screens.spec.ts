@@ -16,7 +16,14 @@ test('a scheduled profile with no backup raises a missed-backup alert; the profi
   await page.getByTestId('profile-demo').getByRole('button', { name: 'Edit' }).click();
   await expect(page.getByRole('combobox', { name: 'Runs' })).toContainText('Daily');
   await page.getByRole('dialog').getByText('Schedule').scrollIntoViewIfNeeded();
+  // The time reads 24-hour in every locale (a native time input showed "02:30 AM"); a 12-hour entry is refused.
+  const time = page.getByTestId('schedule-time');
+  await expect(time).toHaveValue('02:30');
   await app.shot('25-profile-schedule');
+  await time.fill('2:30 PM');
+  await expect(page.getByText('Type a 24-hour time, e.g. 02:30 or 23:15')).toBeVisible();
+  await app.shot('25b-profile-schedule-bad-time');
+  await time.fill('02:30');
   await page.getByTestId('profile-save').click();
   await expect(page.getByTestId('snackbar')).toContainText('Profile "demo" saved.');
   expect(services.engine.profiles.get('demo').spec.schedule).toMatchObject({ preset: 'daily', time: '02:30' });

@@ -28,7 +28,7 @@ export function ScheduleFields({ value, onChange }: { value: Schedule | null; on
           value={value.time}
           onChange={(e) => onChange({ ...value, time: e.target.value })}
           error={!/^([01]\d|2[0-3]):[0-5]\d$/.test(value.time)}
-          helperText={/^([01]\d|2[0-3]):[0-5]\d$/.test(value.time) ? ' ' : 'Type a 24-hour time, e.g. 02:30 or 23:15'}
+          helperText={/^([01]\d|2[0-3]):[0-5]\d$/.test(value.time) ? undefined : 'Type a 24-hour time, e.g. 02:30 or 23:15'}
           slotProps={{ inputLabel: { shrink: true }, htmlInput: { inputMode: 'numeric', maxLength: 5, 'data-testid': 'schedule-time' } }}
         />}
       {value?.preset === 'weekly' && (

@@ -45,6 +45,8 @@ export interface AppFixture {
   readonly scratch: string;
   /** Save a screenshot artifact (test-results/screenshots/NAME.png). */
   shot(name: string): Promise<void>;
+  /** The main process's answer to the renderer's next call on `channel`, once it has been given. */
+  answered(channel: string): Promise<unknown>;
 }
 
 export const test = base.extend<{ app: AppFixture }, { renderer: { origin: string } }>({
@@ -67,9 +69,14 @@ export const test = base.extend<{ app: AppFixture }, { renderer: { origin: strin
     };
     const services = makeServices(engine, emit);
     // The real dispatcher, with the sender's frame checked exactly as bind-electron.ts does.
-    await page.exposeBinding('__lifeboatInvoke', (source, channel: unknown, payload: unknown) =>
-      dispatch(services, [renderer.origin], channel, payload, { url: source.frame.url(), isMainFrame: source.frame === source.page.mainFrame() }),
-    );
+    const waiting = new Map<unknown, ((answer: unknown) => void)[]>();
+    await page.exposeBinding('__lifeboatInvoke', async (source, channel: unknown, payload: unknown) => {
+      const answer = await dispatch(services, [renderer.origin], channel, payload, { url: source.frame.url(), isMainFrame: source.frame === source.page.mainFrame() });
+      for (const w of waiting.get(channel) ?? []) w(answer);
+      waiting.delete(channel);
+      return answer;
+    });
+    const answered = (channel: string): Promise<unknown> => new Promise((resolve) => waiting.set(channel, [...(waiting.get(channel) ?? []), resolve]));
     await page.addInitScript(() => {
       const listeners = new Map<string, Set<(p: unknown) => void>>();
       const w = window as unknown as Record<string, unknown>;
@@ -90,7 +97,7 @@ export const test = base.extend<{ app: AppFixture }, { renderer: { origin: strin
     await page.goto(`${renderer.origin}/index.html`);
     const shots = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-results', 'screenshots');
     await mkdir(shots, { recursive: true });
-    await use({ page, services, home, scratch, shot: async (name) => void (await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false, animations: 'disabled' })) });
+    await use({ page, services, home, scratch, shot: async (name) => void (await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false, animations: 'disabled' })), answered });
     await services.jobs.idle();
     engine.close();
     await rm(home, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { LifeboatEngine } from '../../src-main/engine/lifeboat-engine.js';
+import { holdAt } from '../../src-main/engine/util/fault.js';
 import { writeTree } from '../../test-support/tree.js';
 import { bigFolder, handler } from '../fixtures.js';
 import { dropFile, expect, test, type AppFixture } from '../harness.js';
@@ -85,8 +86,14 @@ test('Cancel restore while it runs (before the swap) rolls everything back; the 
   await expect(wizard.getByTestId('preflight-ok')).toBeVisible();
   await wizard.getByTestId('restore-next').click();
   await wizard.getByTestId('restore-confirm').fill('bulk');
+  // The restore waits once staged until the Cancel click is in: a fast machine cannot reach the swap first.
+  const hold = holdAt('restore:staged');
   await wizard.getByTestId('restore-start').click();
+  await hold.reached;
+  const cancelled = app.answered('restore:cancel');
   await wizard.getByTestId('restore-cancel').click();
+  expect(await cancelled).toMatchObject({ ok: true, value: { cancelled: true } });
+  hold.release();
   await expect(wizard.getByTestId('restore-result')).toContainText('Restore cancelled', { timeout: 30_000 });
   await app.shot('restore-cancelled');
   await services.jobs.idle();

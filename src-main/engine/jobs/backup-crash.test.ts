@@ -11,7 +11,7 @@ import { writeTree } from '../../../test-support/tree.js';
  * name exists only for a COMPLETED, verified row; nothing temporary is left; a RUNNING row never survives.
  */
 
-const POINTS = ['backup:start', 'backup:written', 'backup:verified', 'backup:renamed', 'backup:done'] as const;
+const POINTS = ['backup:start', 'backup:archiving', 'backup:written', 'backup:verified', 'backup:renamed', 'backup:done'] as const;
 
 async function check(home: string, out: string): Promise<{ status: string }[]> {
   const rows = catalogRows<{ status: string; path: string; verified_at: string | null; error_code: string | null }>(home, 'SELECT status, path, verified_at, error_code FROM backups');

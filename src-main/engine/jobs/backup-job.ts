@@ -18,7 +18,7 @@ import { expandPgServers, withServer } from '../sources/pg-server.js';
 import { assignNames, type NamedSource } from '../sources/source-names.js';
 import { checkSqliteCopy, copySqlite, sqliteEntry } from '../sources/sqlite-source.js';
 import { fsyncDir } from '../util/durable.js';
-import { faultPoint } from '../util/fault.js';
+import { faultPoint, holdPoint } from '../util/fault.js';
 import { destinationError, errnoCode } from '../util/fs-errors.js';
 import { verifyArchive } from '../verify/verify-archive.js';
 import { checkEncryptionKey, type EncryptionKey } from '../crypto/age-keys.js';
@@ -288,6 +288,8 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     // Cancel stops the writer at once, failing every entry still in flight.
     const sink = writer;
     signal?.addEventListener('abort', () => void sink.abort(), { once: true });
+    faultPoint('backup:archiving');
+    await holdPoint('backup:archiving');
     signal?.throwIfAborted();
     writerReady(writer);
 

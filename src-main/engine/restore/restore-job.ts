@@ -7,7 +7,7 @@ import { ProgressTracker, type ProgressListener } from '../jobs/progress-tracker
 import { RunLog, saveRunLog } from '../jobs/run-log.js';
 import type { ResolvedTarget } from '../lifeboat-engine.js';
 import { beginPhaseTimes } from '../util/phase-times.js';
-import { faultPoint, type FaultPoint } from '../util/fault.js';
+import { faultPoint, holdPoint, type FaultPoint } from '../util/fault.js';
 import { commitRestore } from './commit.js';
 import type { RestoreJournal, RestorePhase } from './journal.js';
 import { RestoresRepo } from './journal.js';
@@ -159,7 +159,10 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
       enter(step.phase);
       await step.run(run);
       audit(step.event, 'info', step.phase === 'safety' ? { kinds, safetyBackup: run.safetyBackupId } : { kinds });
-      if (step.phase === 'stage') faultPoint('restore:staged');
+      if (step.phase === 'stage') {
+        faultPoint('restore:staged');
+        await holdPoint('restore:staged');
+      }
       if (step.phase === 'swap') faultPoint('restore:swapped');
       await hooks.afterStep?.(step.after);
     }

@@ -11,6 +11,8 @@
 /** Every point a test may name, so a typo in a test fails loudly instead of never firing. */
 export const FAULT_POINTS = [
   'backup:start',
+  // Folders are scanned and the archive is open; nothing is written to it yet.
+  'backup:archiving',
   'backup:written',
   // Encryption at rest (issue 14): first ciphertext bytes are on disk.
   'backup:encrypting',
@@ -68,4 +70,33 @@ export function faultPoint(name: FaultPoint): void {
   if (!a) return;
   a.hits += 1;
   if (a.hits === a.at) process.kill(process.pid, 'SIGKILL');
+}
+
+interface Hold {
+  reached(): void;
+  readonly released: Promise<void>;
+}
+
+const holds = new Map<FaultPoint, Hold>();
+
+/**
+ * In-process tests only: the next job to reach `name` (see holdPoint) waits there until `release()`.
+ * This is how a test cancels a job "while it runs" without racing a machine that may finish first.
+ */
+export function holdAt(name: FaultPoint): { readonly reached: Promise<void>; release(): void } {
+  let reached!: () => void;
+  let release!: () => void;
+  const reachedP = new Promise<void>((r) => (reached = r));
+  const released = new Promise<void>((r) => (release = r));
+  holds.set(name, { reached, released });
+  return { reached: reachedP, release };
+}
+
+/** Reached a named point where an in-process test may hold the job (holdAt); a no-op otherwise. */
+export async function holdPoint(name: FaultPoint): Promise<void> {
+  const h = holds.get(name);
+  if (!h) return;
+  holds.delete(name);
+  h.reached();
+  await h.released;
 }

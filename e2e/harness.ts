@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { LifeboatEngine } from '../src-main/engine/lifeboat-engine.js';
 import { CONTENT_SECURITY_POLICY } from '../src-main/desktop/csp.js';
 import { dispatch } from '../src-main/ipc/dispatch.js';
+import { releaseHolds } from '../src-main/engine/util/fault.js';
 import type { Events } from '../src-shared/ipc/contract.js';
 import { makeServices, type RecordingDesktop } from '../test-support/services.js';
 import type { Services } from '../src-main/ipc/services.js';
@@ -98,6 +99,7 @@ export const test = base.extend<{ app: AppFixture }, { renderer: { origin: strin
     const shots = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-results', 'screenshots');
     await mkdir(shots, { recursive: true });
     await use({ page, services, home, scratch, shot: async (name) => void (await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false, animations: 'disabled' })), answered });
+    releaseHolds(); // a spec that failed while holding a job must not hang the teardown
     await services.jobs.idle();
     engine.close();
     await rm(home, { recursive: true, force: true });

@@ -288,8 +288,6 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     // Cancel stops the writer at once, failing every entry still in flight.
     const sink = writer;
     signal?.addEventListener('abort', () => void sink.abort(), { once: true });
-    faultPoint('backup:archiving');
-    await holdPoint('backup:archiving');
     signal?.throwIfAborted();
     writerReady(writer);
 
@@ -299,6 +297,9 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
       const rec = byName.get(s.name)?.record;
       // One by one: spreading a folder's entries into push()'s arguments overflows the stack at ~150k.
       progress.source(s.name, 'archiving');
+      faultPoint('backup:archiving');
+      await holdPoint('backup:archiving');
+      signal?.throwIfAborted();
       if (scan && rec?.kind === 'folder') for (const e of await archiveFolder(writer, rec, scan, req.options, signal, progress)) entries.push(e);
       progress.source(s.name, 'done');
     }

@@ -11,7 +11,7 @@
 /** Every point a test may name, so a typo in a test fails loudly instead of never firing. */
 export const FAULT_POINTS = [
   'backup:start',
-  // Folders are scanned and the archive is open; nothing is written to it yet.
+  // A folder is being archived: the archive is open, none of the folder's files is in it yet.
   'backup:archiving',
   'backup:written',
   // Encryption at rest (issue 14): first ciphertext bytes are on disk.
@@ -78,6 +78,7 @@ interface Hold {
 }
 
 const holds = new Map<FaultPoint, Hold>();
+const waiting = new Set<() => void>();
 
 /**
  * In-process tests only: the next job to reach `name` (see holdPoint) waits there until `release()`.
@@ -89,6 +90,7 @@ export function holdAt(name: FaultPoint): { readonly reached: Promise<void>; rel
   const reachedP = new Promise<void>((r) => (reached = r));
   const released = new Promise<void>((r) => (release = r));
   holds.set(name, { reached, released });
+  waiting.add(release);
   return { reached: reachedP, release };
 }
 
@@ -99,4 +101,12 @@ export async function holdPoint(name: FaultPoint): Promise<void> {
   holds.delete(name);
   h.reached();
   await h.released;
+}
+
+/** Release every hold still armed or waiting (a test's teardown, so a failed test never leaves a job stuck). */
+export function releaseHolds(): void {
+  for (const h of holds.values()) h.reached();
+  holds.clear();
+  for (const release of waiting) release();
+  waiting.clear();
 }

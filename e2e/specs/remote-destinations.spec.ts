@@ -1,6 +1,7 @@
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- s3rver ships no types; the declaration lives in test-support
 /// <reference path="../../test-support/s3rver.d.ts" />
-import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -144,3 +145,29 @@ test('the local archive deleted: History row → Restore offers the verified off
   expect(fetched.filter((e) => e.action === 'remote.fetch').map((e) => e.outcome)).toEqual(['success']);
 });
 
+
+test('a damaged local archive: the wizard says so, offers the verified off-site copy, and the download replaces the damaged file only after its checksum matches', async ({ app }) => {
+  const { page, services } = app;
+  await handler(services, 'demo:create', {});
+  const remote = { url: 's3://lifeboat-test/e2e-damaged', s3Endpoint: endpoint, s3Region: 'us-east-1', s3PathStyle: true };
+  await handler(services, 'remote:set-secrets', { url: remote.url, s3Endpoint: endpoint, s3AccessKeyId: 'S3RVER', s3SecretAccessKey: 'S3RVER' });
+  const demo = ((await handler(services, 'profile:list', {})) as { name: string; spec: Record<string, unknown> }[]).find((p) => p.name === 'demo');
+  await handler(services, 'profile:save', { name: 'demo', spec: { ...demo?.spec, remotes: [remote] }, replace: true });
+  await handler(services, 'backup:start', { profile: 'demo', description: 'damaged later' });
+  await services.jobs.idle();
+  const record = ((await handler(services, 'history:query', {})) as { rows: { path: string; description: string | null; sha256: string }[] }).rows.find((r) => r.description === 'damaged later');
+  const bytes = await readFile(record?.path ?? '');
+  bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] ?? 0) ^ 0xff;
+  await writeFile(record?.path ?? '', bytes);
+
+  await page.reload();
+  await page.getByTestId('nav-history').click();
+  await page.getByRole('row').filter({ hasText: 'damaged later' }).getByTestId('row-restore').click();
+  const wizard = page.getByRole('dialog', { name: /Restore/ });
+  await expect(wizard.getByTestId('remote-offer')).toContainText('The local archive is damaged');
+  await expect(wizard.getByTestId('restore-next')).toBeDisabled();
+  await wizard.getByTestId('remote-offer-download').click();
+  await expect(wizard.getByTestId('restore-verify')).toContainText('Checksum matches the catalog', { timeout: 30_000 });
+  await expect(wizard.getByTestId('restore-next')).toBeEnabled();
+  expect(createHash('sha256').update(await readFile(record?.path ?? '')).digest('hex')).toBe(record?.sha256);
+});

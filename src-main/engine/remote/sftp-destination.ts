@@ -124,13 +124,19 @@ export class SftpDestination implements RemoteDestination {
     // A reader never sees a half-written archive under its real name; a killed upload leaves only
     // this temporary name, which the next attempt resumes (when its bytes are proven ours) or overwrites.
     const temp = this.path(`.${name}.lifeboat-partial`);
+    let paced: PacedStream | null = null;
+    // Cancelling stops the stream where it is; what reached the server stays for the next sync to resume.
+    const onAbort = (): void => void paced?.destroy(new Error('cancelled'));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     try {
+      opts.signal?.throwIfAborted();
       await c.mkdir(this.target.path, true);
       opts.journal?.started(null);
       const from = await this.resumableBytes(temp, localPath, opts.size);
       if (from > 0) opts.journal?.resumed?.(from);
+      opts.signal?.throwIfAborted();
       let sinceFault = 0;
-      const paced = new PacedStream(this.spec.bwlimitKiB, (n) => {
+      paced = new PacedStream(this.spec.bwlimitKiB, (n) => {
         opts.onBytes?.(n);
         sinceFault += n;
         if (sinceFault >= CHUNK_FAULT_BYTES) {
@@ -139,9 +145,10 @@ export class SftpDestination implements RemoteDestination {
         }
       });
       if (from === 0) {
-        createReadStream(localPath).pipe(paced);
+        const source = createReadStream(localPath);
+        source.pipe(paced);
         // A fresh upload truncates whatever was under the temporary name.
-        await c.put(paced, temp);
+        await c.put(paced, temp).finally(() => source.destroy());
       } else if (from < opts.size) {
         // Resuming writes at the proven offset of the existing file (r+: no truncation, and no
         // append that would land after bytes someone else added since the check).
@@ -161,7 +168,12 @@ export class SftpDestination implements RemoteDestination {
         await c.rename(temp, final);
       });
     } catch (e) {
+      if (opts.signal?.aborted) {
+        throw new LifeboatError('CANCELLED', `The SFTP upload of ${name} to ${this.id} was cancelled. What was sent stays under a temporary name; the next sync resumes from it.`, { remote: this.id });
+      }
       throw await this.diskFull(e, opts.size, `upload of ${name}`);
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
     }
   }
 

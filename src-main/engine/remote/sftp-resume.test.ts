@@ -136,4 +136,20 @@ describe.skipIf(sshdMissing !== null)(`SFTP upload resume (throwaway sshd on loo
     expect(again?.resumedBytes).toBeGreaterThan(0);
     expect(sha(await readFile(join(dir, record.fileName)))).toBe(record.sha256);
   });
+
+  it('cancelling an upload stops it (FAILED CANCELLED) and the next sync resumes from what reached the server', async () => {
+    const s = await startSshd();
+    const { engine, record } = await backupOf(4 * MiB);
+    const dir = join(s.dir, 'cancelled');
+    const abort = new AbortController();
+    // 2 MiB/s: the cancel lands mid-upload.
+    const slow = remoteSpecSchema.parse({ ...spec(s, dir), bwlimitKiB: 2048 });
+    const first = await copyBackupToRemote(engine.env, record, slow, { signal: abort.signal, onProgress: (p) => p.bytesDone > MiB && abort.abort() });
+    expect(first).toMatchObject({ state: 'FAILED', errorCode: 'CANCELLED' });
+    await expect(stat(join(dir, record.fileName))).rejects.toThrow();
+    const [again] = await syncRemotes(engine.env, {});
+    expect(again?.state).toBe('VERIFIED');
+    expect(again?.resumedBytes).toBeGreaterThan(0);
+    expect(sha(await readFile(join(dir, record.fileName)))).toBe(record.sha256);
+  });
 });

@@ -114,6 +114,8 @@ describe('email notifications over a real SMTP server', () => {
     expect(mail?.text).toMatch(/^Off-site s3:\/\/lifeboat-test\/mail: VERIFIED: size and SHA-256 checked \((server-checksum|read-back)\)/m);
     expect(mail?.text).toMatch(/^Off-site s3:\/\/lifeboat-missing\/mail: FAILED: [A-Z_]+: .*(NoSuchBucket|bucket).*"lifeboat remote sync" retries/im);
     expect(mail?.html).toContain('Off-site s3://lifeboat-missing/mail');
+    expect(mail?.html).toContain('<h2 style="color:#b45309">Backup succeeded, off-site copy FAILED</h2>');
+    expect(mail?.text).toMatch(/^Backup succeeded\. The off-site copy FAILED/);
 
     // A remote added to the profile after the backup has no copy yet: the receipt says PENDING.
     const later = { url: 's3://lifeboat-test/later', s3Endpoint: s3.endpoint, s3Region: 'us-east-1', s3PathStyle: true };

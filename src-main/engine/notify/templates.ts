@@ -118,7 +118,7 @@ export function render(o: Outcome, c: Context): Rendered {
   const subject = o.ok ? `[Lifeboat] ${what} succeeded${offsiteFailed(o) ? ', off-site copy FAILED' : ''}: ${name}` : `[Lifeboat] ${what} FAILED: ${name} (${o.error.code})`;
   const rows = facts(o, c);
   const text = [
-    o.ok ? `${what} succeeded.` : `${what} failed. Nothing was kept from the failed attempt${o.kind === 'restore' ? '; the targets were rolled back' : ''}.`,
+    o.ok ? `${what} succeeded.${offsiteFailed(o) ? ' The off-site copy FAILED: see "Off-site" below.' : ''}` : `${what} failed. Nothing was kept from the failed attempt${o.kind === 'restore' ? '; the targets were rolled back' : ''}.`,
     '',
     ...rows.map(([k, v]) => `${k}: ${v}`),
     '',
@@ -127,7 +127,7 @@ export function render(o: Outcome, c: Context): Rendered {
   ].join('\n');
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>${esc(subject)}</title></head>
 <body style="font-family:system-ui,Segoe UI,Roboto,sans-serif;color:#111827">
-<h2 style="color:${o.ok ? '#15803d' : '#b91c1c'}">${esc(o.ok ? `${what} succeeded` : `${what} failed`)}</h2>
+<h2 style="color:${!o.ok ? '#b91c1c' : offsiteFailed(o) ? '#b45309' : '#15803d'}">${esc(o.ok ? `${what} succeeded${offsiteFailed(o) ? ', off-site copy FAILED' : ''}` : `${what} failed`)}</h2>
 <table style="border-collapse:collapse">${rows.map(([k, v]) => `<tr><th style="text-align:left;padding:4px 12px 4px 0;vertical-align:top">${esc(k)}</th><td style="padding:4px 0;font-family:${k.includes('SHA') ? 'monospace' : 'inherit'}">${esc(v)}</td></tr>`).join('')}</table>
 <p style="color:#6b7280;font-size:12px">Sent by Lifeboat. Keep this receipt with the change ticket.</p>
 </body></html>`;

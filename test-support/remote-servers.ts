@@ -60,8 +60,11 @@ export interface SshdServer {
   readonly stop: () => Promise<void>;
 }
 
-/** Start Debian's sshd with `-D -e -f config` on a free loopback port; stopped when the test ends. */
-export async function startSshd(): Promise<SshdServer> {
+/**
+ * Start Debian's sshd with `-D -e -f config` on a free loopback port; stopped when the test ends.
+ * `sftpOnly`: every session is forced into internal-sftp (no shell, so no remote `sha256sum`).
+ */
+export async function startSshd(opts: { sftpOnly?: boolean } = {}): Promise<SshdServer> {
   const dir = await tempDir('lifeboat-sshd-');
   const port = await freePort();
   await mkdir('/run/sshd', { recursive: true });
@@ -83,6 +86,7 @@ export async function startSshd(): Promise<SshdServer> {
       'UsePAM no',
       'StrictModes no',
       'Subsystem sftp internal-sftp',
+      ...(opts.sftpOnly ? ['ForceCommand internal-sftp'] : []),
       '',
     ].join('\n'),
   );

@@ -105,7 +105,7 @@ export function printOutcomes(io: Io, outcomes: readonly RemoteCopyOutcome[]): v
         o.remoteId,
         o.state,
         o.checkedAt ? formatDateTime(o.checkedAt) : '-',
-        o.state === 'VERIFIED' ? `sha256 by ${o.howChecked ?? '?'}${o.resumedParts ? `, resumed after ${o.resumedParts} part(s)` : ''}` : `${o.errorCode ?? ''} ${o.reason ?? ''}`.trim(),
+        o.state === 'VERIFIED' ? `sha256 by ${o.howChecked ?? '?'}${o.resumedParts ? `, resumed after ${o.resumedParts} part(s)` : ''}${o.resumedBytes ? `, resumed after ${formatBytes(o.resumedBytes)} already on the server` : ''}` : `${o.errorCode ?? ''} ${o.reason ?? ''}`.trim(),
       ]),
     ),
   );

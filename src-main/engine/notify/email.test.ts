@@ -5,7 +5,9 @@ import { freePort } from '../../../test-support/pg-cluster.js';
 import { testEngine } from '../../../test-support/engine.js';
 import { makeServices, pickedPath } from '../../../test-support/services.js';
 import { startSmtp } from '../../../test-support/smtp.js';
+import { startS3 } from '../../../test-support/remote-servers.js';
 import { tempDir } from '../../../test-support/temp-dir.js';
+import { receiptFor } from './receipt.js';
 import { writeTree } from '../../../test-support/tree.js';
 
 const ME = { url: 'http://app/', isMainFrame: true };
@@ -89,5 +91,38 @@ describe('email notifications over a real SMTP server', () => {
     const delivery = engine.audit.list(20).find((e) => e.action === 'notify.email');
     expect(delivery).toMatchObject({ outcome: 'failure', details: { error: expect.stringMatching(/ECONNREFUSED/) } });
     expect(await call('settings:test-email', {})).toMatchObject({ sent: false, error: expect.stringMatching(/ECONNREFUSED/) });
+  });
+
+  it('a backup with one working and one failing remote: the email names both, VERIFIED and FAILED with the reason; the receipt shows a remote added later as PENDING', async () => {
+    const smtp = await startSmtp();
+    stopSmtp = smtp.stop;
+    const s3 = await startS3();
+    const { engine, s, call, src } = await setup(smtp.port);
+    const good = { url: 's3://lifeboat-test/mail', s3Endpoint: s3.endpoint, s3Region: 'us-east-1', s3PathStyle: true };
+    // A bucket that does not exist on the server: the upload fails with the server's reason.
+    const bad = { url: 's3://lifeboat-missing/mail', s3Endpoint: s3.endpoint, s3Region: 'us-east-1', s3PathStyle: true };
+    for (const r of [good, bad]) await call('remote:set-secrets', { url: r.url, s3Endpoint: r.s3Endpoint, s3AccessKeyId: 'S3RVER', s3SecretAccessKey: 'S3RVER' });
+    await call('profile:save', { name: 'docs', spec: { sources: [{ kind: 'folder', path: src }], remotes: [good, bad] }, replace: true });
+
+    await call('backup:start', { profile: 'docs' });
+    await s.jobs.idle();
+    const record = engine.history({ status: 'COMPLETED' }).rows[0];
+    const mail = smtp.messages[0];
+    expect(engine.history({}).rows[0]?.status).toBe('COMPLETED');
+    expect(mail?.subject).toBe('[Lifeboat] Backup succeeded, off-site copy FAILED: docs');
+    expect(mail?.text).toContain('Off-site copy: FAILED on 1 of 2 remote(s); the local backup is kept');
+    expect(mail?.text).toMatch(/^Off-site s3:\/\/lifeboat-test\/mail: VERIFIED: size and SHA-256 checked \((server-checksum|read-back)\)/m);
+    expect(mail?.text).toMatch(/^Off-site s3:\/\/lifeboat-missing\/mail: FAILED: [A-Z_]+: .*(NoSuchBucket|bucket).*"lifeboat remote sync" retries/im);
+    expect(mail?.html).toContain('Off-site s3://lifeboat-missing/mail');
+    expect(mail?.html).toContain('<h2 style="color:#b45309">Backup succeeded, off-site copy FAILED</h2>');
+    expect(mail?.text).toMatch(/^Backup succeeded\. The off-site copy FAILED/);
+
+    // A remote added to the profile after the backup has no copy yet: the receipt says PENDING.
+    const later = { url: 's3://lifeboat-test/later', s3Endpoint: s3.endpoint, s3Region: 'us-east-1', s3PathStyle: true };
+    await call('profile:save', { name: 'docs', spec: { sources: [{ kind: 'folder', path: src }], remotes: [good, bad, later] }, replace: true });
+    const receipt = await receiptFor(engine.env, record?.id ?? '');
+    expect(receipt.text).toContain('Off-site s3://lifeboat-test/later: PENDING: not uploaded yet');
+    expect(receipt.text).toContain('Off-site s3://lifeboat-test/mail: VERIFIED');
+    expect(receipt.text).toContain('Off-site s3://lifeboat-missing/mail: FAILED');
   });
 });

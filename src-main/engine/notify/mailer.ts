@@ -2,6 +2,7 @@ import type { Transporter } from 'nodemailer';
 import type { SmtpSettings } from '../../../src-shared/ipc/contract.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { EngineEnv } from '../engine-env.js';
+import { withOffsite } from './outcomes.js';
 import { withRunLog } from './receipt.js';
 import { render, type Outcome } from './templates.js';
 
@@ -89,7 +90,7 @@ export class Mailer {
     }
     const auditRef = auditReference(this.env, o.id, o.kind === 'restore' ? o.archive : undefined);
     // issue 12 item 6: the job's run log goes at the end of the email and its receipt.
-    const msg = withRunLog(this.env, o.id, render(o, { actor: this.env.actor, host: this.env.host, at: this.env.now(), auditRef }));
+    const msg = withRunLog(this.env, o.id, render(withOffsite(this.env, o), { actor: this.env.actor, host: this.env.host, at: this.env.now(), auditRef }));
     let error: string | null = null;
     try {
       await (await transport(s, this.password())).sendMail({

@@ -2,6 +2,8 @@ import type { ErrorInfo } from '../../../src-shared/errors/lifeboat-error.js';
 import { toErrorInfo } from '../../../src-shared/errors/lifeboat-error.js';
 import type { BackupRequest, BackupResult } from '../jobs/backup-job.js';
 import type { RestoreResult } from '../restore/restore-job.js';
+import type { EngineEnv } from '../engine-env.js';
+import { offsiteOf } from './offsite.js';
 import type { Outcome } from './templates.js';
 
 /** A finished backup as an email/receipt outcome. */
@@ -46,4 +48,15 @@ export function restoreFailed(archive: string, e: unknown): Outcome {
   const info: ErrorInfo = toErrorInfo(e);
   const id = typeof info.details?.restoreId === 'string' ? info.details.restoreId : 'not-started';
   return { kind: 'restore', ok: false, id, archive, error: info };
+}
+
+/**
+ * A succeeded backup with its off-site state read from the catalog at send time (issue 14): the
+ * callers mail after the copies ran, so every message says VERIFIED / FAILED (reason) / PENDING per
+ * remote without each caller having to pass the copies along.
+ */
+export function withOffsite(env: EngineEnv, o: Outcome): Outcome {
+  if (o.kind !== 'backup' || !o.ok || o.offsite) return o;
+  const offsite = offsiteOf(env, o.id, o.profile);
+  return offsite.length ? { ...o, offsite } : o;
 }

@@ -5,6 +5,7 @@ import type { EngineEnv } from '../engine-env.js';
 import { RunLogsRepo } from '../jobs/run-log.js';
 import { RestoresRepo } from '../restore/journal.js';
 import { auditReference } from './mailer.js';
+import { offsiteOf } from './offsite.js';
 import { render, type Outcome, type Rendered } from './templates.js';
 
 /**
@@ -30,6 +31,7 @@ export async function receiptFor(env: EngineEnv, idOrPrefix: string): Promise<Re
         profile: backup.profile,
         verified: backup.verifiedAt !== null,
         sources: (manifest?.sources ?? []).map((s) => `${s.name} (${s.kind}: ${s.kind === 'postgres' || s.kind === 'mysql' ? s.url : s.path})`),
+        offsite: offsiteOf(env, backup.id, backup.profile),
       };
     } else {
       outcome = {

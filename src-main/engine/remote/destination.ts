@@ -17,6 +17,8 @@ export interface UploadJournal {
   readonly parts: readonly UploadedPart[];
   started(uploadId: string | null): void;
   partDone(part: UploadedPart): void;
+  /** An interrupted upload continues after `bytes` already on the server, proven equal to the local ones (SFTP). */
+  resumed?(bytes: number): void;
 }
 
 /** What `put` needs beside the local file. */

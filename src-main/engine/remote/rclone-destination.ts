@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,6 +12,9 @@ import type { PutOptions, RemoteDestination, RemoteHash, RemoteObject } from './
 import { PacedStream } from './pacer.js';
 
 const CHUNK_FAULT_BYTES = 1024 * 1024;
+const PARTIAL_SUFFIX = '.lifeboat-partial';
+/** One attempt for cleanup calls: after a failed upload the server may well be gone, and the next run retries. */
+const ONCE = ['--retries', '1', '--low-level-retries', '1'] as const;
 const STDERR_KEEP = 4000;
 
 function classify(stderr: string, exit: number | null): ErrorCode {
@@ -40,10 +44,13 @@ export class RcloneDestination implements RemoteDestination {
    * Run rclone with an argv (never a shell). `stdin`/`stdout` stream the object's bytes; the
    * promise rejects with a classified error carrying the end of rclone's stderr.
    */
-  private run(args: readonly string[], doing: string, io: { stdin?: Readable; stdout?: Writable } = {}): Promise<string> {
+  private run(args: readonly string[], doing: string, io: { stdin?: Readable; stdout?: Writable; signal?: AbortSignal } = {}): Promise<string> {
     return new Promise((resolve, reject) => {
+      if (io.signal?.aborted) return reject(new LifeboatError('CANCELLED', `rclone ${doing} at ${this.id} was cancelled before it started.`, { remote: this.id }));
       // rclone reads RCLONE_CONFIG (and its other variables) from the environment itself.
       const child = spawn(this.bin, [...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const onAbort = (): void => void child.kill('SIGTERM');
+      io.signal?.addEventListener('abort', onAbort, { once: true });
       let out = '';
       let err = '';
       const stdoutDone = io.stdout ? pipeline(child.stdout, io.stdout) : Promise.resolve();
@@ -61,7 +68,9 @@ export class RcloneDestination implements RemoteDestination {
         );
       });
       child.on('close', (code) => {
+        io.signal?.removeEventListener('abort', onAbort);
         void Promise.allSettled([stdoutDone, stdinDone]).then(([o, i]) => {
+          if (io.signal?.aborted) return reject(new LifeboatError('CANCELLED', `rclone ${doing} at ${this.id} was cancelled.`, { remote: this.id }));
           if (code === 0 && o.status === 'fulfilled' && i.status === 'fulfilled') return resolve(out);
           const why = err.trim().split('\n').slice(-3).join(' ') || (o.status === 'rejected' ? String(o.reason) : i.status === 'rejected' ? String(i.reason) : `exit ${code}`);
           reject(new LifeboatError(classify(err, code), `rclone ${doing} at ${this.id} failed (exit ${code}): ${why}`, { remote: this.id, exit: code }));
@@ -70,9 +79,19 @@ export class RcloneDestination implements RemoteDestination {
     });
   }
 
+  /**
+   * Upload under a temporary name, then rename. Not resumable: `rclone rcat` has no append or
+   * offset, and rclone exposes no backend-neutral way to continue a partial object (WebDAV PUT,
+   * SMB, Drive... each differ), so a restarted upload always starts from zero. What it must not do
+   * is leave stale partials behind or trip over them: the temporary objects earlier attempts left
+   * (killed, cut) are deleted before sending, a failed or cancelled attempt deletes its own, and
+   * each attempt writes under its own name, because the rcat of a killed process lives on as an
+   * orphan until it reads EOF and then deletes *its* object, which must not be ours.
+   */
   async put(localPath: string, name: string, opts: PutOptions): Promise<void> {
-    const temp = this.path(`.${name}.lifeboat-partial`);
+    const temp = this.path(`.${name}.${process.pid}-${randomBytes(4).toString('hex')}${PARTIAL_SUFFIX}`);
     opts.journal?.started(null);
+    await this.removeStalePartials(name);
     let sinceFault = 0;
     const paced = new PacedStream(null, (n) => {
       opts.onBytes?.(n);
@@ -87,15 +106,46 @@ export class RcloneDestination implements RemoteDestination {
     // rcat reads our stdin: if this process dies, rclone sees EOF and stops under the temp name,
     // never the final one (a copyto child would keep running as an orphan).
     const bw = this.spec.bwlimitKiB ? ['--bwlimit', `${this.spec.bwlimitKiB}k`] : [];
-    await this.run(['rcat', '--size', String(opts.size), ...bw, temp], `upload of ${name}`, { stdin: paced });
+    try {
+      await this.run(['rcat', '--size', String(opts.size), ...bw, temp], `upload of ${name}`, { stdin: paced, ...(opts.signal ? { signal: opts.signal } : {}) });
+    } catch (e) {
+      src.destroy();
+      await this.removeTemp(temp, name).catch(() => undefined);
+      throw e;
+    }
     // Never rename a short object into place (rcat takes EOF as the end, whatever caused it).
     const landed = JSON.parse(await this.run(['lsjson', '--stat', temp], `stat of ${name}`)) as { Size?: number };
     if (landed.Size !== opts.size) {
-      await this.run(['deletefile', temp], `cleanup of ${name}`).catch(() => undefined);
+      await this.removeTemp(temp, name).catch(() => undefined);
       throw new LifeboatError('REMOTE_FAILED', `rclone upload of ${name} to ${this.id} arrived short: ${landed.Size ?? '?'} of ${opts.size} bytes. It was removed; nothing is under the final name.`, { remote: this.id });
     }
     faultPoint('remote:uploaded');
     await this.run(['moveto', temp, this.path(name)], `rename of ${name}`);
+  }
+
+  /** Delete every temporary object earlier attempts at `name` left (a missing folder has none). */
+  private async removeStalePartials(name: string): Promise<void> {
+    const listing = await this.run(['lsjson', ...ONCE, '--files-only', this.target], 'listing').catch((e: unknown) => {
+      if (e instanceof LifeboatError && e.code === 'REMOTE_NOT_FOUND') return '[]';
+      throw e;
+    });
+    const stale = (JSON.parse(listing) as { Name: string }[]).map((o) => o.Name).filter((n) => n.startsWith(`.${name}.`) && n.endsWith(PARTIAL_SUFFIX));
+    for (const n of stale) await this.run(['deletefile', ...ONCE, this.path(n)], `cleanup of ${name}`);
+  }
+
+  /**
+   * Delete a temporary object if there is one. Asked first with `lsjson --stat` (exit 3 when it is
+   * absent): `deletefile` reports a missing object only as a generic failure, after its retries.
+   */
+  private async removeTemp(temp: string, name: string): Promise<void> {
+    const there = await this.run(['lsjson', ...ONCE, '--stat', temp], `stat of ${name}`).then(
+      () => true,
+      (e: unknown) => {
+        if (e instanceof LifeboatError && e.code === 'REMOTE_NOT_FOUND') return false;
+        throw e;
+      },
+    );
+    if (there) await this.run(['deletefile', ...ONCE, temp], `cleanup of ${name}`);
   }
 
   async putSmall(name: string, body: Buffer): Promise<void> {

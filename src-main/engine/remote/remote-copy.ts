@@ -39,9 +39,11 @@ export interface RemoteCopyOutcome {
   readonly checkedAt: string | null;
   /** Multipart parts that were already on the server when this upload (re)started. */
   readonly resumedParts: number;
+  /** Bytes of an interrupted upload kept on the server and not sent again (SFTP), 0 for a fresh start. */
+  readonly resumedBytes: number;
 }
 
-function outcome(row: RemoteCopyRow | undefined, fallback: { backupId: string; remoteId: string }, resumedParts = 0): RemoteCopyOutcome {
+function outcome(row: RemoteCopyRow | undefined, fallback: { backupId: string; remoteId: string }, resumedParts = 0, resumedBytes = 0): RemoteCopyOutcome {
   return {
     backupId: row?.backupId ?? fallback.backupId,
     remoteId: row?.remoteId ?? fallback.remoteId,
@@ -51,6 +53,7 @@ function outcome(row: RemoteCopyRow | undefined, fallback: { backupId: string; r
     howChecked: row?.howChecked ?? null,
     checkedAt: row?.checkedAt ?? null,
     resumedParts,
+    resumedBytes,
   };
 }
 
@@ -97,6 +100,8 @@ export async function copyBackupToRemote(env: EngineEnv, record: BackupRecord, s
   if (row.state === 'VERIFIED') return outcome(row, { backupId: record.id, remoteId: id });
   const dest = (ctx.open ?? ((s: RemoteSpec) => openDestination(s, ctx.secrets?.(s) ?? {})))(spec);
   const resumedParts = row.uploadId ? row.parts.length : 0;
+  let resumedBytes = 0;
+  let done = 0;
   try {
     if (record.status !== 'COMPLETED' || !record.sha256 || record.size === null) throw new LifeboatError('NOT_FOUND', `Backup ${record.id.slice(0, 8)} is ${record.status}; only completed backups are copied off-site.`);
     await access(record.path).catch(() => {
@@ -113,8 +118,12 @@ export async function copyBackupToRemote(env: EngineEnv, record: BackupRecord, s
       parts: row.parts,
       started: (uploadId) => repo.setUpload(record.id, id, uploadId, now()),
       partDone: (part) => repo.addPart(record.id, id, part, now()),
+      // Progress counts the kept bytes as done: the bar starts where the server already is.
+      resumed: (bytes) => {
+        resumedBytes = bytes;
+        done = bytes;
+      },
     };
-    let done = 0;
     await dest.put(record.path, record.fileName, {
       size: record.size,
       sha256: record.sha256,
@@ -128,7 +137,7 @@ export async function copyBackupToRemote(env: EngineEnv, record: BackupRecord, s
     const how = await checkRemoteObject(dest, repo.get(record.id, id) ?? row, 'upload');
     await dest.putSmall(`${record.fileName}${SIDECAR_SUFFIX}`, Buffer.from(JSON.stringify(makeSidecar(record, manifest, now()), null, 1)));
     repo.markVerified(record.id, id, how, now());
-    env.catalog.audit.append({ actor: env.actor, action: 'remote.copy', target: record.id, outcome: 'success', details: { remote: id, how, resumedParts } });
+    env.catalog.audit.append({ actor: env.actor, action: 'remote.copy', target: record.id, outcome: 'success', details: { remote: id, how, resumedParts, resumedBytes } });
   } catch (e) {
     const info = toErrorInfo(e);
     repo.markFailed(record.id, id, info.code, info.message, now());
@@ -136,7 +145,7 @@ export async function copyBackupToRemote(env: EngineEnv, record: BackupRecord, s
   } finally {
     await dest.close();
   }
-  return outcome(repo.get(record.id, id), { backupId: record.id, remoteId: id }, resumedParts);
+  return outcome(repo.get(record.id, id), { backupId: record.id, remoteId: id }, resumedParts, resumedBytes);
 }
 
 /** Copy a backup to each remote in turn (one failing does not stop the others). */

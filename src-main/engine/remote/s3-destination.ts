@@ -23,7 +23,7 @@ import type { ErrorCode } from '../../../src-shared/errors/codes.js';
 import type { UploadedPart } from '../catalog/remote-copies-repo.js';
 import { faultPoint } from '../util/fault.js';
 import type { PutOptions, RemoteDestination, RemoteHash, RemoteObject, RemoteSecrets } from './destination.js';
-import { BandwidthPacer } from './pacer.js';
+import { BandwidthPacer, pacedBody } from './pacer.js';
 import { HashingStream } from '../util/hashing-stream.js';
 
 const MiB = 1024 * 1024;
@@ -113,15 +113,17 @@ export class S3Destination implements RemoteDestination {
       if (opts.size <= this.partSize) {
         const body = Buffer.alloc(opts.size);
         await fh.read(body, 0, opts.size, 0);
+        // Under a limit the body streams through the pacer in 64 KiB pieces (it is reported as it
+        // goes); without one it is sent whole, which also lets the SDK retry it.
+        const paced = pacer.limited ? pacedBody(body, pacer, (n) => opts.onBytes?.(n)) : body;
         await this.client
-          .send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(name), Body: body, ContentLength: opts.size, ChecksumSHA256: b64(opts.sha256), ...this.lock() }), { abortSignal: opts.signal })
+          .send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(name), Body: paced, ContentLength: opts.size, ChecksumSHA256: b64(opts.sha256), ...this.lock() }), { abortSignal: opts.signal })
           .catch((e: unknown) => {
             throw s3Error(e, this.id, `upload of ${name}`);
           });
         opts.journal?.started(null);
-        opts.onBytes?.(opts.size);
+        if (!pacer.limited) opts.onBytes?.(opts.size);
         faultPoint('remote:uploading');
-        await pacer.sent(opts.size);
         return;
       }
       try {
@@ -164,16 +166,17 @@ export class S3Destination implements RemoteDestination {
       const body = buf.subarray(0, len);
       await fh.read(body, 0, len, offset);
       const sha256 = createHash('sha256').update(body).digest('base64');
+      // Paced within the part (64 KiB between waits), not after it: a 16 MiB part would otherwise
+      // leave at full speed and the limit hold only as a long-run average.
       const r = await this.client.send(
-        new UploadPartCommand({ Bucket: this.bucket, Key: this.key(name), UploadId: uploadId, PartNumber: n, Body: body, ContentLength: len, ChecksumSHA256: sha256 }),
+        new UploadPartCommand({ Bucket: this.bucket, Key: this.key(name), UploadId: uploadId, PartNumber: n, Body: pacer.limited ? pacedBody(body, pacer, (b) => opts.onBytes?.(b)) : body, ContentLength: len, ChecksumSHA256: sha256 }),
         { abortSignal: opts.signal },
       );
       const part = { partNumber: n, etag: r.ETag ?? '', sha256, size: len };
       done.set(n, part);
       opts.journal?.partDone(part);
-      opts.onBytes?.(len);
+      if (!pacer.limited) opts.onBytes?.(len);
       faultPoint('remote:uploading');
-      await pacer.sent(len);
     }
     const parts = [...done.values()].sort((a, b) => a.partNumber - b.partNumber);
     await this.client.send(

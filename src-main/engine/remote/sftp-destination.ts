@@ -37,6 +37,13 @@ function classify(e: unknown, id: string, doing: string): LifeboatError {
   return new LifeboatError(code, `SFTP ${doing} at ${id} failed: ${msg}`, { remote: id }, { cause: e });
 }
 
+/** Hex SHA-256 of everything a stream yields. */
+async function hashPrefix(stream: NodeJS.ReadableStream): Promise<string> {
+  const hs = new HashingStream();
+  await pipeline(stream, hs, new Writable({ write: (_c, _e, cb) => cb() }));
+  return hs.digest();
+}
+
 function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
@@ -115,13 +122,21 @@ export class SftpDestination implements RemoteDestination {
     const c = await this.connect();
     const final = this.path(name);
     // A reader never sees a half-written archive under its real name; a killed upload leaves only
-    // this temporary name, which the next attempt overwrites.
+    // this temporary name, which the next attempt resumes (when its bytes are proven ours) or overwrites.
     const temp = this.path(`.${name}.lifeboat-partial`);
+    let paced: PacedStream | null = null;
+    // Cancelling stops the stream where it is; what reached the server stays for the next sync to resume.
+    const onAbort = (): void => void paced?.destroy(new Error('cancelled'));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     try {
+      opts.signal?.throwIfAborted();
       await c.mkdir(this.target.path, true);
       opts.journal?.started(null);
+      const from = await this.resumableBytes(temp, localPath, opts.size);
+      if (from > 0) opts.journal?.resumed?.(from);
+      opts.signal?.throwIfAborted();
       let sinceFault = 0;
-      const paced = new PacedStream(this.spec.bwlimitKiB, (n) => {
+      paced = new PacedStream(this.spec.bwlimitKiB, (n) => {
         opts.onBytes?.(n);
         sinceFault += n;
         if (sinceFault >= CHUNK_FAULT_BYTES) {
@@ -129,9 +144,16 @@ export class SftpDestination implements RemoteDestination {
           faultPoint('remote:uploading');
         }
       });
-      const source = createReadStream(localPath);
-      source.pipe(paced);
-      await c.put(paced, temp);
+      if (from === 0) {
+        const source = createReadStream(localPath);
+        source.pipe(paced);
+        // A fresh upload truncates whatever was under the temporary name.
+        await c.put(paced, temp).finally(() => source.destroy());
+      } else if (from < opts.size) {
+        // Resuming writes at the proven offset of the existing file (r+: no truncation, and no
+        // append that would land after bytes someone else added since the check).
+        await pipeline(createReadStream(localPath, { start: from }), paced, c.createWriteStream(temp, { flags: 'r+', start: from }));
+      }
       // The client can report success for a stream whose writes failed on the server (a full disk
       // gave a 1 MiB file for 3 MiB sent): the temp file must hold every byte before it is renamed.
       const landed = (await c.stat(temp)).size;
@@ -146,8 +168,28 @@ export class SftpDestination implements RemoteDestination {
         await c.rename(temp, final);
       });
     } catch (e) {
+      if (opts.signal?.aborted) {
+        throw new LifeboatError('CANCELLED', `The SFTP upload of ${name} to ${this.id} was cancelled. What was sent stays under a temporary name; the next sync resumes from it.`, { remote: this.id });
+      }
       throw await this.diskFull(e, opts.size, `upload of ${name}`);
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * How many bytes of an interrupted upload can be kept: the size of the temporary file left on
+   * the server, but only when its SHA-256 equals that of the same prefix of the local archive
+   * (hashed on the server with `sha256sum`, else read back over SFTP). Anything else (no file,
+   * longer than the archive, different bytes, a hole a torn pipelined write left) restarts from 0.
+   */
+  private async resumableBytes(temp: string, localPath: string, size: number): Promise<number> {
+    const c = await this.connect();
+    const have = (await c.stat(temp).catch(() => null))?.size ?? 0;
+    if (have <= 0 || have > size) return 0;
+    const local = await hashPrefix(createReadStream(localPath, { start: 0, end: have - 1 }));
+    const remote = (await this.execSha256(temp, have)) ?? (await hashPrefix(c.createReadStream(temp, { start: 0, end: have - 1 })).catch(() => null));
+    return remote === local ? have : 0;
   }
 
   /** SFTP reports a full disk as a bare "Failure": ask the server for its free space to tell. */
@@ -205,19 +247,26 @@ export class SftpDestination implements RemoteDestination {
     return { sha256: hs.digest(), how: 'read-back' };
   }
 
-  /** `sha256sum` on the server when a shell is allowed (an sftp-only account gets null). */
-  private async execSha256(path: string): Promise<string | null> {
+  /**
+   * `sha256sum` on the server when a shell is allowed (an sftp-only account gets null), of the
+   * whole file or of its first `prefix` bytes (`head -c`; any stderr, e.g. no `head`, gives null).
+   */
+  private async execSha256(path: string, prefix?: number): Promise<string | null> {
     const ssh = (this.client as unknown as { client?: SshClient }).client;
     if (!ssh) return null;
+    const cmd = prefix === undefined ? `sha256sum -- ${shellQuote(path)}` : `head -c ${Math.floor(prefix)} -- ${shellQuote(path)} | sha256sum`;
     return new Promise((resolve) => {
-      ssh.exec(`sha256sum -- ${shellQuote(path)}`, (err, stream) => {
+      ssh.exec(cmd, (err, stream) => {
         if (err) return resolve(null);
         let out = '';
-        stream.on('data', (d: Buffer) => (out += d.toString()));
-        stream.stderr.on('data', () => undefined);
+        let stderr = '';
+        stream.on('data', (d: Buffer) => (out = (out + d.toString('latin1')).slice(0, 4096)));
+        stream.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        // No stdin: an account forced into internal-sftp would otherwise wait for SFTP packets forever.
+        stream.end();
         stream.on('close', (code: number | null) => {
           const m = /^([0-9a-f]{64})\s/.exec(out);
-          resolve(code === 0 && m?.[1] ? m[1] : null);
+          resolve(code === 0 && stderr === '' && m?.[1] ? m[1] : null);
         });
       });
     });

@@ -14,7 +14,7 @@ import Stepper from '@mui/material/Stepper';
 import Switch from '@mui/material/Switch';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { databaseOptions, DatabaseOptions, NO_DATABASE_CHOICE, type DatabaseChoice } from './DatabaseOptions';
 import type { PathRef, RestorePlanView } from '../../../src-shared/ipc/contract';
 import { formatDuration } from '../../../src-shared/domain/format';
@@ -25,6 +25,7 @@ import { call, errorText } from '../../lib/api';
 import { useJob } from '../../lib/hooks';
 import { ConfirmStep, confirmReady } from './ConfirmStep';
 import { PlanTable } from './PlanTable';
+import { localCopyUnusable, RemoteCopyOffer } from './RemoteCopyOffer';
 import { ResultStep } from './ResultStep';
 import { TargetOrigins } from './TargetOrigins';
 import { useRestorePlan, type PlanOptions } from './use-restore-plan';
@@ -48,7 +49,10 @@ const keyOf = (t: RestoreTarget): string => ('id' in t ? `id:${t.id}` : `archive
 
 /** The restore wizard; a new target (e.g. "Undo this restore") starts it afresh. */
 export function RestoreWizard({ target, onClose }: { target: RestoreTarget; onClose: () => void }) {
-  return <Wizard key={keyOf(target)} target={target} onClose={onClose} />;
+  // Issue 14: a copy fetched from a remote replaced the local file; plan afresh from it.
+  const [fetched, setFetched] = useState(0);
+  const onFetched = useCallback(() => setFetched((n) => n + 1), []);
+  return <Wizard key={`${keyOf(target)}#${fetched}`} target={target} onClose={onClose} onFetched={onFetched} />;
 }
 
 /**
@@ -57,7 +61,7 @@ export function RestoreWizard({ target, onClose }: { target: RestoreTarget; onCl
  * Undo. Every choice re-plans in main (debounced); a plan for earlier choices is shown as stale and
  * nothing can go ahead on it.
  */
-function Wizard({ target, onClose }: { target: RestoreTarget; onClose: () => void }) {
+function Wizard({ target, onClose, onFetched }: { target: RestoreTarget; onClose: () => void; onFetched: () => void }) {
   const actions = useActions();
   const [step, setStep] = useState(0);
   const stepHeading = useRef<HTMLHeadingElement>(null);
@@ -90,7 +94,7 @@ function Wizard({ target, onClose }: { target: RestoreTarget; onClose: () => voi
     }),
     [choice, names, db],
   );
-  const { plan, fresh, checking, error: planError } = useRestorePlan(target, options);
+  const { plan, fresh, checking, error: planError, errorCode: planErrorCode } = useRestorePlan(target, options);
   useEffect(() => {
     if (plan && names.length === 0) setNames(plan.sources.map((s) => s.name));
   }, [plan, names.length]);
@@ -158,6 +162,11 @@ function Wizard({ target, onClose }: { target: RestoreTarget; onClose: () => voi
           </Alert>
         )}
 
+        {step === 0 && 'id' in target && localCopyUnusable(planErrorCode, plan?.checksumOk ?? null) && (
+          <Box sx={{ mb: 2 }}>
+            <RemoteCopyOffer backupId={target.id} missing={planErrorCode === 'NOT_FOUND'} onFetched={onFetched} />
+          </Box>
+        )}
         {step === 0 && plan && (
           <Box data-testid="restore-verify">
             <Alert severity={plan.checksumOk ? 'success' : 'error'} sx={{ mb: 2 }}>

@@ -18,6 +18,8 @@ export interface RestorePlanState {
   readonly checking: boolean;
   /** Why planning the current choices failed. */
   readonly error: string | null;
+  /** The failure's error code (the wizard offers an off-site copy when the local archive is gone). */
+  readonly errorCode: string | null;
 }
 
 /**
@@ -30,6 +32,7 @@ export function useRestorePlan(target: RestoreTarget, options: PlanOptions): Res
   const [plan, setPlan] = useState<RestorePlanView | null>(null);
   const [planKey, setPlanKey] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [errorCode, setErrorCode] = useState<string | null>(null);
   const [checking, setChecking] = useState(false);
   const latest = useRef(0);
   const first = useRef(true);
@@ -43,10 +46,12 @@ export function useRestorePlan(target: RestoreTarget, options: PlanOptions): Res
         if (mine !== latest.current) return; // a newer choice is being planned
         setPlan(p);
         setError(null);
+        setErrorCode(null);
       } catch (e) {
         if (mine !== latest.current) return;
         const t = errorText(e);
         setError(`${t.message}${t.hint ? ` ${t.hint}` : ''}`);
+        setErrorCode(t.code);
       } finally {
         if (mine === latest.current) {
           setPlanKey(k);
@@ -67,5 +72,5 @@ export function useRestorePlan(target: RestoreTarget, options: PlanOptions): Res
     return () => clearTimeout(timer);
   }, [key, run]);
 
-  return { plan, fresh: plan !== null && planKey === key && error === null, checking: checking || planKey !== key, error: planKey === key ? error : null };
+  return { plan, fresh: plan !== null && planKey === key && error === null, checking: checking || planKey !== key, error: planKey === key ? error : null, errorCode: planKey === key ? errorCode : null };
 }

@@ -86,9 +86,7 @@ test('the local archive deleted: History row → Restore offers the verified off
   await page.getByLabel('Access key id').fill('S3RVER');
   await page.getByLabel('Secret key').fill('S3RVER');
   await page.getByLabel('Path-style').check();
-  // The editor stores the typed keys in the keychain when the connection is tested.
-  await page.getByTestId('remote-test-0').click();
-  await expect(page.getByTestId('remote-0')).toContainText('Connected');
+  // Saved without a Test: Save stores the typed keys in the keychain too (the first test covers Test).
   await page.getByTestId('profile-save').click();
   await expect(page.getByTestId('profile-demo')).toBeVisible();
 
@@ -111,6 +109,8 @@ test('the local archive deleted: History row → Restore offers the verified off
 
   await page.getByRole('row').filter({ hasText: 'kept off-site' }).getByTestId('row-restore').click();
   const wizard = page.getByRole('dialog', { name: /Restore/ });
+  await expect(wizard.getByTestId('restore-plan-error')).toContainText(`The archive ${record?.path ?? ''} does not exist: it was deleted or moved.`);
+  await expect(wizard.getByTestId('restore-plan-error')).not.toContainText('ENOENT');
   await expect(wizard.getByTestId('remote-offer')).toContainText('The local archive is missing');
   await expect(wizard.getByTestId('remote-offer')).toContainText('s3://lifeboat-test/e2e-restore');
   await expect(wizard.getByTestId('restore-next')).toBeDisabled();
@@ -170,4 +170,20 @@ test('a damaged local archive: the wizard says so, offers the verified off-site 
   await expect(wizard.getByTestId('restore-verify')).toContainText('Checksum matches the catalog', { timeout: 30_000 });
   await expect(wizard.getByTestId('restore-next')).toBeEnabled();
   expect(createHash('sha256').update(await readFile(record?.path ?? '')).digest('hex')).toBe(record?.sha256);
+});
+
+test('half-typed S3 keys: Save says which remote and which key is missing, and the profile is not saved', async ({ app }) => {
+  const { page, services } = app;
+  await handler(services, 'demo:create', {});
+  await page.reload();
+  await page.getByTestId('nav-profiles').click();
+  await page.getByTestId('profile-demo').getByRole('button', { name: 'Edit' }).click();
+  await page.getByTestId('add-remote').click();
+  await page.getByTestId('remote-url-0').fill('s3://lifeboat-test/half');
+  await page.getByLabel('Endpoint (non-AWS)').fill(endpoint);
+  await page.getByLabel('Access key id').fill('S3RVER');
+  await page.getByTestId('profile-save').click();
+  await expect(page.getByRole('dialog')).toContainText('Off-site copy 1 (s3://lifeboat-test/half): type both the access key id and the secret key');
+  const demo = ((await handler(services, 'profile:list', {})) as { name: string; spec: { remotes: unknown[] } }[]).find((p) => p.name === 'demo');
+  expect(demo?.spec.remotes).toEqual([]);
 });

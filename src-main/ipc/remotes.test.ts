@@ -8,6 +8,7 @@ import { startS3 } from '../../test-support/remote-servers.js';
 import { makeServices } from '../../test-support/services.js';
 import { tempDir } from '../../test-support/temp-dir.js';
 import { dispatch } from './dispatch.js';
+import { copyToProfileRemotes } from './handlers/remotes.js';
 
 const APP = 'file:///opt/Lifeboat/resources/app.asar/out/renderer/index.html';
 const main = { url: APP, isMainFrame: true };
@@ -43,6 +44,20 @@ describe('remote:* handlers and the app backup job', () => {
     const copies = await dispatch(s, [APP], 'remote:list-copies', {}, main);
     expect(copies).toMatchObject({ ok: true, value: [{ remoteId: good, state: 'VERIFIED' }, { remoteId: 's3://no-such-bucket/x', state: 'FAILED', errorCode: 'REMOTE_NOT_FOUND' }] });
     expect(JSON.stringify(copies)).not.toContain('S3RVER');
+  });
+
+  it('a copy that cannot even start (the backup row is gone) is FAILED on every remote of the profile and audited, never an empty, silent answer', async () => {
+    const { engine } = await testEngine();
+    const s = makeServices(engine);
+    const src = await tempDir();
+    engine.profiles.add('office', profileSpecSchema.parse({ sources: [folder(src, { name: 'data' })], remotes: [{ url: 's3://bucket-one/x' }, { url: 'rclone:two:path' }] }), new Date().toISOString());
+    const outcomes = await copyToProfileRemotes(s, 'office', 'no-such-backup');
+    expect(outcomes.map((o) => [o.remoteId, o.state, o.errorCode])).toEqual([
+      ['s3://bucket-one/x', 'FAILED', 'NOT_FOUND'],
+      ['rclone:two:path', 'FAILED', 'NOT_FOUND'],
+    ]);
+    const audited = engine.audit.list(20).filter((e) => e.action === 'remote.copy');
+    expect(audited).toMatchObject([{ outcome: 'failure', target: 'no-such-backup' }]);
   });
 
   it('refuses a trust-host-key request whose line is not the fingerprint shown', async () => {

@@ -1,6 +1,6 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import type { ArchiveFormat, EntryKind } from '../../../src-shared/domain/enums.js';
-import { destinationError, errnoCode } from '../util/fs-errors.js';
+import { openArchiveFile, destinationError, errnoCode } from '../util/fs-errors.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { Manifest } from '../../../src-shared/manifest/schema.js';
 import { ARCHIVE_LAYOUT, parseManifest } from '../../../src-shared/manifest/schema.js';
@@ -71,12 +71,7 @@ async function hasZipEnd(fh: FileHandle): Promise<boolean> {
  * an empty archive), by its end record, as unzip finds it.
  */
 export async function detectFormat(path: string): Promise<ArchiveFormat> {
-  let fh: FileHandle;
-  try {
-    fh = await open(path, 'r');
-  } catch (e) {
-    throw new LifeboatError('NOT_FOUND', `Cannot open archive ${path}: ${(e as Error).message}`, { path }, { cause: e });
-  }
+  const fh = await openArchiveFile(path);
   try {
     const head = Buffer.alloc(512);
     await fh.read(head, 0, 512, 0);

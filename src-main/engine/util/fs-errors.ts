@@ -1,4 +1,4 @@
-import { statfs } from 'node:fs/promises';
+import { open, statfs, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 
@@ -46,4 +46,38 @@ export async function sqliteDiskFull(error: unknown, file: string): Promise<Life
     { path: file, errno: code, freeBytes: free ?? null },
     { cause: error },
   );
+}
+
+/**
+ * An archive that cannot be opened, said in words (what happened to the file, what to do) instead
+ * of the OS's "ENOENT: no such file or directory, open …". The code stays NOT_FOUND, which is what
+ * the restore wizard reads to offer an off-site copy.
+ */
+export function archiveOpenError(error: unknown, path: string): LifeboatError {
+  const code = errnoCode(error);
+  const said =
+    code === 'ENOENT' || code === 'ENOTDIR'
+      ? `The archive ${path} does not exist: it was deleted or moved. Restore from an off-site copy if the backup has one, or import the file from where it is now.`
+      : code === 'EACCES' || code === 'EPERM'
+        ? `Lifeboat is not allowed to read the archive ${path} (permission denied). Give the user running Lifeboat read access to it, or copy it somewhere readable and import it.`
+        : code === 'EISDIR'
+          ? `${path} is a folder, not an archive. Choose the .zip or .tar.gz file inside it.`
+          : `Cannot open the archive ${path}: ${error instanceof Error ? error.message : String(error)}. Check the disk it is on; \`lifeboat list\` shows the backups in the catalog.`;
+  return new LifeboatError('NOT_FOUND', said, { path, errno: code ?? null }, { cause: error });
+}
+
+/** Open an archive for reading; a missing file, a folder or a refused read is an archiveOpenError. */
+export async function openArchiveFile(path: string): Promise<FileHandle> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    throw archiveOpenError(e, path);
+  }
+  const isDir = await fh.stat().then((st) => st.isDirectory(), () => false);
+  if (isDir) {
+    await fh.close();
+    throw archiveOpenError(Object.assign(new Error('is a directory'), { code: 'EISDIR' }), path);
+  }
+  return fh;
 }

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { RemoteSpec } from '../../../src-shared/domain/profile.js';
-import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
+import { LifeboatError, toErrorInfo } from '../../../src-shared/errors/lifeboat-error.js';
 import { RemoteCopiesRepo } from '../../engine/catalog/remote-copies-repo.js';
 import type { RemoteSecrets } from '../../engine/remote/destination.js';
 import { trustHostKey } from '../../engine/remote/known-hosts.js';
@@ -77,12 +77,18 @@ export function offsiteSummary(outcomes: readonly RemoteCopyOutcome[]): string {
  */
 export async function copyToProfileRemotes(s: Services, profile: string | null, backupId: string, signal?: AbortSignal): Promise<RemoteCopyOutcome[]> {
   if (!profile) return [];
+  let remotes: readonly RemoteSpec[] = [];
   try {
-    const remotes = s.engine.profiles.get(profile).spec.remotes;
+    remotes = s.engine.profiles.get(profile).spec.remotes;
     if (remotes.length === 0) return [];
     return await copyToRemotes(s.engine.env, s.engine.record(backupId), remotes, context(s, () => backupId, undefined, signal));
-  } catch {
-    return [];
+  } catch (e) {
+    // Each remote's own failure is recorded on its copy by copyToRemotes; this is everything else
+    // (the profile removed meanwhile, the catalog unreadable). The backup stays good, but the failure
+    // is in the audit trail and in the outcome the notification and the email report, never silent.
+    const info = toErrorInfo(e);
+    s.engine.env.catalog.audit.append({ actor: s.engine.env.actor, action: 'remote.copy', target: backupId, outcome: 'failure', details: { profile, error: info } });
+    return remotes.map((r) => ({ backupId, remoteId: remoteId(r.url), state: 'FAILED' as const, errorCode: info.code, reason: info.message, howChecked: null, checkedAt: null, resumedParts: 0, resumedBytes: 0 }));
   }
 }
 

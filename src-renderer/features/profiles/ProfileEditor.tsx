@@ -22,7 +22,7 @@ import { draftFromHook, HookFields, hookFromDraft, type DraftHook } from './Hook
 import { draftFromSpec, emptyDraft, SourceEditor, specFromDraft, type DraftSource } from './SourceEditor';
 import { EncryptionSettings } from './EncryptionSettings';
 import { SourceTests } from './SourceTests';
-import { RemoteDestinations } from './RemoteDestinations'; // off-site remotes (issue 14)
+import { RemoteDestinations, storeRemoteKeys, type RemoteKeys } from './RemoteDestinations'; // off-site remotes (issue 14)
 import type { RemoteSpecInput } from '../../../src-shared/domain/profile'; // off-site remotes (issue 14)
 
 // Issue 13: the conversions live beside the source editor (PostgreSQL whole-server and options, MariaDB/MySQL).
@@ -53,6 +53,7 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
   const [schedule, setSchedule] = useState<Schedule | null>(profile?.spec.schedule ?? null);
   const [encryption, setEncryption] = useState<ProfileEncryption | null>(profile?.spec.encryption ?? null);
   const [remotes, setRemotes] = useState<RemoteSpecInput[]>(profile ? [...profile.spec.remotes] : []); // off-site remotes (issue 14)
+  const [remoteKeys, setRemoteKeys] = useState<(RemoteKeys | undefined)[]>([]);
 
   const passwords = Object.fromEntries(sources.flatMap((s, i) => ((s.kind === 'postgres' || s.kind === 'mysql') && s.password ? [[String(i), s.password]] : [])));
   // Paths chosen in this editor go with their grants; the profile's stored paths need none.
@@ -61,6 +62,7 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
     setError(null);
     try {
       const pathGrants = [...sourceGrants, ...(destination !== null && typeof destination !== 'string' ? [destination] : [])];
+      await storeRemoteKeys(remotes, remoteKeys);
       await call('profile:save', {
         name: name.trim(),
         replace: profile !== null,
@@ -158,7 +160,7 @@ export function ProfileEditor({ profile, onClose }: { profile: Profile | null; o
           Commands before and after
         </Typography>
         <HookFields pre={hooks.pre} post={hooks.post} onChange={(side, d) => setHooks((h) => ({ ...h, [side]: d }))} />
-        <RemoteDestinations value={remotes} onChange={setRemotes} />
+        <RemoteDestinations value={remotes} onChange={setRemotes} keys={remoteKeys} onKeys={setRemoteKeys} />
       </DialogContent>
       {error && (
         // Outside the scrolling content, next to Save: the reason is on screen wherever the form was scrolled.

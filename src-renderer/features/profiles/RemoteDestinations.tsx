@@ -12,10 +12,30 @@ import { call, errorText, UiError } from '../../lib/api';
 /** What a connection test left to show: success, an error, or an unknown host key to confirm. */
 type TestState = { kind: 'ok'; objects: number } | { kind: 'error'; text: string } | { kind: 'host'; fingerprint: string; line: string; host: string } | null;
 
-function RemoteRow({ index, value, onChange, onRemove }: { index: number; value: RemoteSpecInput; onChange: (v: RemoteSpecInput) => void; onRemove: () => void }): React.JSX.Element {
+/** S3 keys typed for one remote: kept in the OS keychain by Test or by the profile's Save, never in the profile. */
+export interface RemoteKeys {
+  readonly keyId: string;
+  readonly secret: string;
+}
+
+const NO_KEYS: RemoteKeys = { keyId: '', secret: '' };
+
+/**
+ * Store the S3 keys typed in the editor (for every S3 remote that has both), before the profile is
+ * saved: a Save without a Test must not drop them. One of the two alone is an error naming the remote.
+ */
+export async function storeRemoteKeys(remotes: readonly RemoteSpecInput[], keys: readonly (RemoteKeys | undefined)[]): Promise<void> {
+  for (const [i, r] of remotes.entries()) {
+    const k = keys[i] ?? NO_KEYS;
+    if (!r.url.startsWith('s3://') || (!k.keyId && !k.secret)) continue;
+    if (!k.keyId || !k.secret) throw new Error(`Off-site copy ${i + 1} (${r.url}): type both the access key id and the secret key, or leave both empty to use the AWS variables and ~/.aws files.`);
+    await call('remote:set-secrets', { url: r.url, ...(r.s3Endpoint ? { s3Endpoint: r.s3Endpoint } : {}), s3AccessKeyId: k.keyId, s3SecretAccessKey: k.secret });
+  }
+}
+
+function RemoteRow({ index, value, onChange, onRemove, keys, onKeys }: { index: number; value: RemoteSpecInput; onChange: (v: RemoteSpecInput) => void; onRemove: () => void; keys: RemoteKeys; onKeys: (k: RemoteKeys) => void }): React.JSX.Element {
   const [test, setTest] = useState<TestState>(null);
-  const [keyId, setKeyId] = useState('');
-  const [secret, setSecret] = useState('');
+  const { keyId, secret } = keys;
   const isS3 = value.url.startsWith('s3://');
 
   const runTest = async (): Promise<void> => {
@@ -60,14 +80,14 @@ function RemoteRow({ index, value, onChange, onRemove }: { index: number; value:
         <Box sx={{ display: 'grid', gridTemplateColumns: '2fr 1fr 1fr 1fr auto', gap: 1, alignItems: 'center' }}>
           <TextField label="Endpoint (non-AWS)" value={value.s3Endpoint ?? ''} onChange={(e) => onChange({ ...value, ...(e.target.value ? { s3Endpoint: e.target.value.trim() } : { s3Endpoint: undefined }) })} />
           <TextField label="Region" value={value.s3Region ?? ''} onChange={(e) => onChange({ ...value, ...(e.target.value ? { s3Region: e.target.value.trim() } : { s3Region: undefined }) })} />
-          <TextField label="Access key id" value={keyId} onChange={(e) => setKeyId(e.target.value.trim())} />
-          <TextField label="Secret key" type="password" value={secret} onChange={(e) => setSecret(e.target.value)} />
+          <TextField label="Access key id" value={keyId} onChange={(e) => onKeys({ keyId: e.target.value.trim(), secret })} />
+          <TextField label="Secret key" type="password" value={secret} onChange={(e) => onKeys({ keyId, secret: e.target.value })} />
           <FormControlLabel control={<Checkbox checked={value.s3PathStyle ?? false} onChange={(e) => onChange({ ...value, s3PathStyle: e.target.checked })} />} label="Path-style" />
         </Box>
       )}
       {isS3 && (
         <Typography variant="caption" color="text.secondary">
-          Keys typed here are kept in the OS keychain when you test; without them the standard AWS variables and ~/.aws files are used.
+          Keys typed here are kept in the OS keychain when you test or save; without them the standard AWS variables and ~/.aws files are used.
         </Typography>
       )}
       {test?.kind === 'ok' && <Alert severity="success">Connected: {test.objects} object(s) at this location.</Alert>}
@@ -94,7 +114,7 @@ function RemoteRow({ index, value, onChange, onRemove }: { index: number; value:
 }
 
 /** The profile's off-site destinations: each backup is copied to every one after it is verified locally. */
-export function RemoteDestinations({ value, onChange }: { value: readonly RemoteSpecInput[]; onChange: (v: RemoteSpecInput[]) => void }): React.JSX.Element {
+export function RemoteDestinations({ value, onChange, keys, onKeys }: { value: readonly RemoteSpecInput[]; onChange: (v: RemoteSpecInput[]) => void; keys: readonly (RemoteKeys | undefined)[]; onKeys: (k: (RemoteKeys | undefined)[]) => void }): React.JSX.Element {
   return (
     <>
       <Typography variant="subtitle1" sx={{ fontWeight: 600 }}>
@@ -106,7 +126,18 @@ export function RemoteDestinations({ value, onChange }: { value: readonly Remote
         </Typography>
       )}
       {value.map((r, i) => (
-        <RemoteRow key={i} index={i} value={r} onChange={(n) => onChange(value.map((x, j) => (j === i ? n : x)))} onRemove={() => onChange(value.filter((_x, j) => j !== i))} />
+        <RemoteRow
+          key={i}
+          index={i}
+          value={r}
+          keys={keys[i] ?? NO_KEYS}
+          onKeys={(k) => onKeys(value.map((_x, j) => (j === i ? k : keys[j])))}
+          onChange={(n) => onChange(value.map((x, j) => (j === i ? n : x)))}
+          onRemove={() => {
+            onChange(value.filter((_x, j) => j !== i));
+            onKeys(keys.filter((_x, j) => j !== i));
+          }}
+        />
       ))}
       <Box>
         <Button onClick={() => onChange([...value, { url: '' }])} data-testid="add-remote">

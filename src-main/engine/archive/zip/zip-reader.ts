@@ -1,8 +1,9 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { crc32, createInflateRaw } from 'node:zlib';
 import { LifeboatError } from '../../../../src-shared/errors/lifeboat-error.js';
 import { assertNever } from '../../../../src-shared/domain/enums.js';
+import { openArchiveFile } from '../../util/fs-errors.js';
 import { printable } from '../../util/printable.js';
 import type { PackPool, UnpackItem, UnpackResult } from '../../workers/pack-pool.js';
 import { decodeEntry, type EntryFault } from './entry-codec.js';
@@ -87,12 +88,7 @@ export class ZipReader {
   ) {}
 
   static async open(path: string): Promise<ZipReader> {
-    let fh: FileHandle;
-    try {
-      fh = await open(path, 'r');
-    } catch (e) {
-      throw new LifeboatError('NOT_FOUND', `Cannot open archive ${path}: ${(e as Error).message}`, { path }, { cause: e });
-    }
+    const fh = await openArchiveFile(path);
     try {
       const { entries, cdOffset } = await readCentralDirectory(fh, path);
       return new ZipReader(path, fh, entries, cdOffset);

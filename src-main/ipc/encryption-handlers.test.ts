@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Profile } from '../../src-shared/domain/profile.js';
@@ -62,7 +62,7 @@ describe('encryption in the app (IPC)', () => {
       if (f.endsWith('.age')) continue;
       expect((await readFile(f)).toString('latin1').includes(PASSPHRASE), f).toBe(false);
     }
-  }, 240_000); // scrypt (work factor 18) in pure JS, several times per test
+  }, 120_000); // scrypt (work factor 18), several times per test
 
   it.skipIf(!hasAge)('create-key keeps the private key in the keychain; the recovery kit carries it, and the age command decrypts a backup with it', async () => {
     const { engine, s, ok, saveWith } = await world();
@@ -91,6 +91,26 @@ describe('encryption in the app (IPC)', () => {
     expect(execFileSync('unzip', ['-t', join(dir, 'plain.zip')]).toString()).toContain('No errors detected');
     // The audit log names the kit's path and the public key, never the private one.
     for (const e of engine.audit.query({}).rows) expect(JSON.stringify(e)).not.toContain(identity);
+  });
+});
+
+describe('secret files written by the app', () => {
+  it('the recovery kit is not written through a symlink planted at its name; the outside file is untouched', async () => {
+    const { s, ok } = await world();
+    const { recipient } = await ok<{ recipient: string }>('encryption:create-key', { profile: 'demo' });
+    const demo = (await ok<Profile[]>('profile:list', {})).find((p) => p.name === 'demo');
+    await ok('profile:save', { name: 'demo', spec: { ...demo?.spec, encryption: { mode: 'recipients', recipients: [recipient] } }, replace: true });
+    const dir = await tempDir();
+    const outside = join(await tempDir(), 'authorized_keys');
+    await writeFile(outside, 'ssh-ed25519 AAAA user@host\n', { mode: 0o644 });
+    await symlink(outside, join(dir, 'lifeboat-recovery-kit-demo.html'));
+    s.desktop.nextPick = dir;
+    const { path } = await ok<{ path: string }>('encryption:save-recovery-kit', { profile: 'demo' });
+    expect(await readFile(outside, 'utf8')).toBe('ssh-ed25519 AAAA user@host\n');
+    expect(path).not.toBe(join(dir, 'lifeboat-recovery-kit-demo.html'));
+    expect((await lstat(path)).isFile()).toBe(true);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(await readFile(path, 'utf8')).toContain('AGE-SECRET-KEY-1');
   });
 });
 

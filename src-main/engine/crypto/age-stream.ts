@@ -6,6 +6,7 @@ import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { errnoCode } from '../util/fs-errors.js';
 import { HashingStream } from '../util/hashing-stream.js';
 import type { DecryptionKey, EncryptionKey } from './age-keys.js';
+import { PassphraseIdentity, PassphraseRecipient } from './scrypt-stanza.js';
 
 /**
  * age encryption and decryption as streams (the library's STREAM chunks of 64 KiB, so memory stays
@@ -38,7 +39,8 @@ function encrypterFor(key: EncryptionKey): Encrypter {
   const e = new Encrypter();
   if (key.kind === 'passphrase') {
     if (key.passphrase.length === 0) throw new LifeboatError('ENCRYPTION_FAILED', 'The encryption passphrase is empty; the backup was not started.');
-    e.setPassphrase(key.passphrase);
+    // Not e.setPassphrase: the library's scrypt would block this thread for seconds (scrypt-stanza.ts).
+    e.addRecipient(new PassphraseRecipient(key.passphrase));
   } else {
     for (const r of key.recipients) e.addRecipient(r);
   }
@@ -47,7 +49,7 @@ function encrypterFor(key: EncryptionKey): Encrypter {
 
 function decrypterFor(key: DecryptionKey): Decrypter {
   const d = new Decrypter();
-  if (key.kind === 'passphrase') d.addPassphrase(key.passphrase);
+  if (key.kind === 'passphrase') d.addIdentity(new PassphraseIdentity(key.passphrase));
   else for (const i of key.identities) d.addIdentity(i);
   return d;
 }

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENCRYPTED_README_MARK, encryptedArchivesReadme } from '../archive/readme.js';
@@ -13,8 +15,10 @@ export async function writeDecryptReadme(destination: string): Promise<void> {
   const text = encryptedArchivesReadme();
   if (current === text) return;
   if (current !== null && !current.startsWith(ENCRYPTED_README_MARK)) return;
-  const tmp = `${path}.${process.pid}.partial`;
-  const fh = await open(tmp, 'w', 0o644);
+  // A new file under an unguessable name, never through a link planted in the destination (a
+  // shared or synced folder): 'w' on a predictable name would truncate whatever the link points at.
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.partial`;
+  const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
   try {
     await fh.writeFile(text);
     await fh.sync();

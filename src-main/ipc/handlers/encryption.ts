@@ -1,11 +1,10 @@
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { BackupRecord } from '../../../src-shared/domain/backup.js';
 import type { Profile } from '../../../src-shared/domain/profile.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { generateKeyPair, type DecryptionKey, type EncryptionKey } from '../../engine/crypto/age-keys.js';
 import { isEncryptedPath } from '../../engine/crypto/encrypt-archive.js';
 import { renderRecoveryKit } from '../../engine/crypto/recovery-kit.js';
+import { writeSecretFile } from '../../engine/crypto/secret-file.js';
 import { defaultBackupDir } from '../../engine/home.js';
 import { getBound, peekBound, setBound, type Binding } from '../bound-secrets.js';
 import type { HandlerGroup } from '../handler.js';
@@ -116,16 +115,9 @@ export const encryptionHandlers: HandlerGroup<'encryption:get-state' | 'encrypti
       createdAt: s.engine.env.now(),
       appVersion: s.engine.env.appVersion,
     });
-    const path = join(dir, `lifeboat-recovery-kit-${profile.name}.html`);
-    // 0600 and created new: it may hold the private key.
-    const fh = await open(path, 'w', 0o600);
-    try {
-      await fh.chmod(0o600);
-      await fh.writeFile(html);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    // It may hold the private key: a new 0600 file that never goes through a link planted at the
+    // name and never replaces an older kit (which may hold an older key): see secret-file.ts.
+    const path = await writeSecretFile(dir, `lifeboat-recovery-kit-${profile.name}`, '.html', html);
     s.engine.audit.append({ actor: s.engine.env.actor, action: 'encryption.recovery-kit', target: profile.name, outcome: 'info', details: { path } });
     s.desktop.showItemInFolder(path);
     return { path };

@@ -20,6 +20,11 @@ export interface StreamedFile {
   readonly sha256: string;
 }
 
+/** A decryption: the plain bytes written, and the SHA-256 of the stored (encrypted) bytes read. */
+export interface DecryptedFile extends StreamedFile {
+  readonly storedSha256: string;
+}
+
 /*
  * The library's streams are web streams; Node's file streams are not. The casts are needed where
  * this file is compiled with the DOM lib too (the e2e harness), whose ReadableStream type differs
@@ -109,21 +114,26 @@ function decryptError(e: unknown, path: string, key: DecryptionKey): LifeboatErr
  * chunk is authenticated before it is passed on, and the end of the stream is authenticated too,
  * so a truncated or altered file rejects (the caller throws the partial output away).
  */
-export async function decryptInto(src: string, sink: Writable, key: DecryptionKey, signal?: AbortSignal): Promise<StreamedFile> {
+export async function decryptInto(src: string, sink: Writable, key: DecryptionKey, signal?: AbortSignal): Promise<DecryptedFile> {
   const hash = new HashingStream();
+  // The stored bytes are hashed on the same read (the restore row and the checks record the file
+  // the user chose, not the plain temporary copy); a read error reaches the decrypter through it.
+  const stored = new HashingStream();
   const input = createReadStream(src);
+  (pipeline as (...s: unknown[]) => Promise<void>)(input, stored).catch(() => undefined);
   try {
-    const plain = await decrypterFor(key).decrypt(toWeb(input));
+    const plain = await decrypterFor(key).decrypt(toWeb(stored));
     await (pipeline as (...s: unknown[]) => Promise<void>)(fromWeb(plain), hash, sink, ...(signal ? [{ signal }] : []));
   } catch (e) {
     input.destroy();
+    stored.destroy();
     sink.destroy();
     throw decryptError(e, src, key);
   }
-  return { size: hash.bytes, sha256: hash.digest() };
+  return { size: hash.bytes, sha256: hash.digest(), storedSha256: stored.digest() };
 }
 
 /** Decrypt `src` into a new file `dest` (0600), flushed before this resolves. */
-export async function decryptFile(src: string, dest: string, key: DecryptionKey, signal?: AbortSignal): Promise<StreamedFile> {
+export async function decryptFile(src: string, dest: string, key: DecryptionKey, signal?: AbortSignal): Promise<DecryptedFile> {
   return decryptInto(src, createWriteStream(dest, { flags: 'wx', mode: 0o600, flush: true }), key, signal);
 }

@@ -4,6 +4,7 @@ import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { EngineEnv } from '../engine-env.js';
 import { defaultBackupDir } from '../home.js';
 import { copyInto, insertImported, type ImportResult } from '../import/import-archive.js';
+import { statIdentity, type FileIdentity } from '../import/inspect-archive.js';
 import { readSidecar, sha256File, verifyArchive } from '../verify/verify-archive.js';
 import type { DecryptionKey } from './age-keys.js';
 import { withPlainTarget } from './encrypted-archive.js';
@@ -14,9 +15,13 @@ import { EncryptionRepo } from './encryption-repo.js';
  * folder and verified like any import, then the *encrypted* file is what is copied into the backup
  * folder and registered (stored and plain SHA-256 both recorded); no plain copy is kept.
  */
-export async function importEncrypted(env: EngineEnv, file: string, key: DecryptionKey | undefined): Promise<ImportResult> {
+export async function importEncrypted(env: EngineEnv, file: string, key: DecryptionKey | undefined, expected?: FileIdentity): Promise<ImportResult> {
   const path = resolve(file);
   const sha256 = await sha256File(path);
+  // A drop: only the file that was inspected (and shown) is imported.
+  if (expected && (expected.sha256 !== sha256 || (await statIdentity(path)).ino !== expected.ino)) {
+    throw new LifeboatError('SOURCE_CHANGED', `${path} changed after it was inspected; nothing was imported. Drop it again to see what it is now.`, { path });
+  }
   const dup = env.catalog.backups.findBySha256(sha256);
   if (dup) {
     env.catalog.audit.append({ actor: env.actor, action: 'import.duplicate', target: dup.id, outcome: 'info', details: { file: path, sha256, kind: 'lifeboat' } });

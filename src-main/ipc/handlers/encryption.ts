@@ -90,6 +90,30 @@ export function decryptionFor(s: Services, record: BackupRecord): DecryptionKey 
   return passphrase ? { kind: 'passphrase', passphrase } : undefined;
 }
 
+/**
+ * Profiles whose key is in this computer's keychain (for opening a dropped encrypted archive):
+ * whatever the profile lists now, since an archive may be older than its current settings.
+ */
+export function storedProfileKeys(s: Services): { profile: string; kind: 'passphrase' | 'identity' }[] {
+  const out: { profile: string; kind: 'passphrase' | 'identity' }[] = [];
+  for (const p of s.engine.profiles.list()) {
+    if (ageSecret(s, passphraseKey(p.name), passphraseBinding(p.name)) !== undefined) out.push({ profile: p.name, kind: 'passphrase' });
+    if (localRecipient(s, p.name)) out.push({ profile: p.name, kind: 'identity' });
+  }
+  return out;
+}
+
+/** The key kept for `profile` of the kind `want` (undefined: none). Main-side only: never sent to a page. */
+export function storedProfileKey(s: Services, profile: string, want: 'passphrase' | 'identity'): DecryptionKey | undefined {
+  if (want === 'passphrase') {
+    const passphrase = ageSecret(s, passphraseKey(profile), passphraseBinding(profile));
+    return passphrase === undefined ? undefined : { kind: 'passphrase', passphrase };
+  }
+  const recipient = localRecipient(s, profile);
+  const identity = recipient ? ageSecret(s, identityKey(profile), identityBinding(profile, recipient)) : undefined;
+  return identity === undefined ? undefined : { kind: 'identity', identities: [identity] };
+}
+
 /** encryption:* handlers. */
 export const encryptionHandlers: HandlerGroup<'encryption:get-state' | 'encryption:set-passphrase' | 'encryption:create-key' | 'encryption:save-recovery-kit'> = {
   'encryption:get-state': async (s, p) => {

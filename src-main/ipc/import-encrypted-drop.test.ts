@@ -106,5 +106,8 @@ describe('dropping an encrypted (.age) Lifeboat archive', () => {
     expect(opened.origin?.description).toBe('mine');
     const r = await w.ok<{ id: string }>('import:archive', { archive: grant, inspection: opened.inspection });
     expect(w.engine.env.catalog.backups.get(r.id)?.status).toBe('COMPLETED');
+    // The imported row names no profile; the key kept here still opens it (verify and restore find it).
+    expect(w.engine.env.catalog.backups.get(r.id)?.profile).toBeNull();
+    expect(await w.send('backup:verify', { id: r.id })).toMatchObject({ ok: true, value: { ok: true } });
   });
 });

@@ -3,6 +3,7 @@ import type { Profile } from '../../../src-shared/domain/profile.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { generateKeyPair, type DecryptionKey, type EncryptionKey } from '../../engine/crypto/age-keys.js';
 import { isEncryptedPath } from '../../engine/crypto/encrypt-archive.js';
+import { EncryptionRepo } from '../../engine/crypto/encryption-repo.js';
 import { renderRecoveryKit } from '../../engine/crypto/recovery-kit.js';
 import { writeSecretFile } from '../../engine/crypto/secret-file.js';
 import { defaultBackupDir } from '../../engine/home.js';
@@ -78,16 +79,34 @@ export function encryptionFor(s: Services, p: Profile): { encryption?: Encryptio
   return { encryption: { kind: 'passphrase', passphrase: ageSecret(s, passphraseKey(p.name), passphraseBinding(p.name)) ?? '' } };
 }
 
-/** The key to open an encrypted backup with, from its profile's keychain entries (undefined if none or not encrypted). */
+/**
+ * The key to open an encrypted backup with, from the keychain (undefined if none or not
+ * encrypted): its profile's own first. A row that names no profile (an import, a row doctor
+ * rebuilt) or whose profile has no fitting key gets every private key kept here (one age
+ * decryption tries them all, and X25519 tries cost nothing), or, for a passphrase archive, the
+ * passphrase when exactly one is kept (each try of another costs a full scrypt).
+ */
 export function decryptionFor(s: Services, record: BackupRecord): DecryptionKey | undefined {
-  if (!isEncryptedPath(record.path) || !record.profile) return undefined;
-  const p = s.engine.profiles.find(record.profile);
-  if (!p) return undefined;
-  const passphrase = ageSecret(s, passphraseKey(p.name), passphraseBinding(p.name));
-  if (p.spec.encryption?.mode === 'passphrase' && passphrase) return { kind: 'passphrase', passphrase };
-  const id = storedIdentity(s, p);
-  if (id) return { kind: 'identity', identities: [id.identity] };
-  return passphrase ? { kind: 'passphrase', passphrase } : undefined;
+  if (!isEncryptedPath(record.path)) return undefined;
+  const p = record.profile ? s.engine.profiles.find(record.profile) : undefined;
+  if (p) {
+    const passphrase = ageSecret(s, passphraseKey(p.name), passphraseBinding(p.name));
+    if (p.spec.encryption?.mode === 'passphrase' && passphrase) return { kind: 'passphrase', passphrase };
+    const id = storedIdentity(s, p);
+    if (id) return { kind: 'identity', identities: [id.identity] };
+    if (passphrase) return { kind: 'passphrase', passphrase };
+  }
+  const mode = new EncryptionRepo(s.engine.env.catalog.db).get(record.id)?.mode;
+  const kept = storedProfileKeys(s);
+  if (mode === 'passphrase') {
+    const only = kept.filter((k) => k.kind === 'passphrase');
+    return only.length === 1 && only[0] ? storedProfileKey(s, only[0].profile, 'passphrase') : undefined;
+  }
+  const identities = kept.flatMap((k) => {
+    const key = k.kind === 'identity' ? storedProfileKey(s, k.profile, 'identity') : undefined;
+    return key?.kind === 'identity' ? key.identities : [];
+  });
+  return identities.length > 0 ? { kind: 'identity', identities } : undefined;
 }
 
 /**

@@ -30,7 +30,14 @@ export interface ArchiveTarget {
 }
 
 function needKey(path: string, key: DecryptionKey | undefined): DecryptionKey {
-  if (!key) throw new LifeboatError('DECRYPT_KEY_MISSING', `${path} is encrypted (age); give --identity FILE or --passphrase-file FILE to open it.`, { path });
+  // Said for both doors: the app (keys kept in the keychain) and the CLI (key files).
+  if (!key) {
+    throw new LifeboatError(
+      'DECRYPT_KEY_MISSING',
+      `${path} is encrypted (age) and no key for it was given or is kept on this computer. The app looks in the keychain (a profile's Encryption settings keep its passphrase or private key); on the command line, give --identity FILE or --passphrase-file FILE.`,
+      { path },
+    );
+  }
   return key;
 }
 

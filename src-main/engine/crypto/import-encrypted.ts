@@ -1,4 +1,4 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { EngineEnv } from '../engine-env.js';
@@ -9,6 +9,7 @@ import { readSidecar, sha256File, verifyArchive } from '../verify/verify-archive
 import type { DecryptionKey } from './age-keys.js';
 import { withPlainTarget } from './encrypted-archive.js';
 import { EncryptionRepo } from './encryption-repo.js';
+import { replaceFileNoFollow } from './secret-file.js';
 
 /**
  * Import an encrypted Lifeboat archive (`.zip.age` / `.tar.gz.age`): it is decrypted into a private
@@ -42,7 +43,7 @@ export async function importEncrypted(env: EngineEnv, file: string, key: Decrypt
   const { manifest } = checked;
   const { path: target } = await copyInto(path, defaultBackupDir(env.home), sha256);
   const size = (await stat(target)).size;
-  await writeFile(`${target}.sha256`, `${sha256}  ${basename(target)}\n`);
+  await replaceFileNoFollow(`${target}.sha256`, `${sha256}  ${basename(target)}\n`);
   const k = key as DecryptionKey; // withPlainTarget has required it
   const { id, warnings } = env.catalog.db.transaction(() => {
     const row = insertImported(env, manifest, { path: target, size, sha256 }, Boolean(sidecar));

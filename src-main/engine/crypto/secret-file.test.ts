@@ -2,7 +2,7 @@ import { lstat, readdir, readFile, stat, symlink, writeFile } from 'node:fs/prom
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test-support/temp-dir.js';
-import { writeSecretFile } from './secret-file.js';
+import { replaceFileNoFollow, writeSecretFile } from './secret-file.js';
 
 describe('writeSecretFile', () => {
   it('a symlink planted at the name is neither followed nor replaced: the outside file is untouched', async () => {
@@ -39,5 +39,19 @@ describe('writeSecretFile', () => {
     }
     expect(await readFile(join(dir, 'kit.html'), 'utf8')).toBe('old key');
     expect((await readdir(dir)).sort()).toEqual(['kit-2.html', 'kit.html']);
+  });
+});
+
+describe('replaceFileNoFollow', () => {
+  it('replaces a symlink planted at the name instead of writing through it', async () => {
+    const dir = await tempDir();
+    const outside = join(await tempDir(), 'victim.txt');
+    await writeFile(outside, 'precious\n');
+    await symlink(outside, join(dir, 'a.zip.age.sha256'));
+    await replaceFileNoFollow(join(dir, 'a.zip.age.sha256'), 'abc  a.zip.age\n');
+    expect(await readFile(outside, 'utf8')).toBe('precious\n');
+    expect((await lstat(join(dir, 'a.zip.age.sha256'))).isFile()).toBe(true);
+    expect(await readFile(join(dir, 'a.zip.age.sha256'), 'utf8')).toBe('abc  a.zip.age\n');
+    expect(await readdir(dir)).toEqual(['a.zip.age.sha256']);
   });
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { link, open, rm } from 'node:fs/promises';
+import { link, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { fsyncDir } from '../util/durable.js';
@@ -60,5 +60,30 @@ export async function writeSecretFile(dir: string, base: string, ext: string, da
     throw new LifeboatError('DESTINATION_UNWRITABLE', `${dir} already holds ${MAX_NAMES} files named ${base}*${ext}; move some away or choose another folder.`, { path: dir });
   } finally {
     await rm(tmp, { force: true });
+  }
+}
+
+/**
+ * Write `data` to `path`, replacing what is there, without ever opening it: the bytes go to a new
+ * temporary beside it (O_CREAT|O_EXCL|O_NOFOLLOW, `mode`) and are renamed over the name. A symlink
+ * planted at `path` is replaced itself; what it pointed at is untouched. For the small files
+ * Lifeboat writes into folders others may write to (sidecars, READMEs in a backup folder).
+ */
+export async function replaceFileNoFollow(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.partial`;
+  const fh = await open(tmp, O_SECRET, mode).catch((e: unknown) => {
+    throw destinationError(e, tmp);
+  });
+  try {
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw destinationError(e, path);
   }
 }

@@ -5,17 +5,18 @@ import { tempDir } from '../../../test-support/temp-dir.js';
 import { replaceFileNoFollow, writeSecretFile } from './secret-file.js';
 
 describe('writeSecretFile', () => {
-  it('a symlink planted at the name is neither followed nor replaced: the outside file is untouched', async () => {
+  it('a symlink planted at the name is replaced, not followed: the outside file is untouched', async () => {
     const dir = await tempDir();
     const outside = join(await tempDir(), 'victim.txt');
     await writeFile(outside, 'precious\n', { mode: 0o644 });
     await symlink(outside, join(dir, 'kit.html'));
     const path = await writeSecretFile(dir, 'kit', '.html', 'SECRET');
-    expect(path).toBe(join(dir, 'kit-2.html'));
+    expect(path).toBe(join(dir, 'kit.html'));
     expect(await readFile(outside, 'utf8')).toBe('precious\n');
     expect((await stat(outside)).mode & 0o777).toBe(0o644);
-    expect((await lstat(join(dir, 'kit.html'))).isSymbolicLink()).toBe(true);
     expect((await lstat(path)).isFile()).toBe(true);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(await readdir(dir)).toEqual(['kit.html']);
     expect(await readFile(path, 'utf8')).toBe('SECRET');
   });
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { link, open, rename, rm } from 'node:fs/promises';
+import { link, lstat, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { fsyncDir } from '../util/durable.js';
@@ -13,8 +13,10 @@ import { destinationError, errnoCode } from '../util/fs-errors.js';
  * way can land in someone else's file, world-readable. Here the bytes go to a fresh temporary
  * name created with O_CREAT|O_EXCL|O_NOFOLLOW and mode 0600 (fchmod too: the umask must not
  * change it), are flushed, and are then hard-linked to the final name. link() never follows and
- * never replaces: a name that is taken (a file, a symlink, a dangling symlink) is left exactly as
- * it is and the next free name (`name-2.html`) is used. A reader never sees half a file.
+ * never replaces. A symlink found at the name (planted there, or dangling) is itself replaced by a
+ * rename, which does not follow it either: what it pointed at is untouched. A regular file of that
+ * name (an older kit, which may hold an older key) is kept, and the next free name (`name-2.html`)
+ * is used. A reader never sees half a file.
  */
 
 const O_SECRET = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
@@ -51,8 +53,9 @@ export async function writeSecretFile(dir: string, base: string, ext: string, da
       try {
         await link(tmp, path);
       } catch (e) {
-        if (errnoCode(e) === 'EEXIST') continue;
-        throw new LifeboatError('DESTINATION_UNWRITABLE', `Cannot write ${path} (${errnoCode(e) ?? String(e)}); choose another folder.`, { path }, { cause: e });
+        if (errnoCode(e) !== 'EEXIST') throw new LifeboatError('DESTINATION_UNWRITABLE', `Cannot write ${path} (${errnoCode(e) ?? String(e)}); choose another folder.`, { path }, { cause: e });
+        if (!(await lstat(path).catch(() => null))?.isSymbolicLink()) continue;
+        await rename(tmp, path); // the link goes, not its target
       }
       await fsyncDir(dir);
       return path;

@@ -191,7 +191,7 @@ export const encryptionHandlers: HandlerGroup<'encryption:get-state' | 'encrypti
       appVersion: s.engine.env.appVersion,
     });
     // It may hold the private key: a new 0600 file that never goes through a link planted at the
-    // name and never replaces an older kit (which may hold an older key): see secret-file.ts.
+    // name (the link is replaced) and never replaces an older kit (which may hold an older key).
     const path = await writeSecretFile(dir, `lifeboat-recovery-kit-${profile.name}`, '.html', html);
     s.engine.audit.append({ actor: s.engine.env.actor, action: 'encryption.recovery-kit', target: profile.name, outcome: 'info', details: { path } });
     s.desktop.showItemInFolder(path);

@@ -49,9 +49,11 @@ describe('lifeboat info on an encrypted archive', () => {
     const opened = await lifeboat(['--home', w.home, 'info', toKey.path, '--identity', w.idFile, '--json']);
     expect(opened.code, opened.stderr).toBe(0);
     expect(opened.json<{ manifest: { backupId: string; totals: { files: number } } }>().manifest).toMatchObject({ backupId: toKey.id, totals: { files: 2 } });
+    expect(opened.json<{ encryption: unknown }>().encryption).toEqual({ mode: 'recipients', stanzas: 1 });
     const human = await lifeboat(['--home', w.home, 'info', toPass.id, '--passphrase-file', w.passFile]);
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toContain(`Backup ${toPass.id}`);
+    expect(human.stdout).toMatch(/encryption\s+age, a passphrase \(scrypt\)/);
     // On another machine (no catalog row), the header still says what it needs.
     const elsewhere = await lifeboat(['--home', await tempDir(), 'info', toKey.path]);
     expect(elsewhere.stderr).toContain('to 1 public key');

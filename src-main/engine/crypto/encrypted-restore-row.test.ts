@@ -28,6 +28,8 @@ describe('an encrypted restore is recorded against the stored .age archive', () 
     await copyFile(made.path, copy);
     for (const target of [await engine.resolve(made.id), await engine.resolve(copy)]) {
       const to = join(await tempDir(), 'restored');
+      // The pre-flight (what the wizard shows) names the stored file too.
+      expect((await engine.planRestore(target, { toDir: to }, key)).stored).toEqual({ path: target.path, sha256: made.sha256 });
       await engine.restore(target, { toDir: to }, {}, key);
       expect(await describeTree(to)).toEqual(await describeTree(src));
       const row = engine.env.catalog.db.prepare('SELECT * FROM restores ORDER BY started_at DESC, rowid DESC LIMIT 1').get() as RestoreRow;

@@ -131,7 +131,8 @@ test('dropping an encrypted .zip.age asks for its key (the profile key kept here
   await app.shot('43-drop-encrypted-opened-1280x800-dark');
   await preview.getByTestId('import-confirm').click();
   expect(services.desktop.confirmations.at(-1)?.title).toBe('Import a backup archive');
-  const wizard = page.getByRole('dialog', { name: /Restore / });
+  // The wizard names the stored .age file (not the private decrypted copy it reads).
+  const wizard = page.getByRole('dialog', { name: `Restore ${name}` });
   await expect(wizard.getByTestId('restore-verify')).toContainText('Checksum matches the catalog');
   // Only the encrypted file came in, under its own name.
   expect((await readdir(join(app.home, 'backups'))).filter((f) => !f.startsWith('.'))).toEqual(expect.arrayContaining([name, `${name}.sha256`]));

@@ -1,8 +1,10 @@
-import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { generateKeyPair } from '../../src-main/engine/crypto/age-keys.js';
 import { LifeboatEngine } from '../../src-main/engine/lifeboat-engine.js';
 import { writeFakeBackup } from '../../test-support/fake-archive.js';
 import { describeTree, writeTree } from '../../test-support/tree.js';
+import { handler } from '../fixtures.js';
 import { dropFile, expect, test } from '../harness.js';
 
 test('dropping a Lifeboat ZIP shows what it is, copies it only on confirm under its own name, and restores it', async ({ app }) => {
@@ -83,4 +85,91 @@ test('dropping a hostile ZIP shows the error, and nothing is written outside', a
   expect((await readdir(join(scratch, 'Downloads'))).sort()).toEqual(['invoice.zip']);
   expect(await readdir(scratch)).toEqual(['Downloads']);
   expect(await readdir(join(home, 'backups')).catch(() => [])).toEqual([]);
+});
+
+// Issue 14: an encrypted archive asks for its key in the preview instead of failing.
+test('dropping an encrypted .zip.age asks for its key (the profile key kept here), then imports it and the restore wizard opens it', async ({ app }) => {
+  const { page, scratch, services } = app;
+  await handler(services, 'demo:create', {});
+  const { recipient } = (await handler(services, 'encryption:create-key', { profile: 'demo' })) as { recipient: string };
+  const demo = services.engine.profiles.get('demo');
+  await handler(services, 'profile:save', { name: 'demo', replace: true, spec: { ...demo.spec, encryption: { mode: 'recipients', recipients: [recipient] } } });
+  await handler(services, 'backup:start', { profile: 'demo', description: 'before the move' });
+  await services.jobs.idle();
+  const made = services.engine.history({ status: 'COMPLETED' }).rows[0];
+  expect(made?.fileName).toMatch(/\.zip\.age$/);
+  // The copy on a USB stick comes back after the catalog row was deleted.
+  const name = made?.fileName ?? '';
+  await mkdir(join(scratch, 'Downloads'));
+  const dropped = join(scratch, 'Downloads', name);
+  await copyFile(made?.path ?? '', dropped);
+  await copyFile(`${made?.path ?? ''}.sha256`, `${dropped}.sha256`);
+  await handler(services, 'backup:delete', { id: made?.id });
+
+  const preview = page.getByRole('dialog', { name: `What is ${name}?` });
+  for (const theme of ['light', 'dark'] as const) {
+    await handler(services, 'settings:set', { theme });
+    await page.reload();
+    await dropFile(page, dropped, name);
+    await expect(preview.getByTestId('import-kind')).toHaveText('Encrypted Lifeboat archive');
+    await expect(preview.getByTestId('import-encrypted')).toContainText('encrypted to one public key');
+    await expect(preview.getByTestId('import-checks')).toContainText(`matched the ${name}.sha256`);
+    await expect(preview.getByTestId('import-confirm')).toBeDisabled();
+    await expect(preview.getByTestId('import-key-profile-demo')).toHaveText('Use the key of profile demo');
+    for (const [w, h] of [[1280, 800], [1024, 640]] as const) {
+      await page.setViewportSize({ width: w, height: h });
+      await app.shot(`42-drop-encrypted-${w}x${h}-${theme}`);
+    }
+    if (theme === 'light') await preview.getByRole('button', { name: 'Cancel' }).click();
+  }
+  await preview.getByTestId('import-key-profile-demo').click();
+  await expect(preview.getByTestId('import-checks')).toContainText('Decrypted with the key given');
+  await expect(preview).toContainText('before the move');
+  await expect(preview.getByTestId('import-sources')).toBeVisible();
+  await expect(preview.getByTestId('import-key')).toHaveCount(0);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await app.shot('43-drop-encrypted-opened-1280x800-dark');
+  await preview.getByTestId('import-confirm').click();
+  expect(services.desktop.confirmations.at(-1)?.title).toBe('Import a backup archive');
+  // The wizard names the stored .age file (not the private decrypted copy it reads).
+  const wizard = page.getByRole('dialog', { name: `Restore ${name}` });
+  await expect(wizard.getByTestId('restore-verify')).toContainText('Checksum matches the catalog');
+  // Only the encrypted file came in, under its own name.
+  expect((await readdir(join(app.home, 'backups'))).filter((f) => !f.startsWith('.'))).toEqual(expect.arrayContaining([name, `${name}.sha256`]));
+  expect((await readdir(join(app.home, 'backups'))).filter((f) => /\.(zip|tar\.gz)$/.test(f))).toEqual([]);
+});
+
+test('dropping an archive encrypted to a key from elsewhere: the identity file is chosen in the native dialog, and a wrong one says so', async ({ app }) => {
+  const { page, scratch, services } = app;
+  const source = join(scratch, 'server-data');
+  await writeTree(source, { 'invoices/2026-10.csv': 'id,total\n1,9.99\n' });
+  const { identity, recipient } = await generateKeyPair();
+  const elsewhere = await LifeboatEngine.open({ home: join(scratch, 'other-machine') });
+  const made = await elsewhere.backup({
+    sources: [{ kind: 'folder', name: 'data', path: source, include: [], exclude: [], gitignore: false }],
+    type: 'files',
+    format: 'zip',
+    destination: join(scratch, 'other-machine', 'out'),
+    description: 'from the file server',
+    trigger: 'MANUAL',
+    profile: null,
+    options: { allowEmpty: false, skipUnreadable: false },
+    encryption: { kind: 'recipients', recipients: [recipient] },
+  });
+  elsewhere.close();
+  await mkdir(join(scratch, 'keys'));
+  await writeFile(join(scratch, 'keys', 'key.txt'), `${identity}\n`, { mode: 0o600 });
+  await writeFile(join(scratch, 'keys', 'other.txt'), `${(await generateKeyPair()).identity}\n`, { mode: 0o600 });
+
+  await dropFile(page, made.path, made.fileName);
+  const preview = page.getByRole('dialog', { name: `What is ${made.fileName}?` });
+  services.desktop.nextPick = join(scratch, 'keys', 'other.txt');
+  await preview.getByTestId('import-key-file').click();
+  await expect(preview.getByTestId('import-key-error')).toContainText('does not open it');
+  services.desktop.nextPick = join(scratch, 'keys', 'key.txt');
+  await preview.getByTestId('import-key-file').click();
+  await expect(preview).toContainText('from the file server');
+  await preview.getByTestId('import-confirm').click();
+  await expect(page.getByTestId('snackbar')).toContainText(`Imported ${made.fileName}`);
+  expect(services.engine.history({}).rows.map((r) => r.fileName)).toEqual([made.fileName]);
 });

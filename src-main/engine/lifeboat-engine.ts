@@ -39,6 +39,8 @@ export interface OpenOptions {
 export interface ResolvedTarget {
   readonly path: string;
   readonly record: BackupRecord | null;
+  /** Issue 14 (encryption): for a decrypted copy, the stored .age file and its SHA-256 (see crypto/encrypted-archive.ts). */
+  readonly stored?: { readonly path: string; readonly sha256: string };
 }
 
 async function exists(path: string): Promise<boolean> {

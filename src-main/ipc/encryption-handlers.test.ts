@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Profile } from '../../src-shared/domain/profile.js';
@@ -62,7 +62,7 @@ describe('encryption in the app (IPC)', () => {
       if (f.endsWith('.age')) continue;
       expect((await readFile(f)).toString('latin1').includes(PASSPHRASE), f).toBe(false);
     }
-  }, 240_000); // scrypt (work factor 18) in pure JS, several times per test
+  }, 120_000); // scrypt (work factor 18), several times per test
 
   it.skipIf(!hasAge)('create-key keeps the private key in the keychain; the recovery kit carries it, and the age command decrypts a backup with it', async () => {
     const { engine, s, ok, saveWith } = await world();
@@ -91,6 +91,81 @@ describe('encryption in the app (IPC)', () => {
     expect(execFileSync('unzip', ['-t', join(dir, 'plain.zip')]).toString()).toContain('No errors detected');
     // The audit log names the kit's path and the public key, never the private one.
     for (const e of engine.audit.query({}).rows) expect(JSON.stringify(e)).not.toContain(identity);
+  });
+});
+
+describe('replacing an encryption secret needs main\'s native confirmation (a hostile renderer calls the channels directly)', () => {
+  it('set-passphrase over a stored passphrase asks; "no" keeps the old one, "yes" replaces it, the same one again asks nothing', async () => {
+    const { s, ok, saveWith } = await world();
+    await saveWith({ mode: 'passphrase', passphraseHint: '' });
+    await ok('encryption:set-passphrase', { profile: 'demo', passphrase: PASSPHRASE });
+    expect(s.desktop.confirmations).toHaveLength(0); // nothing was stored: nothing to replace
+    s.desktop.confirmAnswer = false;
+    await expect(ok('encryption:set-passphrase', { profile: 'demo', passphrase: 'attacker-chosen-passphrase' })).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(s.desktop.confirmations).toHaveLength(1);
+    expect(s.desktop.confirmations[0]?.title).toBe('Replace the passphrase');
+    expect(s.secretMap.get('age-passphrase:demo')).toContain(PASSPHRASE);
+    await ok('encryption:set-passphrase', { profile: 'demo', passphrase: PASSPHRASE });
+    expect(s.desktop.confirmations).toHaveLength(1);
+    s.desktop.confirmAnswer = true;
+    await ok('encryption:set-passphrase', { profile: 'demo', passphrase: 'the-new-passphrase-2026' });
+    expect(s.secretMap.get('age-passphrase:demo')).toContain('the-new-passphrase-2026');
+  });
+
+  it('a stored entry that no longer decodes is still a secret: reads keep it, and create-key asks before replacing it', async () => {
+    const { s, ok } = await world();
+    s.secretMap.set('age-identity:demo', 'AGE-SECRET-KEY-1 from an older version');
+    s.secretMap.set('age-passphrase:demo', 'not json either');
+    await ok('encryption:get-state', { profile: 'demo' });
+    expect(s.secretMap.get('age-identity:demo')).toBe('AGE-SECRET-KEY-1 from an older version');
+    expect(s.secretMap.get('age-passphrase:demo')).toBe('not json either');
+    s.desktop.confirmAnswer = false;
+    await expect(ok('encryption:create-key', { profile: 'demo' })).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(ok('encryption:set-passphrase', { profile: 'demo', passphrase: PASSPHRASE })).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(s.desktop.confirmations.map((c) => c.title)).toEqual(['Replace the private key', 'Replace the passphrase']);
+    expect(s.secretMap.get('age-identity:demo')).toBe('AGE-SECRET-KEY-1 from an older version');
+  });
+
+  it('a second request racing the dialog: the answer was about the old entry, so nothing is written', async () => {
+    const { s, ok, saveWith } = await world();
+    await saveWith({ mode: 'passphrase', passphraseHint: '' });
+    await ok('encryption:set-passphrase', { profile: 'demo', passphrase: PASSPHRASE });
+    let release: () => void = () => undefined;
+    const asked = new Promise<void>((r) => (release = r));
+    let second: Promise<unknown> | undefined;
+    s.desktop.confirm = async () => {
+      // While the user reads the first dialog, a second request is answered "yes" at once.
+      s.desktop.confirm = async () => true;
+      second = ok('encryption:set-passphrase', { profile: 'demo', passphrase: 'second-request-passphrase' });
+      await second;
+      release();
+      return true;
+    };
+    const first = ok('encryption:set-passphrase', { profile: 'demo', passphrase: 'first-request-passphrase' });
+    await asked;
+    await expect(first).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(s.secretMap.get('age-passphrase:demo')).toContain('second-request-passphrase');
+  });
+});
+
+describe('secret files written by the app', () => {
+  it('the recovery kit is not written through a symlink planted at its name; the outside file is untouched', async () => {
+    const { s, ok } = await world();
+    const { recipient } = await ok<{ recipient: string }>('encryption:create-key', { profile: 'demo' });
+    const demo = (await ok<Profile[]>('profile:list', {})).find((p) => p.name === 'demo');
+    await ok('profile:save', { name: 'demo', spec: { ...demo?.spec, encryption: { mode: 'recipients', recipients: [recipient] } }, replace: true });
+    const dir = await tempDir();
+    const outside = join(await tempDir(), 'authorized_keys');
+    await writeFile(outside, 'ssh-ed25519 AAAA user@host\n', { mode: 0o644 });
+    await symlink(outside, join(dir, 'lifeboat-recovery-kit-demo.html'));
+    s.desktop.nextPick = dir;
+    const { path } = await ok<{ path: string }>('encryption:save-recovery-kit', { profile: 'demo' });
+    expect(await readFile(outside, 'utf8')).toBe('ssh-ed25519 AAAA user@host\n');
+    // The planted link was replaced by the kit itself.
+    expect(path).toBe(join(dir, 'lifeboat-recovery-kit-demo.html'));
+    expect((await lstat(path)).isFile()).toBe(true);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect(await readFile(path, 'utf8')).toContain('AGE-SECRET-KEY-1');
   });
 });
 

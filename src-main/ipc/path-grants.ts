@@ -15,7 +15,8 @@ interface Grant {
   readonly expiresAt: number;
 }
 
-const ARCHIVE_NAME = /\.(zip|tar\.gz|tgz)$/i;
+// Issue 14: an encrypted Lifeboat archive (.zip.age, .tar.gz.age) is dropped like any other.
+const ARCHIVE_NAME = /\.(zip|tar\.gz|tgz)(\.age)?$/i;
 
 /**
  * The capability table for renderer-supplied paths. A grant is minted only by main: when the user
@@ -52,7 +53,7 @@ export class PathGrants {
       throw new LifeboatError('IPC_REJECTED', `A dropped file must come with its absolute path; got "${path.slice(0, 200)}". Drop the file from the file manager again.`);
     }
     if (!ARCHIVE_NAME.test(basename(path))) {
-      throw new LifeboatError('ARCHIVE_INVALID', `${basename(path)} is not a backup archive. Drop a .zip or .tar.gz file.`, { path });
+      throw new LifeboatError('ARCHIVE_INVALID', `${basename(path)} is not a backup archive. Drop a .zip or .tar.gz file (or an encrypted .zip.age / .tar.gz.age).`, { path });
     }
     const st = await lstat(path).catch(() => null);
     if (!st?.isFile()) throw new LifeboatError('NOT_FOUND', `${path} is not a regular file (missing, a folder or a link). Drop the archive file itself.`, { path });

@@ -8,12 +8,14 @@ import DialogTitle from '@mui/material/DialogTitle';
 import Typography from '@mui/material/Typography';
 import { useState, type DragEvent, type ReactNode } from 'react';
 import type { ImportPreviewView, PathRef } from '../../src-shared/ipc/contract';
+import { EncryptedImportKey } from '../features/restore/EncryptedImportKey';
 import { ImportPreview } from '../features/restore/ImportPreview';
 import { call, errorText, UiError } from '../lib/api';
 import { useActions } from './actions';
 import { useNotify } from './notify';
 
-const ARCHIVE = /\.(zip|tar\.gz|tgz)$/i;
+// An encrypted Lifeboat archive (.zip.age, .tar.gz.age) asks for its key in the preview (issue 14).
+const ARCHIVE = /\.(zip|tar\.gz|tgz)(\.age)?$/i;
 
 /**
  * Dropping a .zip or .tar.gz anywhere first shows what it is (read in place, nothing copied); only
@@ -35,7 +37,7 @@ export function DropImport({ children }: { children: ReactNode }) {
     const file = e.dataTransfer.files[0];
     if (!file) return;
     if (!ARCHIVE.test(file.name)) {
-      setFailure({ file: file.name, message: `${file.name} is not a backup archive. Drop a .zip or .tar.gz file.`, hint: null, code: 'ARCHIVE_INVALID' });
+      setFailure({ file: file.name, message: `${file.name} is not a backup archive. Drop a .zip or .tar.gz file (or an encrypted .zip.age / .tar.gz.age).`, hint: null, code: 'ARCHIVE_INVALID' });
       return;
     }
     setBusy('Reading the archive where it is…');
@@ -95,6 +97,11 @@ export function DropImport({ children }: { children: ReactNode }) {
           What is {preview?.view.fileName}?
         </DialogTitle>
         <DialogContent dividers>
+          {preview?.view.encryption && !preview.view.encryption.opened && (
+            <Box sx={{ mb: 2 }}>
+              <EncryptedImportKey grant={preview.grant} encryption={preview.view.encryption} onOpened={(view) => setPreview({ grant: preview.grant, view })} />
+            </Box>
+          )}
           {preview && <ImportPreview preview={preview.view} />}
           <Typography variant="body2" color="text.secondary" sx={{ mt: 2 }}>
             Nothing has been copied. {preview?.view.duplicateOf ? 'Restore opens the copy already in the catalog.' : 'Import copies it into the catalog under its own name (the original stays where it is); then the restore wizard opens.'}
@@ -117,7 +124,7 @@ export function DropImport({ children }: { children: ReactNode }) {
               Restore it
             </Button>
           ) : (
-            <Button variant="contained" onClick={() => void confirmImport()} disabled={importing || (preview?.view.problems.length ?? 0) > 0} data-testid="import-confirm" autoFocus>
+            <Button variant="contained" onClick={() => void confirmImport()} disabled={importing || (preview?.view.problems.length ?? 0) > 0 || (preview?.view.encryption !== undefined && !preview.view.encryption.opened)} data-testid="import-confirm" autoFocus>
               Import and restore…
             </Button>
           )}

@@ -38,6 +38,17 @@ export const pathRefSchema = z.strictObject({
   token: z.string().regex(/^[0-9a-f]{64}$/, 'a path token from a "Choose…" dialog'),
   displayPath: z.string().min(1).max(4096),
 });
+
+/**
+ * Encryption at rest (issue 14): how the user opens a dropped encrypted archive. `profile`: the key
+ * kept in the keychain for that profile; `identity-file`: main opens its own file dialog (the page
+ * never names the file); `passphrase`: typed by the user.
+ */
+export const importKeySchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('profile'), profile: z.string().regex(PROFILE_NAME_PATTERN) }),
+  z.strictObject({ kind: z.literal('identity-file') }),
+  z.strictObject({ kind: z.literal('passphrase'), passphrase: z.string().min(1).max(1000) }),
+]);
 /** A path the renderer may use (see pathRefSchema). */
 export type PathRef = z.infer<typeof pathRefSchema>;
 
@@ -198,7 +209,11 @@ export const REQUESTS = {
   // --- safe restores and drop-to-restore (issue 12, items 3 and 8) ---
   'restore:cancel': z.object({ jobId: id }),
   'restore:open-target': z.object({ restoreId: id, source: z.string().min(1).max(200) }),
-  'import:inspect': z.object({ archive: pathRefSchema }),
+  'import:inspect': z.object({
+    archive: pathRefSchema,
+    /** Issue 14: the key for a dropped encrypted (.age) archive; an identity file is picked in main's own dialog. */
+    key: importKeySchema.optional(),
+  }),
   // --- end safe restores and drop-to-restore ---
   // File-level restore and comparison (issue 12, item 4).
   ...FILES_REQUESTS,
@@ -399,6 +414,8 @@ export interface ImportPreviewView {
   readonly duplicateOf: { id: string; fileName: string } | null;
   /** Why it cannot be imported (a failed check); empty when it can. */
   readonly problems: readonly string[];
+  /** Issue 14: set for an encrypted (.age) archive. */
+  readonly encryption?: ImportEncryptionView;
 }
 
 /** One running job, for a reloaded window or the tray. */
@@ -498,6 +515,19 @@ export interface BackupEstimateView {
     readonly retention: string;
     readonly hooks: { readonly pre: string | null; readonly post: string | null };
   };
+}
+
+
+/** Issue 14: what the drop preview knows about an encrypted archive (never a key). */
+export interface ImportEncryptionView {
+  /** From the age header: a passphrase, X25519 public keys, or a kind Lifeboat does not open. */
+  readonly mode: 'passphrase' | 'recipients' | 'other';
+  /** How many keys it is encrypted to. */
+  readonly stanzas: number;
+  /** Decrypted with the key given, and its contents inspected. */
+  readonly opened: boolean;
+  /** Profiles whose key is kept in this computer's keychain, of the kind this archive needs. */
+  readonly storedKeys: readonly { profile: string; kind: 'passphrase' | 'identity' }[];
 }
 
 /** Encryption at rest (issue 14): what the app knows about a profile's keys, without the keys. */

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { doctor } from '../../engine/retention/doctor.js';
 import { rebuildCommand } from './remote-rebuild.js';
 import { addRemoteOptions } from './remote.js';
 import type { Retention } from '../../../src-shared/domain/profile.js';
@@ -105,22 +106,22 @@ export function registerHousekeeping(program: Command, io: Io): void {
     });
 
   // Off-site remote destinations (issue 14): --rebuild-from and the remote connection flags.
-  addRemoteOptions(program.command('doctor'), false)
-    .description('compare the backup folders with the catalog: unknown archives, missing files, leftovers')
-    .option('--repair', 'register verified unknown archives from their manifests, mark missing ones, remove leftovers')
+  addDecryptOptions(addRemoteOptions(program.command('doctor'), false))
+    .description('compare the backup folders with the catalog: unknown archives (plain and encrypted .age), missing files, leftovers')
+    .option('--repair', 'register verified unknown archives from their manifests (encrypted ones with --identity / --passphrase-file), mark missing ones, remove leftovers')
     .option('--rebuild-from <url>', "rebuild catalog rows from a remote's sidecars (s3://, sftp://, rclone:); foreign files are reported, not imported")
     .option('--host <name>', 'with --rebuild-from: only backups made by this host')
     .option('--dry-run', 'with --rebuild-from: report only')
     .action(async (_o: unknown, cmd: Command) => {
       process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
         if (cmd.opts<{ rebuildFrom?: string }>().rebuildFrom) return rebuildCommand(engine, cmd.opts(), io, json);
-        const r = await engine.doctor(Boolean(cmd.opts<{ repair?: boolean }>().repair));
+        const r = await doctor(engine.env, Boolean(cmd.opts<{ repair?: boolean }>().repair), await decryptionFromFlags(cmd.opts<DecryptFlags>()));
         if (json) {
           printJson(io, { ok: true, ...r });
           return EXIT.ok;
         }
         io.out(`Checked ${r.folders.length} folder(s): ${r.folders.join(', ')}\n`);
-        for (const o of r.orphans) io.out(`  not in the catalog: ${o.path}${o.registered ? ` → registered as ${o.registered}` : ''}${o.problem ? ` (not registered: ${o.problem})` : ''}\n`);
+        for (const o of r.orphans) io.out(`  not in the catalog${o.encrypted ? ' (encrypted)' : ''}: ${o.path}${o.registered ? ` → registered as ${o.registered}` : ''}${o.problem ? ` (not registered: ${o.problem})` : ''}\n`);
         for (const m of r.missing) io.out(`  file missing: ${m.path} (backup ${m.id.slice(0, 8)})${r.repaired ? ' → marked FAILED' : ''}\n`);
         for (const l of r.leftovers) io.out(`  leftover: ${l}${r.repaired ? ' → removed' : ''}\n`);
         for (const t of r.tools) io.out(`  ${t.kind} tool ${t.tool}: ${t.path ? `${t.path} (${t.version ?? '?'})` : `not found: ${t.problem ?? ''}`}\n`);

@@ -3,6 +3,14 @@ import { writeFile } from 'node:fs/promises';
 import { receiptFor } from '../../engine/notify/receipt.js';
 import { formatBytes, formatDateTime } from '../../../src-shared/domain/format.js';
 import type { Manifest } from '../../../src-shared/manifest/schema.js';
+import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
+import { readManifest } from '../../engine/archive/archive-reader.js';
+import type { DecryptionKey } from '../../engine/crypto/age-keys.js';
+import { keyNeededError, readAgeHeader, type AgeHeaderFacts } from '../../engine/crypto/age-header.js';
+import { isEncryptedPath } from '../../engine/crypto/encrypt-archive.js';
+import { withPlainTarget } from '../../engine/crypto/encrypted-archive.js';
+import { EncryptionRepo } from '../../engine/crypto/encryption-repo.js';
+import type { LifeboatEngine, ResolvedTarget } from '../../engine/lifeboat-engine.js';
 import { withEngine } from '../context.js';
 import { EXIT, keyValues, printJson, type Io } from '../output.js';
 import { addDecryptOptions, decryptionFromFlags, type DecryptFlags } from './key-options.js';
@@ -20,19 +28,35 @@ function sourceLine(s: Manifest['sources'][number]): string {
   }
 }
 
+/**
+ * The manifest of a backup, plain or encrypted. An encrypted one is decrypted into the private
+ * temp (never beside it) with the key given; without one, the header says what key it needs.
+ */
+async function manifestOfAny(engine: LifeboatEngine, target: ResolvedTarget, key: DecryptionKey | undefined): Promise<{ manifest: Manifest; encryption: AgeHeaderFacts | null }> {
+  if (!isEncryptedPath(target.path) || (target.record && target.record.status !== 'COMPLETED')) {
+    return { manifest: await engine.manifestOf(target), encryption: null }; // (the latter says it has no archive)
+  }
+  const facts = await readAgeHeader(target.path).catch((e: unknown) => {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new LifeboatError('NOT_FOUND', `The archive ${target.path} is gone from disk.`, { path: target.path });
+    throw e;
+  });
+  if (!key) throw keyNeededError(target.path, facts, target.record ? new EncryptionRepo(engine.env.catalog.db).get(target.record.id) : undefined);
+  return { manifest: await withPlainTarget(engine.env, target, key, (plain) => readManifest(plain.path)), encryption: facts };
+}
+
 /** `lifeboat info` and `lifeboat verify`. */
 export function registerInspect(program: Command, io: Io): void {
-  program
-    .command('info')
-    .description('show the manifest summary of a backup')
+  addDecryptOptions(program
+    .command('info'))
+    .description('show the manifest summary of a backup; an encrypted (.age) one needs --identity FILE or --passphrase-file FILE (without it: exit 1, DECRYPT_KEY_MISSING, saying which key)')
     .argument('<id|archive>', 'a backup id (or unique prefix) from the catalog, or an archive file')
-    .action(async (target: string, _o: unknown, cmd: Command) => {
+    .action(async (target: string, o: DecryptFlags, cmd: Command) => {
       process.exitCode = await withEngine(cmd, io, async ({ engine, json }) => {
         const resolved = await engine.resolve(target);
-        const manifest = await engine.manifestOf(resolved);
+        const { manifest, encryption } = await manifestOfAny(engine, resolved, await decryptionFromFlags(o));
         const record = resolved.record ?? engine.env.catalog.backups.get(manifest.backupId) ?? null;
         if (json) {
-          printJson(io, { ok: true, path: resolved.path, record, manifest });
+          printJson(io, { ok: true, path: resolved.path, record, manifest, ...(encryption ? { encryption: { mode: encryption.mode, stanzas: encryption.stanzas } } : {}) });
           return EXIT.ok;
         }
         io.out(`Backup ${manifest.backupId}\n`);
@@ -42,6 +66,7 @@ export function registerInspect(program: Command, io: Io): void {
             ['created', `${formatDateTime(manifest.createdAt)} on ${manifest.host} by ${manifest.user}`],
             ['type', `${manifest.type}, ${manifest.format}, trigger ${manifest.trigger}${manifest.profile ? `, profile ${manifest.profile}` : ''}`],
             ['description', manifest.description || '-'],
+            ...(encryption ? [['encryption', `age, ${encryption.mode === 'passphrase' ? 'a passphrase (scrypt)' : `${encryption.stanzas} public key${encryption.stanzas === 1 ? '' : 's'}`}`] as [string, string]] : []),
             ['status', record ? `${record.status}${record.sha256 ? `, sha256 ${record.sha256}` : ''}${record.verifiedAt ? `, verified ${formatDateTime(record.verifiedAt)}` : ''}` : 'not in this catalog'],
             ['totals', `${manifest.totals.files} files, ${manifest.totals.directories} folders, ${manifest.totals.symlinks} links, ${formatBytes(manifest.totals.bytes)}, ${manifest.totals.rows} rows`],
             ['tools', Object.entries(manifest.tools).map(([k, v]) => `${k} ${v}`).join(', ')],

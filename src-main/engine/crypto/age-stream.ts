@@ -6,6 +6,7 @@ import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { errnoCode } from '../util/fs-errors.js';
 import { HashingStream } from '../util/hashing-stream.js';
 import type { DecryptionKey, EncryptionKey } from './age-keys.js';
+import { PassphraseIdentity, PassphraseRecipient } from './scrypt-stanza.js';
 
 /**
  * age encryption and decryption as streams (the library's STREAM chunks of 64 KiB, so memory stays
@@ -17,6 +18,11 @@ import type { DecryptionKey, EncryptionKey } from './age-keys.js';
 export interface StreamedFile {
   readonly size: number;
   readonly sha256: string;
+}
+
+/** A decryption: the plain bytes written, and the SHA-256 of the stored (encrypted) bytes read. */
+export interface DecryptedFile extends StreamedFile {
+  readonly storedSha256: string;
 }
 
 /*
@@ -38,7 +44,8 @@ function encrypterFor(key: EncryptionKey): Encrypter {
   const e = new Encrypter();
   if (key.kind === 'passphrase') {
     if (key.passphrase.length === 0) throw new LifeboatError('ENCRYPTION_FAILED', 'The encryption passphrase is empty; the backup was not started.');
-    e.setPassphrase(key.passphrase);
+    // Not e.setPassphrase: the library's scrypt would block this thread for seconds (scrypt-stanza.ts).
+    e.addRecipient(new PassphraseRecipient(key.passphrase));
   } else {
     for (const r of key.recipients) e.addRecipient(r);
   }
@@ -47,7 +54,7 @@ function encrypterFor(key: EncryptionKey): Encrypter {
 
 function decrypterFor(key: DecryptionKey): Decrypter {
   const d = new Decrypter();
-  if (key.kind === 'passphrase') d.addPassphrase(key.passphrase);
+  if (key.kind === 'passphrase') d.addIdentity(new PassphraseIdentity(key.passphrase));
   else for (const i of key.identities) d.addIdentity(i);
   return d;
 }
@@ -107,21 +114,26 @@ function decryptError(e: unknown, path: string, key: DecryptionKey): LifeboatErr
  * chunk is authenticated before it is passed on, and the end of the stream is authenticated too,
  * so a truncated or altered file rejects (the caller throws the partial output away).
  */
-export async function decryptInto(src: string, sink: Writable, key: DecryptionKey, signal?: AbortSignal): Promise<StreamedFile> {
+export async function decryptInto(src: string, sink: Writable, key: DecryptionKey, signal?: AbortSignal): Promise<DecryptedFile> {
   const hash = new HashingStream();
+  // The stored bytes are hashed on the same read (the restore row and the checks record the file
+  // the user chose, not the plain temporary copy); a read error reaches the decrypter through it.
+  const stored = new HashingStream();
   const input = createReadStream(src);
+  (pipeline as (...s: unknown[]) => Promise<void>)(input, stored).catch(() => undefined);
   try {
-    const plain = await decrypterFor(key).decrypt(toWeb(input));
+    const plain = await decrypterFor(key).decrypt(toWeb(stored));
     await (pipeline as (...s: unknown[]) => Promise<void>)(fromWeb(plain), hash, sink, ...(signal ? [{ signal }] : []));
   } catch (e) {
     input.destroy();
+    stored.destroy();
     sink.destroy();
     throw decryptError(e, src, key);
   }
-  return { size: hash.bytes, sha256: hash.digest() };
+  return { size: hash.bytes, sha256: hash.digest(), storedSha256: stored.digest() };
 }
 
 /** Decrypt `src` into a new file `dest` (0600), flushed before this resolves. */
-export async function decryptFile(src: string, dest: string, key: DecryptionKey, signal?: AbortSignal): Promise<StreamedFile> {
+export async function decryptFile(src: string, dest: string, key: DecryptionKey, signal?: AbortSignal): Promise<DecryptedFile> {
   return decryptInto(src, createWriteStream(dest, { flags: 'wx', mode: 0o600, flush: true }), key, signal);
 }

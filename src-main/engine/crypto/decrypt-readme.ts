@@ -1,11 +1,14 @@
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENCRYPTED_README_MARK, encryptedArchivesReadme } from '../archive/readme.js';
+import { replaceFileNoFollow } from './secret-file.js';
 
 /**
  * Put README.txt beside encrypted archives, saying how to decrypt them with the `age` command.
  * It is written only when absent or when it is Lifeboat's own (a user's README.txt is left alone),
- * through a temporary name so a reader never sees half of it. It holds no key and no hint.
+ * through a new temporary that is renamed over the name: a reader never sees half of it, and a
+ * link planted in the destination (a shared or synced folder) is replaced, never written through.
+ * It holds no key and no hint.
  */
 export async function writeDecryptReadme(destination: string): Promise<void> {
   const path = join(destination, 'README.txt');
@@ -13,16 +16,5 @@ export async function writeDecryptReadme(destination: string): Promise<void> {
   const text = encryptedArchivesReadme();
   if (current === text) return;
   if (current !== null && !current.startsWith(ENCRYPTED_README_MARK)) return;
-  const tmp = `${path}.${process.pid}.partial`;
-  const fh = await open(tmp, 'w', 0o644);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path).catch(async (e: unknown) => {
-    await rm(tmp, { force: true });
-    throw e;
-  });
+  await replaceFileNoFollow(path, text, 0o644);
 }

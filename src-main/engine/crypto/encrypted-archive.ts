@@ -21,10 +21,23 @@ import { makePrivateDir, privateTempPath } from './private-temp.js';
 export interface ArchiveTarget {
   readonly path: string;
   readonly record: BackupRecord | null;
+  /**
+   * Set on the decrypted copy handed to the readers: the encrypted file the user chose and the
+   * SHA-256 of its stored bytes. Whatever outlives the operation (the restores row, the audit)
+   * names this, never `path`, which is a private temporary that is gone when the operation ends.
+   */
+  readonly stored?: { readonly path: string; readonly sha256: string };
 }
 
 function needKey(path: string, key: DecryptionKey | undefined): DecryptionKey {
-  if (!key) throw new LifeboatError('DECRYPT_KEY_MISSING', `${path} is encrypted (age); give --identity FILE or --passphrase-file FILE to open it.`, { path });
+  // Said for both doors: the app (keys kept in the keychain) and the CLI (key files).
+  if (!key) {
+    throw new LifeboatError(
+      'DECRYPT_KEY_MISSING',
+      `${path} is encrypted (age) and no key for it was given or is kept on this computer. The app looks in the keychain (a profile's Encryption settings keep its passphrase or private key); on the command line, give --identity FILE or --passphrase-file FILE.`,
+      { path },
+    );
+  }
   return key;
 }
 
@@ -47,12 +60,15 @@ export async function withPlainTarget<T>(env: EngineEnv, target: ArchiveTarget, 
     // Same base name without .age, so messages and the restore journal still say which backup it is.
     const plainPath = join(dir, basename(target.path).slice(0, -AGE_SUFFIX.length));
     const plain = await decryptFile(target.path, plainPath, k);
+    if (target.record?.sha256 && target.record.sha256 !== plain.storedSha256) {
+      throw new LifeboatError('CHECKSUM_MISMATCH', `${target.path} has SHA-256 ${plain.storedSha256}, the catalog says ${target.record.sha256}: the encrypted file changed after it was written.`, { path: target.path });
+    }
     const recorded = recordedPlainSha256(env, target.record);
     if (recorded && recorded !== plain.sha256) {
       throw new LifeboatError('CHECKSUM_MISMATCH', `${target.path} decrypts to an archive with SHA-256 ${plain.sha256}, the catalog says ${recorded}.`, { path: target.path });
     }
     const record = target.record ? { ...target.record, path: plainPath, sha256: recorded ?? plain.sha256 } : null;
-    return await fn({ path: plainPath, record });
+    return await fn({ path: plainPath, record, stored: { path: target.path, sha256: plain.storedSha256 } });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

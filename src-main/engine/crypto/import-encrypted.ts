@@ -1,22 +1,28 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { EngineEnv } from '../engine-env.js';
 import { defaultBackupDir } from '../home.js';
 import { copyInto, insertImported, type ImportResult } from '../import/import-archive.js';
+import { statIdentity, type FileIdentity } from '../import/inspect-archive.js';
 import { readSidecar, sha256File, verifyArchive } from '../verify/verify-archive.js';
 import type { DecryptionKey } from './age-keys.js';
 import { withPlainTarget } from './encrypted-archive.js';
 import { EncryptionRepo } from './encryption-repo.js';
+import { replaceFileNoFollow } from './secret-file.js';
 
 /**
  * Import an encrypted Lifeboat archive (`.zip.age` / `.tar.gz.age`): it is decrypted into a private
  * folder and verified like any import, then the *encrypted* file is what is copied into the backup
  * folder and registered (stored and plain SHA-256 both recorded); no plain copy is kept.
  */
-export async function importEncrypted(env: EngineEnv, file: string, key: DecryptionKey | undefined): Promise<ImportResult> {
+export async function importEncrypted(env: EngineEnv, file: string, key: DecryptionKey | undefined, expected?: FileIdentity): Promise<ImportResult> {
   const path = resolve(file);
   const sha256 = await sha256File(path);
+  // A drop: only the file that was inspected (and shown) is imported.
+  if (expected && (expected.sha256 !== sha256 || (await statIdentity(path)).ino !== expected.ino)) {
+    throw new LifeboatError('SOURCE_CHANGED', `${path} changed after it was inspected; nothing was imported. Drop it again to see what it is now.`, { path });
+  }
   const dup = env.catalog.backups.findBySha256(sha256);
   if (dup) {
     env.catalog.audit.append({ actor: env.actor, action: 'import.duplicate', target: dup.id, outcome: 'info', details: { file: path, sha256, kind: 'lifeboat' } });
@@ -37,7 +43,7 @@ export async function importEncrypted(env: EngineEnv, file: string, key: Decrypt
   const { manifest } = checked;
   const { path: target } = await copyInto(path, defaultBackupDir(env.home), sha256);
   const size = (await stat(target)).size;
-  await writeFile(`${target}.sha256`, `${sha256}  ${basename(target)}\n`);
+  await replaceFileNoFollow(`${target}.sha256`, `${sha256}  ${basename(target)}\n`);
   const k = key as DecryptionKey; // withPlainTarget has required it
   const { id, warnings } = env.catalog.db.transaction(() => {
     const row = insertImported(env, manifest, { path: target, size, sha256 }, Boolean(sidecar));

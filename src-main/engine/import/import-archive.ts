@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { BackupWarning } from '../../../src-shared/domain/backup.js';
@@ -13,6 +13,7 @@ import { runBackup } from '../jobs/backup-job.js';
 import { summarize } from '../jobs/manifest-parts.js';
 import { assertManifestMatches, assertRoomFor, assertSafeEntries, declaredBytes } from '../restore/entry-safety.js';
 import { verifyAndExtract } from '../restore/extract.js';
+import { replaceFileNoFollow } from '../crypto/secret-file.js';
 import { destinationError } from '../util/fs-errors.js';
 import { HashingStream } from '../util/hashing-stream.js';
 import { readSidecar, sha256File, verifyArchive } from '../verify/verify-archive.js';
@@ -73,7 +74,7 @@ async function importLifeboat(env: EngineEnv, file: string, manifest: Manifest, 
   }
   // The copy must be the bytes that verified: one that differs is removed before it takes the name.
   const copy = await copyInto(file, defaultBackupDir(env.home), report.sha256);
-  await writeFile(`${copy.path}.sha256`, `${copy.sha256}  ${basename(copy.path)}\n`);
+  await replaceFileNoFollow(`${copy.path}.sha256`, `${copy.sha256}  ${basename(copy.path)}\n`);
   const { id, warnings } = insertImported(env, manifest, { path: copy.path, size: (await stat(copy.path)).size, sha256: copy.sha256 }, Boolean(sidecar));
   return { id, kind: 'lifeboat', duplicate: false, path: copy.path, sha256: copy.sha256, warnings };
 }
@@ -121,7 +122,7 @@ async function keepOriginalName(env: EngineEnv, id: string, from: string, sha256
   const to = await freeName(dirname(from), wanted);
   await link(from, to);
   env.catalog.db.prepare('UPDATE backups SET file_name = ?, path = ? WHERE id = ?').run(basename(to), to, id);
-  await writeFile(`${to}.sha256`, `${sha256}  ${basename(to)}\n`);
+  await replaceFileNoFollow(`${to}.sha256`, `${sha256}  ${basename(to)}\n`);
   await rm(from, { force: true });
   await rm(`${from}.sha256`, { force: true });
   return to;

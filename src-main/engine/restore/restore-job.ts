@@ -107,7 +107,7 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
     assertPlanOk(plan, req);
   } catch (e) {
     // Refused before anything changed (damaged or hostile archive, failed pre-flight): still audited.
-    env.catalog.audit.append({ actor: env.actor, action: 'restore.refused', target: resolved.path, outcome: 'failure', details: { backup: resolved.record?.id ?? null, ...toErrorInfo(e) } });
+    env.catalog.audit.append({ actor: env.actor, action: 'restore.refused', target: resolved.stored?.path ?? resolved.path, outcome: 'failure', details: { backup: resolved.record?.id ?? null, ...toErrorInfo(e) } });
     throw e;
   }
   const started = env.now();
@@ -115,16 +115,18 @@ export async function runRestore(env: EngineEnv, resolved: ResolvedTarget, req: 
   const repo = new RestoresRepo(env.catalog.db);
   const targets = plan.targets;
 
+  // Issue 14: an encrypted backup is read from a private decrypted copy; what is recorded is the stored file.
+  const archive = resolved.stored ?? { path: plan.archive, sha256: plan.sha256 };
   const audit = (action: AuditEventName, outcome: 'success' | 'failure' | 'info', details: Record<string, unknown>): void => {
-    env.catalog.audit.append({ actor: env.actor, action, target: id, outcome, details: { backup: plan.backupId, archive: plan.archive, sha256: plan.sha256, ...details } });
+    env.catalog.audit.append({ actor: env.actor, action, target: id, outcome, details: { backup: plan.backupId, archive: archive.path, sha256: archive.sha256, ...details } });
   };
   audit('restore.start', 'info', { targets: targets.map((t) => ({ source: t.source, kind: t.kind, target: t.target })) });
   const kinds = [...new Set(targets.map((t) => t.kind))];
   const log = new RunLog(() => env.now()); // run-log.ts: stored with the restore row when it ends
-  log.info(`Restore ${id} of ${plan.archive} (backup ${plan.backupId ?? 'not in the catalog'}): ${targets.map((t) => `${t.source} → ${t.target}`).join('; ')}`);
+  log.info(`Restore ${id} of ${archive.path} (backup ${plan.backupId ?? 'not in the catalog'}): ${targets.map((t) => `${t.source} → ${t.target}`).join('; ')}`);
 
   const journal: RestoreJournal = { phase: 'plan', steps: [], scratch: [join(env.home, 'tmp', `restore-${id}`)], created: [] };
-  repo.insert({ id, backupId: plan.backupId, archivePath: plan.archive, archiveSha256: plan.sha256, startedBy: env.actor, host: env.host, startedAt: started.toISOString(), journal, targets: targets.map(({ connectUrl: _url, changes: _changes, ...t }) => t) });
+  repo.insert({ id, backupId: plan.backupId, archivePath: archive.path, archiveSha256: archive.sha256, startedBy: env.actor, host: env.host, startedAt: started.toISOString(), journal, targets: targets.map(({ connectUrl: _url, changes: _changes, ...t }) => t) });
   const run: RestoreRun = {
     env,
     plan,

@@ -77,7 +77,10 @@ export interface PlannedTarget {
 
 /** The pre-flight's result: nothing has been changed. */
 export interface RestorePlan {
+  /** The archive read (for an encrypted backup: its decrypted private copy, gone after the restore). */
   readonly archive: string;
+  /** Issue 14: an encrypted backup's stored .age file and its SHA-256: what is shown and recorded. */
+  readonly stored?: { readonly path: string; readonly sha256: string };
   readonly format: 'zip' | 'tar.gz';
   readonly sha256: string;
   readonly checksumSource: 'catalog' | 'sidecar' | 'none';
@@ -273,7 +276,7 @@ export async function planRestore(env: EngineEnv, resolved: ResolvedTarget, req:
     if (running.length > 0) problems.push(`a backup of profile "${manifest.profile}" is running (${running[0]?.id.slice(0, 8)}); wait for it to finish`);
   }
   const smaller = targets.flatMap((t) => smallerWarning(manifest, t));
-  return { archive, format, sha256, checksumSource, backupId: resolved.record?.id ?? null, manifest, targets, problems, smaller, checksumOk };
+  return { archive, format, sha256, checksumSource, backupId: resolved.record?.id ?? null, manifest, targets, problems, smaller, checksumOk, ...(resolved.stored ? { stored: resolved.stored } : {}) };
 }
 
 /** Rows in every table of a live PostgreSQL database (for the "much smaller" warning). */

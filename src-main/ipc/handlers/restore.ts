@@ -112,8 +112,9 @@ export const restoreHandlers: HandlerGroup<'restore:plan' | 'restore:start' | 'r
     // Learned from past throughput: restores write about what backups read, so the recent backup rate is the estimate.
     const throughput = s.engine.env.catalog.backups.stats().throughput;
     return {
-      archive: plan.archive,
-      backupName: basename(plan.archive),
+      // Issue 14: an encrypted backup is named by its stored .age file, not the private decrypted copy.
+      archive: plan.stored?.path ?? plan.archive,
+      backupName: basename(plan.stored?.path ?? plan.archive),
       sha256: plan.sha256,
       checksumSource: plan.checksumSource,
       checksumOk: plan.checksumOk,

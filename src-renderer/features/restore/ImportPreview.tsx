@@ -38,12 +38,20 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
 export function ImportPreview({ preview }: { preview: ImportPreviewView }) {
   const o = preview.origin;
   const vouched = VOUCHED[preview.vouchedBy];
+  // An encrypted archive before its key is given: only the stored bytes were read (issue 14).
+  const sealed = preview.encryption !== undefined && !preview.encryption.opened;
   return (
     <Box sx={{ display: 'grid', gap: 2 }} data-testid="import-preview">
       <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', alignItems: 'center' }}>
-        <Chip size="small" color={preview.kind === 'lifeboat' ? 'primary' : 'default'} label={preview.kind === 'lifeboat' ? 'Lifeboat archive' : `Foreign ${preview.format === 'zip' ? 'ZIP' : 'tar.gz'} (not made by Lifeboat)`} data-testid="import-kind" />
+        <Chip
+          size="small"
+          color={preview.kind === 'lifeboat' ? 'primary' : 'default'}
+          label={preview.encryption ? 'Encrypted Lifeboat archive' : preview.kind === 'lifeboat' ? 'Lifeboat archive' : `Foreign ${preview.format === 'zip' ? 'ZIP' : 'tar.gz'} (not made by Lifeboat)`}
+          data-testid="import-kind"
+        />
         <Typography variant="body2" color="text.secondary">
-          {formatBytes(preview.size)} · {preview.files.toLocaleString()} file{preview.files === 1 ? '' : 's'} · {preview.format}
+          {formatBytes(preview.size)} · {sealed ? 'contents not read yet' : `${preview.files.toLocaleString()} file${preview.files === 1 ? '' : 's'}`} · {preview.format}
+          {preview.encryption ? ' · age' : ''}
         </Typography>
       </Box>
       {preview.problems.length > 0 ? (
@@ -53,7 +61,7 @@ export function ImportPreview({ preview }: { preview: ImportPreviewView }) {
             <div key={p}>{p}</div>
           ))}
         </Alert>
-      ) : (
+      ) : sealed ? null : (
         <Alert severity={vouched.severity} data-testid="import-vouched">
           {vouched.text}
         </Alert>
@@ -69,6 +77,8 @@ export function ImportPreview({ preview }: { preview: ImportPreviewView }) {
             {o.description && <Fact label="Description">{o.description}</Fact>}
             <Fact label="Lifeboat version">{o.appVersion}</Fact>
           </>
+        ) : sealed ? (
+          <Fact label="Origin">In the encrypted manifest: shown once the archive is open.</Fact>
         ) : (
           <Fact label="Origin">Unknown: a plain archive records no host, user or purpose.</Fact>
         )}

@@ -104,7 +104,7 @@ export function App() {
                 <Box sx={{ flexGrow: 1 }} />
                 <ActiveJobs />
                 <Typography variant="caption" color="text.secondary" sx={{ px: 2.5, py: 2 }}>
-                  v{info.data?.version ?? ''} · drop a .zip or .tar.gz anywhere to import it
+                  v{info.data?.version ?? ''} · drop a .zip, .tar.gz or .age anywhere to import it
                 </Typography>
               </Box>
               <Box component="main" sx={{ flexGrow: 1, p: { xs: 2, lg: 3 }, minWidth: 0, overflow: 'auto', display: 'flex', flexDirection: 'column' }}>

@@ -115,7 +115,7 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   IPC_REJECTED: 'The app refused a malformed or foreign request. Reload the window; report it if it happens again.',
   // Encryption at rest (issue 14)
   ENCRYPTION_FAILED: 'The backup was not kept, and no unencrypted copy was left at the destination. Check the recipients (age1...) or passphrase file of the profile, and free space, then run it again.',
-  DECRYPT_KEY_MISSING: 'This archive is encrypted (age). Give the key: --identity FILE (an AGE-SECRET-KEY-1... file) or --passphrase-file FILE.',
+  DECRYPT_KEY_MISSING: 'This archive is encrypted (age). Give the key: in the app, choose the profile key, an identity file or the passphrase; on the command line, --identity FILE (an AGE-SECRET-KEY-1... file) or --passphrase-file FILE.',
   DECRYPT_KEY_WRONG: 'The key given does not open this archive. Use the identity or passphrase from the profile\'s recovery kit. Nothing is wrong with the archive itself.',
   INTERNAL: 'This is a bug in Lifeboat. Please report it with the message above.',
   // --- safe restores (issue 12, item 3) ---

@@ -34,6 +34,7 @@ import { beginPhaseTimes } from '../util/phase-times.js';
 import { ProgressTracker, type ProgressListener } from './progress-tracker.js';
 import { fileNotStored, fileStored, type ReadPolicy } from './read-outcomes.js';
 import { logBackupPlan, logManifestNotes, RunLog, RunLogsRepo, saveRunLog } from './run-log.js';
+import { replaceFileNoFollow } from '../crypto/secret-file.js';
 
 /** Everything a backup needs, resolved (profile defaults already applied). */
 export interface BackupRequest {
@@ -383,7 +384,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     // crash from here on leaves nothing that the next start's recovery of RUNNING rows would miss.
     phases.mark('commit');
     await rm(workDir, { recursive: true, force: true });
-    await writeFile(`${finalPath}.sha256`, `${stored.sha256}  ${fileName}\n`);
+    await replaceFileNoFollow(`${finalPath}.sha256`, `${stored.sha256}  ${fileName}\n`); // never through a planted symlink
     if (req.encryption) await writeDecryptReadme(destination);
     await rename(stagedPath, finalPath);
     await fsyncDir(destination);

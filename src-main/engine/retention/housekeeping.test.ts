@@ -36,6 +36,21 @@ describe('housekeeping', () => {
     expect(engine.history({}).rows.map((r) => r.id)).toContain(ids[2]);
   });
 
+  it('export never writes its .sha256 sidecar through a symlink planted at that name; the file it pointed to is untouched', async () => {
+    const { engine, ids } = await profileWithBackups(1);
+    const dest = await tempDir();
+    const outside = join(await tempDir(), 'precious.conf');
+    await writeFile(outside, 'do not truncate me\n');
+    const record = engine.record(ids[0] ?? '');
+    const { basename } = await import('node:path');
+    const { readFile, lstat, symlink } = await import('node:fs/promises');
+    await symlink(outside, join(dest, `${basename(record.path)}.sha256`));
+    const exported = await engine.export(record, dest);
+    expect(await readFile(outside, 'utf8')).toBe('do not truncate me\n');
+    expect((await lstat(`${exported.path}.sha256`)).isSymbolicLink()).toBe(false);
+    expect(await readFile(`${exported.path}.sha256`, 'utf8')).toBe(`${record.sha256}  ${basename(exported.path)}\n`);
+  });
+
   it('export writes a verified copy with a sidecar; delete removes a backup; doctor finds and repairs drift', async () => {
     const { engine, out, ids } = await profileWithBackups(2);
     const dest = await tempDir();

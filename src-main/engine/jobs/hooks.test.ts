@@ -51,6 +51,20 @@ describe.skipIf(!posix)('pre- and post-backup commands', () => {
     expect(log).not.toContain('archiving');
   });
 
+  it('a failing pre-command that prints a password: the History row, the audit trail and the warning of a failing post-command show it masked', async () => {
+    const { engine, out, data, sh, failedRow } = await world();
+    const secret = 'hunter2-Secret';
+    await engine.backup(request(out, [folder(data)], { profile: 'svc', hooks: { post: null, pre: sh(`echo "connecting to postgres://admin:${secret}@db/app"; echo password=${secret}; exit 1`) } })).catch(() => undefined);
+    const row = failedRow();
+    expect(row?.errorCode).toBe('HOOK_FAILED');
+    expect(row?.errorMessage).toContain('postgres://admin:***@db/app');
+    const audit = JSON.stringify(engine.audit.list(50));
+    expect(`${row?.errorMessage ?? ''} ${audit}`).not.toContain(secret);
+    const ok = await engine.backup(request(out, [folder(data)], { profile: 'svc', hooks: { pre: null, post: sh(`echo token=${secret}; exit 2`) } }));
+    expect(JSON.stringify(ok.warnings)).toContain('token=***');
+    expect(JSON.stringify(ok.warnings)).not.toContain(secret);
+  });
+
   it('a pre-command that outlives its time limit is killed with every process it started, and the backup fails', async () => {
     const { engine, out, dir, data, sh, logOf, failedRow } = await world();
     const pidFile = join(dir, 'child.pid');

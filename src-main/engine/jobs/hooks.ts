@@ -5,7 +5,7 @@ import { delimiter, isAbsolute, join } from 'node:path';
 import type { BackupWarning } from '../../../src-shared/domain/backup.js';
 import type { HookCommand } from '../../../src-shared/domain/profile.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
-import type { RunLog } from './run-log.js';
+import { maskSecrets, type RunLog } from './run-log.js';
 
 /** Which side of the backup a hook runs on. */
 export type HookSide = 'pre' | 'post';
@@ -41,7 +41,8 @@ const DRAIN_MS = 500;
 /** "`pg_ctl stop -D /srv/db` (pre-backup command)": how the log and errors name a hook. */
 export function describeHook(side: HookSide, cmd: HookCommand): string {
   const shown = cmd.argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
-  return `${side === 'pre' ? 'pre-backup' : 'post-backup'} command \`${shown.length > 300 ? `${shown.slice(0, 299)}…` : shown}\``;
+  const masked = maskSecrets(shown); // the command line shows in History, the audit and emails
+  return `${side === 'pre' ? 'pre-backup' : 'post-backup'} command \`${masked.length > 300 ? `${masked.slice(0, 299)}…` : masked}\``;
 }
 
 /**
@@ -170,11 +171,13 @@ export async function runPreHook(cmd: HookCommand, ctx: HookContext): Promise<vo
   if (r.ok) return;
   if (r.cancelled) ctx.signal?.throwIfAborted();
   const what = describeHook('pre', cmd);
+  // The error is stored on the History row, in the audit trail and in emails: masked like the run log.
+  const tail = r.outputTail ? maskSecrets(r.outputTail) : '';
   const why = r.startError !== null ? `could not be started: ${r.startError}` : r.timedOut ? `did not finish within ${cmd.timeoutSeconds} s and was stopped` : r.exitCode !== null ? `exited with code ${r.exitCode}` : `was killed by ${r.signal ?? 'a signal'}`;
   throw new LifeboatError(
     'HOOK_FAILED',
-    `The ${what} ${why}, so the backup did not run.${r.outputTail ? ` Its output ends with: ${r.outputTail.slice(-1000)}` : ' It printed nothing.'} Fix the command (or its time limit) in the profile, then back up again.`,
-    { side: 'pre', argv: cmd.argv, exitCode: r.exitCode, signal: r.signal, timedOut: r.timedOut, output: r.outputTail },
+    `The ${what} ${why}, so the backup did not run.${tail ? ` Its output ends with: ${tail.slice(-1000)}` : ' It printed nothing.'} Fix the command (or its time limit) in the profile, then back up again.`,
+    { side: 'pre', argv: cmd.argv.map(maskSecrets), exitCode: r.exitCode, signal: r.signal, timedOut: r.timedOut, output: tail },
   );
 }
 
@@ -184,7 +187,8 @@ export async function runPostHook(cmd: HookCommand, ctx: HookContext): Promise<B
   if (r.ok) return null;
   const what = describeHook('post', cmd);
   const why = r.startError !== null ? `could not be started: ${r.startError}` : r.timedOut ? `did not finish within ${cmd.timeoutSeconds} s and was stopped` : r.cancelled ? 'was stopped by the cancel' : r.exitCode !== null ? `exited with code ${r.exitCode}` : `was killed by ${r.signal ?? 'a signal'}`;
-  const message = `The ${what} ${why}${r.outputTail ? ` (output: ${r.outputTail.slice(-300)})` : ''}. Check what it should have done (a service it should have started?); the run log has its full output.`;
+  const tail = r.outputTail ? maskSecrets(r.outputTail) : '';
+  const message = `The ${what} ${why}${tail ? ` (output: ${tail.slice(-300)})` : ''}. Check what it should have done (a service it should have started?); the run log has its full output.`;
   ctx.log.warn(message);
   return { code: 'POST_COMMAND_FAILED', message };
 }

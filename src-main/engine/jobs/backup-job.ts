@@ -130,12 +130,11 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
   // destination (see private-temp.ts); only the encrypted file is ever staged there.
   const plainDir = req.encryption ? privateTempPath(env.home, id) : null;
   const partialPath = plainDir ? join(plainDir, `${plainName}.partial`) : stagedPath;
-  // Issue 14: database dumps go to the private folder for every backup, encrypted or not. They are
-  // read into the archive, never renamed into the destination, so nothing needs them on its
-  // filesystem (only the archive's .partial → final rename does); at the destination, a dump a
-  // crash left behind would sit in the clear on a share or a synced folder until the next start.
-  const dumpDir = privateTempPath(env.home, id);
-  const workDir = join(dumpDir, 'work');
+  // Database dumps are plain text too: with encryption they are made in the private folder as well.
+  // Without encryption they are made on the destination's disk (`.lifeboat-tmp-<id>`, swept at the
+  // next start after a crash), which is sized for backups: a 200 GB dump must not fill the system
+  // disk that holds the home, and the plain archive beside it is no less readable than the dump.
+  const workDir = plainDir ? join(plainDir, 'work') : workDirFor(destination, id);
 
   const progress = new ProgressTracker(id, hooks.onProgress);
   const signal = hooks.signal;
@@ -196,7 +195,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     log.phase('preparing the destination');
     await prepareDestination(destination);
     if (req.encryption) checkEncryptionKey(req.encryption, req.profile);
-    await makePrivateDir(dumpDir);
+    if (plainDir) await makePrivateDir(plainDir);
     await mkdir(workDir, { recursive: true }).catch((e: unknown) => {
       throw destinationError(e, workDir);
     });
@@ -449,7 +448,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     throw error;
   } finally {
     await rm(workDir, { recursive: true, force: true });
-    await rm(dumpDir, { recursive: true, force: true });
+    if (plainDir) await rm(plainDir, { recursive: true, force: true });
   }
 }
 

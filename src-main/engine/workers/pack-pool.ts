@@ -18,6 +18,19 @@ export type PackResult =
 type Request = PackMessage extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
 type ReplyOf<Op extends PackMessage['op']> = Extract<PackReply, { op: Op }>;
 
+/** A batch's stored bytes copied into one buffer (transferred to the worker), with each item's range. */
+function wireBatch(items: readonly UnpackItem[], raws: readonly Buffer[]): { wire: (UnpackItem & { start: number; end: number })[]; buffer: ArrayBuffer } {
+  const all = Buffer.allocUnsafeSlow(raws.reduce((n, r) => n + r.length, 0));
+  let at = 0;
+  const wire = items.map((it, i) => {
+    const raw = raws[i] ?? Buffer.alloc(0);
+    raw.copy(all, at);
+    at += raw.length;
+    return { ...it, start: at - raw.length, end: at };
+  });
+  return { wire, buffer: all.buffer };
+}
+
 const revive = (e: WireError): NodeJS.ErrnoException => Object.assign(new Error(e.message), e);
 
 /**
@@ -96,15 +109,8 @@ export class PackPool {
 
   /** Decode, check, hash (and write, where a target is given) a batch of small ZIP entries. */
   async unpack(items: readonly UnpackItem[], raws: readonly Buffer[]): Promise<UnpackResult[]> {
-    const all = Buffer.allocUnsafeSlow(raws.reduce((n, r) => n + r.length, 0));
-    let at = 0;
-    const wire = items.map((it, i) => {
-      const raw = raws[i] ?? Buffer.alloc(0);
-      raw.copy(all, at);
-      at += raw.length;
-      return { ...it, start: at - raw.length, end: at };
-    });
-    const buffer = all.buffer;
+    // Built in a helper, so nothing awaiting the reply holds the caller's buffers.
+    const { wire, buffer } = wireBatch(items, raws);
     return (await this.send<'unpack'>({ op: 'unpack', items: wire, buffer }, [buffer])).results;
   }
 

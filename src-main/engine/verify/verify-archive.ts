@@ -110,6 +110,12 @@ export async function verifyArchive(
   // archive, in parallel) and the whole-file hash; databases to check come whole to this thread.
   const archiveSize = (await stat(path)).size;
   const workers = format === 'zip' ? new PackPool() : undefined;
+  // The whole-file hash has a thread of its own: on a pool worker it held that worker for the
+  // whole read, and the entry batches queued behind it stalled the in-order entry pass.
+  const hasher = format === 'zip' ? new PackPool(1) : undefined;
+  const closeWorkers = async (): Promise<void> => {
+    await Promise.all([workers?.close(), hasher?.close()]);
+  };
   let reported = 0;
   const progress = (n: number): void => {
     const step = Math.min(n, archiveSize - reported);
@@ -117,8 +123,8 @@ export async function verifyArchive(
     if (step > 0) onBytes?.(step);
   };
   // The whole-file hash reads the archive alongside the entry pass.
-  const hashing = workers
-    ? workers.inspect([{ path, hash: true }]).then(([facts]) => {
+  const hashing = hasher
+    ? hasher.inspect([{ path, hash: true }]).then(([facts]) => {
         if (!facts?.sha256) throw new LifeboatError('ARCHIVE_INVALID', `Cannot read archive ${path}: ${facts?.error?.message ?? 'it is not a file'}`, { path });
         return facts.sha256;
       })
@@ -138,7 +144,7 @@ export async function verifyArchive(
     manifest = await preflight(path, format, problems);
   } catch (e) {
     problems.push({ path: ARCHIVE_LAYOUT.manifest, problem: (e as Error).message, ...(e instanceof LifeboatError ? { code: e.code } : {}) });
-    const sha256 = await checkWhole().finally(() => workers?.close());
+    const sha256 = await checkWhole().finally(closeWorkers);
     return { ...base, sha256, ok: false, entriesChecked: 0, databasesChecked: 0, problems, manifest: null };
   }
 
@@ -212,7 +218,7 @@ export async function verifyArchive(
   } finally {
     await Promise.all(inspections);
     // The whole-file hash may still run on a worker.
-    sha256 = await checkWhole().finally(() => workers?.close());
+    sha256 = await checkWhole().finally(closeWorkers);
     await rm(work, { recursive: true, force: true });
   }
   for (const p of expectedEntries.keys()) if (!seen.has(p)) problems.push({ path: p, problem: 'listed in the manifest but missing from the archive' });

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildZip } from '../../../../test-support/zip-builder.js';
-import { PackPool, type UnpackItem, type UnpackResult } from '../../workers/pack-pool.js';
+import { PackPool, type StoredAt, type UnpackResult } from '../../workers/pack-pool.js';
 import { Digest, ZipReader } from './zip-reader.js';
 
 /**
@@ -19,18 +19,18 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
-/** A real pool that records how many unpack batches were waiting on the workers at once. */
+/** A real pool that records how many batches were waiting on the workers at once. */
 class CountingPool extends PackPool {
   inFlight = 0;
   maxInFlight = 0;
   batches = 0;
 
-  override async unpack(items: readonly UnpackItem[], raws: readonly Buffer[]): Promise<UnpackResult[]> {
+  override async unpackAt(archive: string, items: readonly StoredAt[]): Promise<UnpackResult[]> {
     this.inFlight += 1;
     this.batches += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
-      return await super.unpack(items, raws);
+      return await super.unpackAt(archive, items);
     } finally {
       this.inFlight -= 1;
     }
@@ -70,5 +70,31 @@ describe('small ZIP entries in worker batches', () => {
     // 2000 entries make ~32 batches of 64: both workers get work queued, not one batch at a time.
     expect(pool.batches).toBeGreaterThanOrEqual(count / 64);
     expect(pool.maxInFlight).toBeGreaterThanOrEqual(4);
+  });
+
+  it('an archive cut short while the workers read it (a racing writer) fails the pass, naming the entry as damaged', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lifeboat-batches-'));
+    dirs.push(dir);
+    const zip = join(dir, 'cut.zip');
+    await writeFile(zip, buildZip(Array.from({ length: 300 }, (_, i) => ({ name: `f${i}.txt`, data: text(i), method: 8 }))));
+    const half = Math.floor((await stat(zip)).size / 2);
+    // The headers were checked against the full file; the bytes are gone when the worker reads them.
+    class CuttingPool extends PackPool {
+      override async unpackAt(archive: string, items: readonly StoredAt[]): Promise<UnpackResult[]> {
+        await truncate(archive, half);
+        return super.unpackAt(archive, items);
+      }
+    }
+    const pool = new CuttingPool(2);
+    const reader = await ZipReader.open(zip);
+    try {
+      await expect(reader.walk(true, async () => undefined, { pool, plan: () => ({ dest: null }) })).rejects.toMatchObject({
+        code: 'ARCHIVE_INVALID',
+        message: expect.stringMatching(/entry "f\d+\.txt" is damaged \(the archive ends inside the entry/),
+      });
+    } finally {
+      await reader.close();
+      await pool.close();
+    }
   });
 });

@@ -4,7 +4,7 @@ import { crc32, createInflateRaw } from 'node:zlib';
 import { LifeboatError } from '../../../../src-shared/errors/lifeboat-error.js';
 import { assertNever } from '../../../../src-shared/domain/enums.js';
 import { printable } from '../../util/printable.js';
-import type { PackPool, UnpackItem, UnpackResult } from '../../workers/pack-pool.js';
+import type { PackPool, StoredAt, UnpackItem, UnpackResult } from '../../workers/pack-pool.js';
 import { decodeEntry, type EntryFault } from './entry-codec.js';
 import { SeqReader } from './seq-reader.js';
 import { readCentralDirectory } from './central-directory.js';
@@ -136,7 +136,7 @@ export class ZipReader {
    * Parse the local header at the reader's position; return the entry's stored bytes, or
    * 'stream' (reader left at the data) for a big entry.
    */
-  private async readRaw(reader: SeqReader, entry: ZipEntry, whole: boolean): Promise<Buffer | 'stream'> {
+  private async readRaw(reader: SeqReader, entry: ZipEntry, whole: boolean | 'header'): Promise<Buffer | 'stream'> {
     const head = await reader.take(30);
     if (head.readUInt32LE(0) !== SIG.local) throw invalid(this.path, `entry "${esc(entry.name)}" has no local header where the directory says (damaged or not a ZIP)`);
     const nameLength = head.readUInt16LE(26);
@@ -151,7 +151,7 @@ export class ZipReader {
     if (entry.method !== METHOD_STORE && entry.method !== METHOD_DEFLATE) {
       throw invalid(this.path, `entry "${esc(entry.name)}" uses compression method ${entry.method}, which Lifeboat does not read (only stored and deflate)`);
     }
-    if (this.isBig(entry) && !whole) return 'stream';
+    if ((this.isBig(entry) && !whole) || whole === 'header') return 'stream';
     return reader.take(entry.compressedSize);
   }
 
@@ -210,16 +210,18 @@ export class ZipReader {
     this.checkCrc(entry, crc);
   }
 
-  private batch: { items: UnpackItem[]; raws: Buffer[]; bytes: number; settle: ((r: UnpackResult | Error) => void)[]; pool: PackPool } | undefined;
+  private batch: { items: StoredAt[]; bytes: number; settle: ((r: UnpackResult | Error) => void)[]; pool: PackPool } | undefined;
 
-  /** Queue a small entry for a worker; its digest (or its error, named) comes back in its turn. */
-  private inBatch(pool: PackPool, entry: ZipEntry, raw: Buffer, dest: UnpackItem['dest']): Promise<EntryData> {
-    this.batch ??= { items: [], raws: [], bytes: 0, settle: [], pool };
+  /**
+   * Queue a small entry (its stored bytes at `offset`) for a worker, which reads them from the
+   * archive itself; its digest (or its error, named) comes back in its turn.
+   */
+  private inBatch(pool: PackPool, entry: ZipEntry, offset: number, dest: UnpackItem['dest']): Promise<EntryData> {
+    this.batch ??= { items: [], bytes: 0, settle: [], pool };
     const batch = this.batch;
     const result = new Promise<UnpackResult | Error>((resolve) => batch.settle.push(resolve));
-    batch.items.push({ method: entry.method, size: entry.size, crc: entry.crc, dest });
-    batch.raws.push(raw);
-    batch.bytes += raw.length + entry.size;
+    batch.items.push({ method: entry.method, size: entry.size, crc: entry.crc, dest, offset, length: entry.compressedSize });
+    batch.bytes += entry.compressedSize + entry.size;
     if (batch.items.length >= 64 || batch.bytes >= 4 * 1024 * 1024) this.sendBatch();
     return result.then((r) => this.digestOf(entry, r));
   }
@@ -236,11 +238,7 @@ export class ZipReader {
     const batch = this.batch;
     this.batch = undefined;
     if (!batch) return;
-    // The pool copies the bytes into the buffer it transfers; the views are dropped here, since
-    // `batch` lives on (its settlers) until the worker answers and would keep the reader's blocks.
-    const raws = batch.raws;
-    batch.raws = [];
-    batch.pool.unpack(batch.items, raws).then(
+    batch.pool.unpackAt(this.path, batch.items).then(
       (results) => batch.settle.forEach((settle, i) => settle(results[i] ?? new Error('internal: missing unpack result'))),
       (e: unknown) => batch.settle.forEach((settle) => settle(e instanceof Error ? e : new Error(String(e)))),
     );
@@ -279,9 +277,17 @@ export class ZipReader {
         let data: Promise<EntryData | null> = Promise.resolve(null);
         let bytes = entry.compressedSize + entry.size;
         if (wantsData(entry)) {
-          const raw = await this.readRaw(reader, entry, false);
-          const planned = raw !== 'stream' || offload?.big ? offload?.plan(entry) : undefined;
-          if (raw === 'stream' && planned && offload) {
+          const big = this.isBig(entry);
+          const planned = !big || offload?.big ? offload?.plan(entry) : undefined;
+          // Headers are checked here (name, bounds, method); an entry a worker takes is not read here.
+          const raw = await this.readRaw(reader, entry, planned && offload ? 'header' : false);
+          if (raw === 'stream' && planned && offload && !big) {
+            // A worker reads the stored bytes from the archive (one read per batch), decodes, checks
+            // and hashes them: this thread neither copies nor transfers them.
+            const offset = reader.position;
+            await reader.seek(offset + entry.compressedSize);
+            data = this.inBatch(offload.pool, entry, offset, planned.dest);
+          } else if (raw === 'stream' && planned && offload) {
             // Checked like any entry (local header, name, bounds); its bytes are the worker's to read.
             const offset = reader.position;
             await reader.seek(offset + entry.compressedSize);
@@ -291,10 +297,6 @@ export class ZipReader {
           } else if (raw === 'stream') {
             streaming = true;
             data = Promise.resolve(this.streamEntry(reader, entry));
-          } else if (planned && offload) {
-            // A view into the reader's block, not a copy: the pool copies the batch once into the
-            // buffer it transfers, and a batch (≤ 4 MiB) keeps at most a block or two alive until then.
-            data = this.inBatch(offload.pool, entry, raw, planned.dest);
           } else {
             data = this.decode(entry, raw);
           }

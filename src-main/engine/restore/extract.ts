@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { chmod, lchown, lutimes, mkdir, open, symlink, utimes } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ArchiveFormat } from '../../../src-shared/domain/enums.js';
@@ -7,6 +8,7 @@ import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { ManifestEntry } from '../../../src-shared/manifest/schema.js';
 import { Digest, eachChunk, walkArchive } from '../archive/archive-reader.js';
 import { flushWritten } from '../util/sync-fs.js';
+import { addTime } from '../util/phase-times.js';
 import { PackPool } from '../workers/pack-pool.js';
 import { printable } from './entry-safety.js';
 
@@ -106,9 +108,13 @@ export async function verifyAndExtract(
       return { dest: dest && entry ? { path: dest, mode: entry.mode & 0o777, mtime: new Date(entry.mtime).getTime() } : null };
     },
   });
+  const started = performance.now();
   try {
     await walked;
   } finally {
+    // Wall time of the entry pass, and below of the durability flush: the restore's stage step also
+    // holds the database checks and pg_restore, which the phase line would otherwise lump in.
+    addTime('stage:extract (wall)', performance.now() - started);
     // Stops any worker still writing before a failure reaches the caller's cleanup.
     await workers?.close();
   }
@@ -132,5 +138,7 @@ export async function verifyAndExtract(
   if (applyOwners) {
     for (const { entry, dest } of [...written, ...links]) if (entry.uid !== undefined && entry.gid !== undefined) await lchown(dest, entry.uid, entry.gid);
   }
+  const flushing = performance.now();
   await flushWritten(written.filter((w) => w.entry.kind === 'file').map((w) => w.dest));
+  addTime('stage:durability (wall)', performance.now() - flushing);
 }

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { link, mkdir, rename, statfs, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { formatBytes } from '../../../src-shared/domain/format.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { Manifest, ManifestSource } from '../../../src-shared/manifest/schema.js';
@@ -14,6 +15,7 @@ import { parsePgUrl } from '../sources/postgres-source.js';
 import { ALL_PAGES } from '../sources/sqlite-source.js';
 import { flushTrees, fsyncDir, fsyncFileAndDir } from '../util/durable.js';
 import { faultPoint } from '../util/fault.js';
+import { addTime } from '../util/phase-times.js';
 import { nearestExisting } from '../util/nearest-existing.js';
 import { PackPool, type PathFacts } from '../workers/pack-pool.js';
 import { inspectSqliteInWorker } from '../workers/untrusted-sqlite.js';
@@ -135,6 +137,7 @@ export async function stage(run: RestoreRun): Promise<void> {
   await verifyAndExtract(plan.archive, plan.format, plan.manifest, destinations, (n) => run.progress.addBytes(n), run.req.applyOwners === true).catch(async (e: unknown) => {
     throw await stagingError(e, [...new Set(destinations.values())][0] ?? work, plan.manifest);
   });
+  const checking = performance.now();
   await Promise.all(
     plan.targets.map(async (t) => {
       const src = sourceOf(plan.manifest, t.source);
@@ -148,9 +151,12 @@ export async function stage(run: RestoreRun): Promise<void> {
       if (src?.kind === 'postgres') await assertCustomDump(await resolvePgTool('pg_restore', run.req.pgRestorePath ?? process.env.LIFEBOAT_PG_RESTORE), file, src.entry);
     }),
   );
+  addTime('stage:check-dumps (wall)', performance.now() - checking);
+  const databases = performance.now();
   await stageGlobals(run, globals);
   for (const t of plan.targets) if (t.kind === 'postgres') await stagePostgres(run, t);
   for (const t of plan.targets) if (t.kind === 'mysql') await stageMysql(run, t);
+  addTime('stage:databases (wall)', performance.now() - databases);
 }
 
 /** A full disk (bytes or inodes) while staging names the disk, what the restore needs and what is free. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import type { ArchiveFormat } from '../../../src-shared/domain/enums.js';
 import type { Manifest } from '../../../src-shared/manifest/schema.js';
 import { ARCHIVE_LAYOUT } from '../../../src-shared/manifest/schema.js';
 import type { ErrorCode } from '../../../src-shared/errors/codes.js';
@@ -74,6 +75,24 @@ export async function quickVerify(path: string, expected: { sha256: string | nul
 }
 
 /**
+ * The archive's manifest, judged by restore's own pre-flight (the same code: what verify passes,
+ * restore accepts); its refusals are added to `problems`. The listing stays in here, so it is
+ * garbage before the entry pass begins (an object, a Date and a name per entry).
+ */
+async function preflight(path: string, format: ArchiveFormat, problems: VerifyProblem[]): Promise<Manifest> {
+  const listed = await listWithManifest(path, format);
+  const manifest = await listed.manifest;
+  if (!manifest) throw new LifeboatError('ARCHIVE_INVALID', `${path} holds no ${ARCHIVE_LAYOUT.manifest}; it was not written by Lifeboat.`, { path });
+  try {
+    assertRestorable(listed.entries, manifest);
+  } catch (e) {
+    if (!(e instanceof LifeboatError)) throw e;
+    problems.push({ path: typeof e.details.entry === 'string' ? e.details.entry : basename(path), problem: e.message, code: e.code });
+  }
+  return manifest;
+}
+
+/**
  * Verify an archive: its whole-file SHA-256 against the expected one (catalog, else sidecar), every
  * entry's SHA-256 and size against the manifest, no unlisted entries, and each SQLite database
  * inside through integrity_check and the manifest's row counts. Collects every problem found.
@@ -91,6 +110,12 @@ export async function verifyArchive(
   // archive, in parallel) and the whole-file hash; databases to check come whole to this thread.
   const archiveSize = (await stat(path)).size;
   const workers = format === 'zip' ? new PackPool() : undefined;
+  // The whole-file hash has a thread of its own: on a pool worker it held that worker for the
+  // whole read, and the entry batches queued behind it stalled the in-order entry pass.
+  const hasher = format === 'zip' ? new PackPool(1) : undefined;
+  const closeWorkers = async (): Promise<void> => {
+    await Promise.all([workers?.close(), hasher?.close()]);
+  };
   let reported = 0;
   const progress = (n: number): void => {
     const step = Math.min(n, archiveSize - reported);
@@ -98,8 +123,8 @@ export async function verifyArchive(
     if (step > 0) onBytes?.(step);
   };
   // The whole-file hash reads the archive alongside the entry pass.
-  const hashing = workers
-    ? workers.inspect([{ path, hash: true }]).then(([facts]) => {
+  const hashing = hasher
+    ? hasher.inspect([{ path, hash: true }]).then(([facts]) => {
         if (!facts?.sha256) throw new LifeboatError('ARCHIVE_INVALID', `Cannot read archive ${path}: ${facts?.error?.message ?? 'it is not a file'}`, { path });
         return facts.sha256;
       })
@@ -116,20 +141,10 @@ export async function verifyArchive(
   const base = { path, expectedSha256: expected.sha256, checksumSource: expected.source };
   let manifest: Manifest;
   try {
-    const listed = await listWithManifest(path, format);
-    const found = await listed.manifest;
-    if (!found) throw new LifeboatError('ARCHIVE_INVALID', `${path} holds no ${ARCHIVE_LAYOUT.manifest}; it was not written by Lifeboat.`, { path });
-    manifest = found;
-    // Restore's own pre-flight, the same code: what verify passes, restore accepts.
-    try {
-      assertRestorable(listed.entries, manifest);
-    } catch (e) {
-      if (!(e instanceof LifeboatError)) throw e;
-      problems.push({ path: typeof e.details.entry === 'string' ? e.details.entry : basename(path), problem: e.message, code: e.code });
-    }
+    manifest = await preflight(path, format, problems);
   } catch (e) {
     problems.push({ path: ARCHIVE_LAYOUT.manifest, problem: (e as Error).message, ...(e instanceof LifeboatError ? { code: e.code } : {}) });
-    const sha256 = await checkWhole().finally(() => workers?.close());
+    const sha256 = await checkWhole().finally(closeWorkers);
     return { ...base, sha256, ok: false, entriesChecked: 0, databasesChecked: 0, problems, manifest: null };
   }
 
@@ -203,7 +218,7 @@ export async function verifyArchive(
   } finally {
     await Promise.all(inspections);
     // The whole-file hash may still run on a worker.
-    sha256 = await checkWhole().finally(() => workers?.close());
+    sha256 = await checkWhole().finally(closeWorkers);
     await rm(work, { recursive: true, force: true });
   }
   for (const p of expectedEntries.keys()) if (!seen.has(p)) problems.push({ path: p, problem: 'listed in the manifest but missing from the archive' });

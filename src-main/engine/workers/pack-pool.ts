@@ -1,11 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SourceSkipKind } from '../archive/source-file.js';
-import type { ExtractItem, NameStat, PackMessage, PackReply, PackRequest, PathFacts, UnpackItem, UnpackResult, WireError } from './pack-protocol.js';
+import type { ExtractItem, NameStat, PackMessage, PackReply, PackRequest, PathFacts, StoredAt, UnpackResult, WireError } from './pack-protocol.js';
 import { addTime } from '../util/phase-times.js';
 import { workerUrl } from './worker-url.js';
 
-export type { ExtractItem, NameStat, PackRequest, PathFacts, UnpackItem, UnpackResult } from './pack-protocol.js';
+export type { ExtractItem, NameStat, PackRequest, PathFacts, StoredAt, UnpackItem, UnpackResult } from './pack-protocol.js';
 
 /**
  * The packed file (`changed` says why its bytes may not be one moment's state), or why it could not
@@ -94,18 +94,13 @@ export class PackPool {
     return (await this.send<'inspect'>({ op: 'inspect', items })).results;
   }
 
-  /** Decode, check, hash (and write, where a target is given) a batch of small ZIP entries. */
-  async unpack(items: readonly UnpackItem[], raws: readonly Buffer[]): Promise<UnpackResult[]> {
-    const all = Buffer.allocUnsafeSlow(raws.reduce((n, r) => n + r.length, 0));
-    let at = 0;
-    const wire = items.map((it, i) => {
-      const raw = raws[i] ?? Buffer.alloc(0);
-      raw.copy(all, at);
-      at += raw.length;
-      return { ...it, start: at - raw.length, end: at };
-    });
-    const buffer = all.buffer;
-    return (await this.send<'unpack'>({ op: 'unpack', items: wire, buffer }, [buffer])).results;
+  /**
+   * Decode, check, hash (and write, where a target is given) a batch of small ZIP entries whose
+   * stored bytes the worker reads from `archive` itself (in file order, one read for the batch):
+   * the bytes never pass through this thread.
+   */
+  async unpackAt(archive: string, items: readonly StoredAt[]): Promise<UnpackResult[]> {
+    return (await this.send<'unpackAt'>({ op: 'unpackAt', archive, items })).results;
   }
 
   /**

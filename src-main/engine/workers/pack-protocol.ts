@@ -83,14 +83,20 @@ export interface ExtractItem extends UnpackItem {
   readonly compressedSize: number;
 }
 
+/** A small ZIP entry whose stored bytes the worker reads itself: `length` bytes at `offset` of the archive. */
+export interface StoredAt extends UnpackItem {
+  readonly offset: number;
+  readonly length: number;
+}
+
 /** Requests, by `op`. */
 export type PackMessage =
   | { readonly op: 'pack'; readonly id: number; readonly files: readonly PackRequest[]; readonly level: number }
   | { readonly op: 'deflate'; readonly id: number; readonly data: Uint8Array; readonly dictionary: Uint8Array | undefined; readonly level: number }
   | { readonly op: 'inspect'; readonly id: number; readonly items: readonly { path: string; hash: boolean }[] }
   | { readonly op: 'list'; readonly id: number; readonly dir: string }
-  | { readonly op: 'unpack'; readonly id: number; readonly items: readonly (UnpackItem & { start: number; end: number })[]; readonly buffer: ArrayBuffer }
-  | { readonly op: 'extract'; readonly id: number; readonly item: ExtractItem };
+  | { readonly op: 'extract'; readonly id: number; readonly item: ExtractItem }
+  | { readonly op: 'unpackAt'; readonly id: number; readonly archive: string; readonly items: readonly StoredAt[] };
 
 /** Milliseconds the worker spent, by kind of work (read, deflate, hash, inflate, write...), for phase-times.ts. */
 export type WorkerTimes = Readonly<Record<string, number>>;
@@ -101,6 +107,6 @@ export type PackReply = { readonly times: WorkerTimes } & (
   | { readonly op: 'deflate'; readonly id: number; readonly buffer: ArrayBuffer }
   | { readonly op: 'inspect'; readonly id: number; readonly results: PathFacts[] }
   | { readonly op: 'list'; readonly id: number; readonly listing: WireListing }
-  | { readonly op: 'unpack'; readonly id: number; readonly results: UnpackResult[] }
   | { readonly op: 'extract'; readonly id: number; readonly results: UnpackResult[] }
+  | { readonly op: 'unpackAt'; readonly id: number; readonly results: UnpackResult[] }
 );

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { assertNever } from '../../../src-shared/domain/enums.js';
 import { readSourceSync } from '../archive/source-file.js';
 import { decodeEntryStream, decodeEntrySync, sha256Hex } from '../archive/zip/entry-codec.js';
-import type { ExtractItem, NameStat, PackMessage, PackReply, PathFacts, UnpackResult, WireError, WireListing, WirePacked } from './pack-protocol.js';
+import type { ExtractItem, NameStat, PackMessage, PackReply, PathFacts, StoredAt, UnpackItem, UnpackResult, WireError, WireListing, WirePacked } from './pack-protocol.js';
 
 /**
  * The pack worker thread (see PackPool): reads, hashes and deflates batches of small files,
@@ -210,23 +210,55 @@ function writeOne(path: string, data: Buffer, mode: number, mtime: number): void
 
 // Decode with the ZIP reader's own rules (entry-codec.ts), hash and, given a target, write: the
 // mirror of packing.
-function unpack(m: Extract<PackMessage, { op: 'unpack' }>): void {
-  const all = Buffer.from(m.buffer);
-  const results = m.items.map((it): UnpackResult => {
-    const out = clock('inflate', () => decodeEntrySync(all.subarray(it.start, it.end), it));
-    if (!Buffer.isBuffer(out)) return { error: out.fault, message: out.detail };
-    const dest = it.dest;
-    if (dest) {
-      try {
-        clock('write', () => writeOne(dest.path, out, dest.mode, dest.mtime));
-      } catch (e) {
-        const x = e as NodeJS.ErrnoException;
-        return { error: 'write', message: `Writing ${dest.path} failed: ${x.message}`, ...(x.code !== undefined ? { code: x.code } : {}) };
-      }
+function unpackOne(raw: Buffer, it: UnpackItem): UnpackResult {
+  const out = clock('inflate', () => decodeEntrySync(raw, it));
+  if (!Buffer.isBuffer(out)) return { error: out.fault, message: out.detail };
+  const dest = it.dest;
+  if (dest) {
+    try {
+      clock('write', () => writeOne(dest.path, out, dest.mode, dest.mtime));
+    } catch (e) {
+      const x = e as NodeJS.ErrnoException;
+      return { error: 'write', message: `Writing ${dest.path} failed: ${x.message}`, ...(x.code !== undefined ? { code: x.code } : {}) };
     }
-    return { sha256: clock('hash', () => sha256Hex(out)), size: out.length };
+  }
+  return { sha256: clock('hash', () => sha256Hex(out)), size: out.length };
+}
+
+/** The span of the archive a batch's entries lie in (file order), read at once; short only if the file shrank. */
+function readSpan(archive: string, items: readonly StoredAt[]): { at: number; bytes: Buffer } | { error: string } {
+  const at = items.reduce((lo, it) => Math.min(lo, it.offset), Infinity);
+  const end = items.reduce((hi, it) => Math.max(hi, it.offset + it.length), 0);
+  if (items.length === 0) return { at: 0, bytes: Buffer.alloc(0) };
+  try {
+    const fd = fs.openSync(archive, 'r');
+    try {
+      const bytes = Buffer.allocUnsafe(end - at);
+      let filled = 0;
+      while (filled < bytes.length) {
+        const n = fs.readSync(fd, bytes, filled, bytes.length - filled, at + filled);
+        if (n === 0) break;
+        filled += n;
+      }
+      return { at, bytes: bytes.subarray(0, filled) };
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (e) {
+    return { error: `reading the archive failed: ${(e as Error).message}` };
+  }
+}
+
+// The stored bytes are read here, not sent: the main thread reads only the headers.
+function unpackAt(m: Extract<PackMessage, { op: 'unpackAt' }>): void {
+  const span = clock('read', () => readSpan(m.archive, m.items));
+  const results = m.items.map((it): UnpackResult => {
+    if ('error' in span) return { error: 'damaged', message: span.error };
+    const from = it.offset - span.at;
+    if (from + it.length > span.bytes.length) return { error: 'damaged', message: `the archive ends inside the entry (at ${span.at + span.bytes.length})` };
+    return unpackOne(span.bytes.subarray(from, from + it.length), it);
   });
-  reply({ op: 'unpack', id: m.id, results });
+  reply({ op: 'unpackAt', id: m.id, results });
 }
 
 /** The stored bytes of a big entry, read from the archive in 1 MiB blocks. */
@@ -289,8 +321,8 @@ port.on('message', (m: PackMessage) => {
       return reply({ op: 'inspect', id: m.id, results: m.items.map((it) => inspectOne(it.path, it.hash)) });
     case 'list':
       return reply({ op: 'list', id: m.id, listing: clock('list', () => list(m.dir)) });
-    case 'unpack':
-      return unpack(m);
+    case 'unpackAt':
+      return unpackAt(m);
     case 'extract':
       return void extractOne(m.item).then((r) => reply({ op: 'extract', id: m.id, results: [r] }));
     default:

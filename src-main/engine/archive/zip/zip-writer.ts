@@ -5,7 +5,8 @@ import type { ArchiveSink, EntryAttrs, WrittenArchive, WrittenFile } from '../ar
 import { deflateWhole, DICTIONARY_BYTES, FINAL_BLOCK, isPrecompressed, sampleCompresses } from '../compress.js';
 import { OpenedSource, SourceOpenError, type SourceFile } from '../source-file.js';
 import { OutputFile } from './output-file.js';
-import { centralHeader, dataDescriptor, endRecords, FLAG_DESCRIPTOR, FLAG_UTF8, localHeader, MAX32, METHOD_DEFLATE, METHOD_STORE, S_IFDIR, S_IFLNK, S_IFREG, type CentralRecord } from './zip-format.js';
+import { dataDescriptor, endRecords, FLAG_DESCRIPTOR, FLAG_UTF8, localHeader, MAX32, METHOD_DEFLATE, METHOD_STORE, S_IFDIR, S_IFLNK, S_IFREG } from './zip-format.js';
+import { CentralBytes } from './central-bytes.js';
 
 /** Tuning; the defaults keep memory near 64 MiB on any core count. */
 export interface ZipWriterOptions {
@@ -61,7 +62,7 @@ interface Batch {
  * ZIP (ZIP64 where needed) that `unzip`, Windows and macOS read.
  */
 export class ZipWriter implements ArchiveSink {
-  private readonly central: CentralRecord[] = [];
+  private readonly central: CentralBytes;
   private chain: Promise<void> = Promise.resolve();
   private aheadBytes = 0;
   private failure: Error | undefined;
@@ -75,6 +76,7 @@ export class ZipWriter implements ArchiveSink {
     options: ZipWriterOptions,
   ) {
     this.o = { smallFileMax: 4 * 1024 * 1024, batchFiles: 64, batchBytes: 4 * 1024 * 1024, readAheadBytes: 32 * 1024 * 1024, chunkBytes: 1024 * 1024, chunkJobs: 4, zip64Threshold: MAX32, ...options };
+    this.central = new CentralBytes(this.o.zip64Threshold);
   }
 
   static async create(path: string, options: ZipWriterOptions): Promise<ZipWriter> {
@@ -130,7 +132,7 @@ export class ZipWriter implements ArchiveSink {
     const offset = this.out.offset;
     this.out.write(localHeader({ name, method: e.method, crc: e.crc, compressedSize: e.data.length, size: e.size, mtime: e.mtime, descriptor: false, zip64: e.size >= this.o.zip64Threshold }));
     this.out.write(e.data);
-    this.central.push({ name, method: e.method, flags: FLAG_UTF8, crc: e.crc, compressedSize: e.data.length, size: e.size, offset, unixMode: e.unixMode, mtime: e.mtime });
+    this.central.add({ name, method: e.method, flags: FLAG_UTF8, crc: e.crc, compressedSize: e.data.length, size: e.size, offset, unixMode: e.unixMode, mtime: e.mtime });
   }
 
   async addBuffer(name: string, content: Buffer, attrs: EntryAttrs): Promise<WrittenFile> {
@@ -312,7 +314,7 @@ export class ZipWriter implements ArchiveSink {
         throw new Error(`${file.path} grew past 4 GiB while it was being read; run the backup again.`);
       }
       this.out.write(dataDescriptor(crc, compressedSize, size, zip64));
-      this.central.push({ name: nameBuf, method, flags: FLAG_UTF8 | FLAG_DESCRIPTOR, crc, compressedSize, size, offset, unixMode: S_IFREG | attrs.mode, mtime: attrs.mtime });
+      this.central.add({ name: nameBuf, method, flags: FLAG_UTF8 | FLAG_DESCRIPTOR, crc, compressedSize, size, offset, unixMode: S_IFREG | attrs.mode, mtime: attrs.mtime });
       // Its bytes are already in the archive (hash and CRC of exactly those): a change is reported,
       // not retried, since re-reading would mean holding the whole file.
       return { size, sha256: sha.digest('hex'), changed: await src.finish(size) };
@@ -327,9 +329,13 @@ export class ZipWriter implements ArchiveSink {
     await this.chain;
     if (this.failure) throw this.failure;
     const cdOffset = this.out.offset;
-    for (const r of this.central) this.out.write(centralHeader(r, this.o.zip64Threshold));
+    const count = this.central.count;
+    await this.central.drain(async (bytes) => {
+      this.out.write(bytes);
+      await this.out.ready();
+    });
     const cdSize = this.out.offset - cdOffset;
-    this.out.write(endRecords(this.central.length, cdOffset, cdSize, this.o.zip64Threshold));
+    this.out.write(endRecords(count, cdOffset, cdSize, this.o.zip64Threshold));
     await this.pool.close();
     return this.out.finish();
   }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { BackupRecord } from '../../../src-shared/domain/backup.js';
@@ -53,10 +54,12 @@ export async function fetchFromRemote(env: EngineEnv, record: BackupRecord, spec
   if (!useSpec) throw new LifeboatError('NOT_FOUND', `Backup ${record.id.slice(0, 8)} has no copy on any remote; give the remote URL (--from-remote URL).`, { id: record.id });
   if (!record.sha256) throw new LifeboatError('NOT_FOUND', `Backup ${record.id.slice(0, 8)} has no recorded SHA-256 to check a download against.`, { id: record.id });
   const dest = opener(ctx)(useSpec);
-  const temp = join(dirname(record.path), `.lifeboat-tmp-download-${record.id.slice(0, 8)}-${process.pid}`);
+  // A name of this fetch alone: with one name per process, a second fetch of the same backup (two
+  // windows, a retry) removed the first one's download and the first then hashed the second's half
+  // file (a false CHECKSUM_MISMATCH blaming a good remote copy) or renamed it into place half-written.
+  const temp = join(dirname(record.path), `.lifeboat-tmp-download-${record.id.slice(0, 8)}-${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
     await mkdir(dirname(record.path), { recursive: true });
-    await rm(temp, { force: true });
     let done = 0;
     await dest.get(row?.objectName ?? record.fileName, temp, (n) => {
       done += n;

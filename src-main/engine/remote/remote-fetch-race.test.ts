@@ -1,8 +1,12 @@
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { open, readdir, readFile, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { remoteSpecSchema } from '../../../src-shared/domain/profile.js';
+import { lifeboat } from '../../../test-support/cli.js';
+import { catalogRows, runWithFault } from '../../../test-support/crash.js';
 import { folder, request, testEngine } from '../../../test-support/engine.js';
 import { tempDir } from '../../../test-support/temp-dir.js';
 import { writeTree } from '../../../test-support/tree.js';
@@ -89,5 +93,35 @@ describe('fetching an off-site copy while another fetch of the same backup runs'
     expect(sha(await readFile(record.path))).toBe(record.sha256);
     // No download is left behind beside the archive.
     expect((await readdir(dirname(record.path))).filter((n) => n.startsWith('.lifeboat-tmp-download'))).toEqual([]);
+  });
+});
+
+const rcloneMissing = await promisify(execFile)('rclone', ['version']).then(
+  () => null,
+  () => 'rclone is not installed',
+);
+
+describe.skipIf(rcloneMissing !== null)(`a restore --from-remote killed mid-download (rclone, local backend)${rcloneMissing ? `: ${rcloneMissing}` : ''}`, () => {
+  it('the download a killed fetch left beside the backups is removed by the next fetch of that backup, which restores', async () => {
+    const home = await tempDir('lifeboat-home-');
+    const src = await tempDir();
+    await writeTree(src, { 'blob.bin': randomBytes(256 * 1024) });
+    const store = await tempDir();
+    const config = join(await tempDir(), 'rclone.conf');
+    await writeFile(config, '[loc]\ntype = local\n');
+    const env = { ...process.env, RCLONE_CONFIG: config };
+    const made = await lifeboat(['--home', home, 'backup', '--dir', src, '--level', '0', '--remote', `rclone:loc:${store}`, '--json'], { env });
+    expect(made.code, made.stderr).toBe(0);
+    const [b] = catalogRows<{ id: string; path: string }>(home, 'SELECT id, path FROM backups');
+    await rm(b?.path ?? '');
+    const downloads = async (): Promise<string[]> => (await readdir(dirname(b?.path ?? ''))).filter((n) => n.startsWith('.lifeboat-tmp-download'));
+
+    const killed = await runWithFault(['--home', home, 'restore', b?.id ?? '', '--from-remote', '--to-dir', join(await tempDir(), 'r1'), '--json'], 'remote:downloaded', { env });
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    expect(await downloads()).toHaveLength(1);
+
+    const again = await lifeboat(['--home', home, 'restore', b?.id ?? '', '--from-remote', '--to-dir', join(await tempDir(), 'r2'), '--json'], { env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(await downloads()).toEqual([]);
   });
 });

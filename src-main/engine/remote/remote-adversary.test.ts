@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { startSshd, type SshdServer } from '../../../test-support/remote-servers
 import { tempDir } from '../../../test-support/temp-dir.js';
 import { writeTree } from '../../../test-support/tree.js';
 import { copyBackupToRemote } from './remote-copy.js';
+import { fetchFromRemote } from './remote-fetch.js';
 
 const run = promisify(execFile);
 const MiB = 1024 * 1024;
@@ -57,5 +58,20 @@ describe.skipIf(sshdMissing !== null)(`SFTP upload against a hostile server fold
       expect((await lstat(join(dir, record.fileName))).isFile()).toBe(true);
       expect(sha(await readFile(join(dir, record.fileName)))).toBe(record.sha256);
     }
+  });
+
+  it('a remote object longer than the catalog records is not downloaded past that size (a hostile or replaced copy cannot fill the local disk before the hash check)', async () => {
+    const s = await startSshd();
+    const { engine, record } = await backupOf(200 * 1024);
+    const dir = join(s.dir, 'store');
+    expect(await copyBackupToRemote(engine.env, record, spec(s, dir))).toMatchObject({ state: 'VERIFIED' });
+    // The server now serves 16 MiB under the archive's name.
+    await writeFile(join(dir, record.fileName), randomBytes(16 * MiB));
+    await rm(record.path);
+    let most = 0;
+    const fetched = fetchFromRemote(engine.env, record, spec(s, dir), { onProgress: (p) => void (most = Math.max(most, p.bytesDone)) });
+    await expect(fetched).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' });
+    expect(most).toBeLessThanOrEqual(record.size ?? 0);
+    await expect(stat(record.path)).rejects.toThrow();
   });
 });

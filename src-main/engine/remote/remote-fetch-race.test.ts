@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { remoteSpecSchema } from '../../../src-shared/domain/profile.js';
 import { lifeboat } from '../../../test-support/cli.js';
 import { catalogRows, runWithFault } from '../../../test-support/crash.js';
@@ -11,6 +11,7 @@ import { folder, request, testEngine } from '../../../test-support/engine.js';
 import { tempDir } from '../../../test-support/temp-dir.js';
 import { writeTree } from '../../../test-support/tree.js';
 import type { RemoteDestination } from './destination.js';
+import { copyBackupToRemote } from './remote-copy.js';
 import { fetchFromRemote } from './remote-fetch.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -123,5 +124,29 @@ describe.skipIf(rcloneMissing !== null)(`a restore --from-remote killed mid-down
     const again = await lifeboat(['--home', home, 'restore', b?.id ?? '', '--from-remote', '--to-dir', join(await tempDir(), 'r2'), '--json'], { env });
     expect(again.code, again.stderr).toBe(0);
     expect(await downloads()).toEqual([]);
+  });
+
+  it('an object on the remote longer than the catalog records is stopped at that size, not downloaded whole (rclone cat)', async () => {
+    const config = join(await tempDir(), 'rclone.conf');
+    await writeFile(config, '[loc]\ntype = local\n');
+    const before = process.env.RCLONE_CONFIG;
+    process.env.RCLONE_CONFIG = config;
+    onTestFinished(() => {
+      if (before === undefined) delete process.env.RCLONE_CONFIG;
+      else process.env.RCLONE_CONFIG = before;
+    });
+    const t = await testEngine();
+    const src = await tempDir();
+    await writeTree(src, { 'blob.bin': randomBytes(128 * 1024) });
+    const made = await t.engine.backup(request(t.out, [folder(src, { name: 'data' })], { compressionLevel: 0 }));
+    const record = t.engine.record(made.id);
+    const store = await tempDir();
+    const spec = remoteSpecSchema.parse({ url: `rclone:loc:${store}` });
+    expect(await copyBackupToRemote(t.engine.env, record, spec)).toMatchObject({ state: 'VERIFIED' });
+    await writeFile(join(store, record.fileName), randomBytes(32 * 1024 * 1024));
+    await rm(record.path);
+    let most = 0;
+    await expect(fetchFromRemote(t.engine.env, record, spec, { onProgress: (p) => void (most = Math.max(most, p.bytesDone)) })).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' });
+    expect(most).toBeLessThanOrEqual(record.size ?? 0);
   });
 });

@@ -70,7 +70,9 @@ export async function fetchFromRemote(env: EngineEnv, record: BackupRecord, spec
     await dest.get(row?.objectName ?? record.fileName, temp, (n) => {
       done += n;
       ctx.onProgress?.({ remoteId: dest.id, fileName: record.fileName, bytesDone: done, bytesTotal: record.size ?? 0 });
-    });
+      // A remote object longer than the catalog's archive (changed, or a hostile server streaming
+      // without end) is stopped at that size instead of filling the local disk before the hash check.
+    }, record.size ?? undefined);
     faultPoint('remote:downloaded');
     const sha256 = await sha256File(temp);
     if (sha256 !== record.sha256) {

@@ -22,7 +22,7 @@ import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { ErrorCode } from '../../../src-shared/errors/codes.js';
 import type { UploadedPart } from '../catalog/remote-copies-repo.js';
 import { faultPoint } from '../util/fault.js';
-import type { PutOptions, RemoteDestination, RemoteHash, RemoteObject, RemoteSecrets } from './destination.js';
+import { downloadLimit, type PutOptions, type RemoteDestination, type RemoteHash, type RemoteObject, type RemoteSecrets } from './destination.js';
 import { BandwidthPacer, pacedBody } from './pacer.js';
 import { HashingStream } from '../util/hashing-stream.js';
 
@@ -253,11 +253,11 @@ export class S3Destination implements RemoteDestination {
     return out;
   }
 
-  async get(name: string, localPath: string, onBytes?: (n: number) => void): Promise<void> {
+  async get(name: string, localPath: string, onBytes?: (n: number) => void, maxBytes?: number): Promise<void> {
     const got = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(name) })).catch((e: unknown) => {
       throw s3Error(e, this.id, `download of ${name}`);
     });
-    await pipeline(got.Body as Readable, new HashingStream(onBytes), createWriteStream(localPath, { flags: 'wx' }));
+    await pipeline(got.Body as Readable, new HashingStream(onBytes, downloadLimit(name, this.id, maxBytes)), createWriteStream(localPath, { flags: 'wx' }));
   }
 
   async getSmall(name: string, maxBytes: number): Promise<Buffer> {

@@ -11,7 +11,7 @@ import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { faultPoint } from '../util/fault.js';
 import { readSmallFile } from '../util/read-small-file.js';
 import { HashingStream } from '../util/hashing-stream.js';
-import type { PutOptions, RemoteDestination, RemoteHash, RemoteObject, RemoteSecrets } from './destination.js';
+import { downloadLimit, type PutOptions, type RemoteDestination, type RemoteHash, type RemoteObject, type RemoteSecrets } from './destination.js';
 import { checkHostKey, fingerprint, knownHostsLine, readKnownHosts, type HostKeyVerdict } from './known-hosts.js';
 import { PacedStream } from './pacer.js';
 
@@ -291,9 +291,9 @@ export class SftpDestination implements RemoteDestination {
     return entries.filter((e) => e.type === '-').map((e) => ({ name: e.name, size: e.size }));
   }
 
-  async get(name: string, localPath: string, onBytes?: (n: number) => void): Promise<void> {
+  async get(name: string, localPath: string, onBytes?: (n: number) => void, maxBytes?: number): Promise<void> {
     const c = await this.connect();
-    await pipeline(c.createReadStream(this.path(name)), new HashingStream(onBytes), createWriteStream(localPath, { flags: 'wx' })).catch((e: unknown) => {
+    await pipeline(c.createReadStream(this.path(name)), new HashingStream(onBytes, downloadLimit(name, this.id, maxBytes)), createWriteStream(localPath, { flags: 'wx' })).catch((e: unknown) => {
       throw classify(e, this.id, `download of ${name}`);
     });
   }

@@ -198,7 +198,10 @@ export class RcloneDestination implements RemoteDestination {
     const st = await this.stat(name);
     if (!st) throw new LifeboatError('REMOTE_NOT_FOUND', `${name} is gone from ${this.id}.`, { remote: this.id });
     if (st.size > maxBytes) throw new LifeboatError('REMOTE_FAILED', `${name} at ${this.id} is larger than ${maxBytes} bytes; it is not a Lifeboat sidecar.`, { remote: this.id });
-    return Buffer.from(await this.run(['cat', this.path(name)], `download of ${name}`), 'utf8');
+    // The listing's size is a moment's: the read is bounded too (one byte over says "too large").
+    const body = Buffer.from(await this.run(['cat', '--head', String(maxBytes + 1), this.path(name)], `download of ${name}`), 'utf8');
+    if (body.length > maxBytes) throw new LifeboatError('REMOTE_FAILED', `${name} at ${this.id} is larger than ${maxBytes} bytes; it is not a Lifeboat sidecar.`, { remote: this.id });
+    return body;
   }
 
   async delete(name: string): Promise<void> {

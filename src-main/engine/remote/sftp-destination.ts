@@ -303,8 +303,24 @@ export class SftpDestination implements RemoteDestination {
     const s = await c.stat(this.path(name)).catch((e: unknown) => {
       throw classify(e, this.id, `download of ${name}`);
     });
-    if (s.size > maxBytes) throw new LifeboatError('REMOTE_FAILED', `${name} at ${this.id} is larger than ${maxBytes} bytes; it is not a Lifeboat sidecar.`, { remote: this.id });
-    return (await c.get(this.path(name))) as Buffer;
+    const tooLarge = (): LifeboatError => new LifeboatError('REMOTE_FAILED', `${name} at ${this.id} is larger than ${maxBytes} bytes; it is not a Lifeboat sidecar.`, { remote: this.id });
+    if (s.size > maxBytes) throw tooLarge();
+    // The size above is the server's word: the read itself is bounded too (a file that grows, or a
+    // server that serves more than it stated, would otherwise be read into memory until it ends).
+    const chunks: Buffer[] = [];
+    let got = 0;
+    const sink = new Writable({
+      write: (chunk: Buffer, _e, cb) => {
+        got += chunk.length;
+        if (got > maxBytes) return cb(tooLarge());
+        chunks.push(chunk);
+        return cb();
+      },
+    });
+    await pipeline(c.createReadStream(this.path(name), { start: 0, end: maxBytes }), sink).catch((e: unknown) => {
+      throw classify(e, this.id, `download of ${name}`);
+    });
+    return Buffer.concat(chunks);
   }
 
   async delete(name: string): Promise<void> {

@@ -264,8 +264,28 @@ export class S3Destination implements RemoteDestination {
     const got = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(name) })).catch((e: unknown) => {
       throw s3Error(e, this.id, `download of ${name}`);
     });
-    if ((got.ContentLength ?? 0) > maxBytes) throw new LifeboatError('REMOTE_FAILED', `${name} at ${this.id} is larger than ${maxBytes} bytes; it is not a Lifeboat sidecar.`, { remote: this.id });
-    return Buffer.from(await (got.Body as { transformToByteArray: () => Promise<Uint8Array> }).transformToByteArray());
+    const tooLarge = (): LifeboatError => new LifeboatError('REMOTE_FAILED', `${name} at ${this.id} is larger than ${maxBytes} bytes; it is not a Lifeboat sidecar.`, { remote: this.id });
+    if ((got.ContentLength ?? 0) > maxBytes) {
+      (got.Body as Readable).destroy();
+      throw tooLarge();
+    }
+    // A body without Content-Length (chunked) is bounded as it arrives, never collected whole first.
+    const chunks: Buffer[] = [];
+    let n = 0;
+    await pipeline(
+      got.Body as Readable,
+      new Writable({
+        write: (chunk: Buffer, _e, cb) => {
+          n += chunk.length;
+          if (n > maxBytes) return cb(tooLarge());
+          chunks.push(chunk);
+          return cb();
+        },
+      }),
+    ).catch((e: unknown) => {
+      throw e instanceof LifeboatError ? e : s3Error(e, this.id, `download of ${name}`);
+    });
+    return Buffer.concat(chunks);
   }
 
   async delete(name: string): Promise<void> {

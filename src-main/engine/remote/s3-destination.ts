@@ -243,12 +243,18 @@ export class S3Destination implements RemoteDestination {
     const out: RemoteObject[] = [];
     const prefix = this.prefix ? `${this.prefix}/` : '';
     let token: string | undefined;
+    // A continuation token seen before would page in a circle forever (a broken or hostile endpoint).
+    const tokens = new Set<string>();
     do {
       const r = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token })).catch((e: unknown) => {
         throw s3Error(e, this.id, 'listing');
       });
       for (const o of r.Contents ?? []) if (o.Key && o.Key !== prefix) out.push({ name: o.Key.slice(prefix.length), size: o.Size ?? 0 });
       token = r.IsTruncated ? r.NextContinuationToken : undefined;
+      if (token !== undefined) {
+        if (tokens.has(token)) throw new LifeboatError('REMOTE_FAILED', `S3 listing at ${this.id} failed: the server repeated a continuation token after ${out.length} objects, so its listing never ends. Check the endpoint.`, { remote: this.id });
+        tokens.add(token);
+      }
     } while (token);
     return out;
   }

@@ -53,4 +53,28 @@ describe('an S3 endpoint that sends a body without a length', () => {
     expect((await stat(local)).size).toBeLessThanOrEqual(1024 * 1024);
     expect(s3.served()).toBeLessThan(64 * 1024 * 1024);
   });
+
+  it('a listing whose continuation tokens go round in a circle is refused, not paged forever', async () => {
+    let pages = 0;
+    const server = createServer((req, res) => {
+      pages += 1;
+      req.resume();
+      if (pages > 200) {
+        res.writeHead(500).end();
+        return;
+      }
+      const token = pages % 2 === 0 ? 'A' : 'B';
+      res.writeHead(200, { 'content-type': 'application/xml' });
+      res.end(
+        `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>hostile-bucket</Name><Prefix>p/</Prefix><KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>true</IsTruncated><NextContinuationToken>${token}</NextContinuationToken><Contents><Key>p/x${pages}.zip</Key><Size>1</Size></Contents></ListBucketResult>`,
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    onTestFinished(() => void server.close());
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const dest = openDestination(remoteSpecSchema.parse({ url: 's3://hostile-bucket/p', s3Endpoint: endpoint, s3PathStyle: true }), { s3AccessKeyId: 'k', s3SecretAccessKey: 's' });
+    onTestFinished(() => dest.close());
+    await expect(dest.list()).rejects.toMatchObject({ code: 'REMOTE_FAILED', message: expect.stringContaining('continuation') });
+    expect(pages).toBeLessThanOrEqual(3);
+  });
 });

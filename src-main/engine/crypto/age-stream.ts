@@ -109,6 +109,33 @@ function decryptError(e: unknown, path: string, key: DecryptionKey): LifeboatErr
   return new LifeboatError('CHECKSUM_MISMATCH', `${path} does not decrypt: ${msg}. The encrypted file is damaged or not an age file.`, { path });
 }
 
+/** A Lifeboat header is a few hundred bytes; age-header.ts reads 64 KiB of it too. */
+const HEADER_LIMIT = 64 * 1024;
+const HEADER_END = Buffer.from('\n---');
+
+/**
+ * Fails the read when no header end (`\n---`) came within HEADER_LIMIT bytes. The library reads a
+ * header line until its newline, buffering without bound (twice: the line and its transcript), so
+ * a file with a huge first stanza line (damaged, or made to) would be held whole in memory.
+ */
+function headerBound(path: string): Transform {
+  let seen = Buffer.alloc(0);
+  let ended = false;
+  return new Transform({
+    transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+      if (!ended) {
+        seen = Buffer.concat([seen, chunk.subarray(0, HEADER_LIMIT + HEADER_END.length)]).subarray(0, HEADER_LIMIT + HEADER_END.length);
+        if (seen.includes(HEADER_END)) ended = true;
+        else if (seen.length > HEADER_LIMIT) {
+          done(new LifeboatError('ARCHIVE_INVALID', `${path} ends in .age but its age header runs past ${HEADER_LIMIT / 1024} KiB without ending; it is damaged or not an age file, and was not read further.`, { path }));
+          return;
+        }
+      }
+      done(null, chunk);
+    },
+  });
+}
+
 /**
  * Decrypt `src` (an age file) into `sink` and return size and SHA-256 of the plain bytes. Every
  * chunk is authenticated before it is passed on, and the end of the stream is authenticated too,
@@ -120,7 +147,7 @@ export async function decryptInto(src: string, sink: Writable, key: DecryptionKe
   // the user chose, not the plain temporary copy); a read error reaches the decrypter through it.
   const stored = new HashingStream();
   const input = createReadStream(src);
-  (pipeline as (...s: unknown[]) => Promise<void>)(input, stored).catch(() => undefined);
+  (pipeline as (...s: unknown[]) => Promise<void>)(input, headerBound(src), stored).catch(() => undefined);
   try {
     const plain = await decrypterFor(key).decrypt(toWeb(stored));
     await (pipeline as (...s: unknown[]) => Promise<void>)(fromWeb(plain), hash, sink, ...(signal ? [{ signal }] : []));

@@ -1,4 +1,5 @@
 import type { RemoteCheck, RemoteKind } from '../../../src-shared/domain/remote.js';
+import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { UploadedPart } from '../catalog/remote-copies-repo.js';
 
 /** An object on a remote, as a listing shows it. */
@@ -59,8 +60,8 @@ export interface RemoteDestination {
   hash(name: string, expect?: { sha256: string; parts: readonly UploadedPart[] }): Promise<RemoteHash>;
   /** Every object under the prefix/path (one level). */
   list(): Promise<RemoteObject[]>;
-  /** Download `name` to `localPath` (the caller verifies). */
-  get(name: string, localPath: string, onBytes?: (n: number) => void): Promise<void>;
+  /** Download `name` to `localPath` (the caller verifies); more than `maxBytes` (the catalog's size) fails with downloadTooLong, not a full disk. */
+  get(name: string, localPath: string, onBytes?: (n: number) => void, maxBytes?: number): Promise<void>;
   /** Read a small object into memory (sidecars), refusing anything over `maxBytes`. */
   getSmall(name: string, maxBytes: number): Promise<Buffer>;
   delete(name: string): Promise<void>;
@@ -74,4 +75,13 @@ export interface RemoteSecrets {
   readonly s3SessionToken?: string;
   readonly sshPassword?: string;
   readonly sshKeyPassphrase?: string;
+}
+
+/** The HashingStream limit of a download that must not outgrow the catalog's size (a hostile or changed remote object). */
+export function downloadLimit(name: string, remote: string, maxBytes: number | undefined): { bytes: number; error: () => Error } | undefined {
+  if (maxBytes === undefined) return undefined;
+  return {
+    bytes: maxBytes,
+    error: () => new LifeboatError('CHECKSUM_MISMATCH', `${name} on ${remote} is longer than the ${maxBytes} bytes the catalog records; the download was stopped and not used. Check the remote copy (lifeboat remote verify).`, { remote, maxBytes }),
+  };
 }

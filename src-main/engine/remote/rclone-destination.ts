@@ -8,7 +8,7 @@ import type { ErrorCode } from '../../../src-shared/errors/codes.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { faultPoint } from '../util/fault.js';
 import { HashingStream } from '../util/hashing-stream.js';
-import type { PutOptions, RemoteDestination, RemoteHash, RemoteObject } from './destination.js';
+import { downloadLimit, type PutOptions, type RemoteDestination, type RemoteHash, type RemoteObject } from './destination.js';
 import { PacedStream } from './pacer.js';
 
 const CHUNK_FAULT_BYTES = 1024 * 1024;
@@ -54,6 +54,8 @@ export class RcloneDestination implements RemoteDestination {
       let out = '';
       let err = '';
       const stdoutDone = io.stdout ? pipeline(child.stdout, io.stdout) : Promise.resolve();
+      // Read once rclone exits (below); a consumer that stops early (a download past its size) must not be an unhandled rejection meanwhile.
+      stdoutDone.catch(() => undefined);
       if (!io.stdout) child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-STDERR_KEEP)));
       if (!io.stdin) child.stdin.end();
@@ -184,19 +186,22 @@ export class RcloneDestination implements RemoteDestination {
     return (JSON.parse(out) as { Name: string; Size: number }[]).map((o) => ({ name: o.Name, size: o.Size }));
   }
 
-  async get(name: string, localPath: string, onBytes?: (n: number) => void): Promise<void> {
-    const hs = new HashingStream(onBytes);
+  async get(name: string, localPath: string, onBytes?: (n: number) => void, maxBytes?: number): Promise<void> {
+    const hs = new HashingStream(onBytes, downloadLimit(name, this.id, maxBytes));
     const file = createWriteStream(localPath, { flags: 'wx' });
     const done = pipeline(hs, file);
-    await this.run(['cat', this.path(name)], `download of ${name}`, { stdout: hs });
-    await done;
+    // Whichever fails first says why: an object longer than the catalog's stops the stream (and rclone with it).
+    await Promise.all([this.run(['cat', this.path(name)], `download of ${name}`, { stdout: hs }), done]);
   }
 
   async getSmall(name: string, maxBytes: number): Promise<Buffer> {
     const st = await this.stat(name);
     if (!st) throw new LifeboatError('REMOTE_NOT_FOUND', `${name} is gone from ${this.id}.`, { remote: this.id });
     if (st.size > maxBytes) throw new LifeboatError('REMOTE_FAILED', `${name} at ${this.id} is larger than ${maxBytes} bytes; it is not a Lifeboat sidecar.`, { remote: this.id });
-    return Buffer.from(await this.run(['cat', this.path(name)], `download of ${name}`), 'utf8');
+    // The listing's size is a moment's: the read is bounded too (one byte over says "too large").
+    const body = Buffer.from(await this.run(['cat', '--head', String(maxBytes + 1), this.path(name)], `download of ${name}`), 'utf8');
+    if (body.length > maxBytes) throw new LifeboatError('REMOTE_FAILED', `${name} at ${this.id} is larger than ${maxBytes} bytes; it is not a Lifeboat sidecar.`, { remote: this.id });
+    return body;
   }
 
   async delete(name: string): Promise<void> {

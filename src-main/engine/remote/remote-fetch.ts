@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { BackupRecord } from '../../../src-shared/domain/backup.js';
@@ -8,6 +9,8 @@ import type { EngineEnv } from '../engine-env.js';
 import { defaultBackupDir } from '../home.js';
 import { summarize } from '../jobs/manifest-parts.js';
 import { fsyncFileAndDir } from '../util/durable.js';
+import { faultPoint } from '../util/fault.js';
+import { sweepDeadOwners } from '../util/temp-sweep.js';
 import type { RemoteDestination } from './destination.js';
 import { openDestination } from './open-destination.js';
 import { checkRemoteObject, sha256File, type RemoteContext } from './remote-copy.js';
@@ -53,15 +56,24 @@ export async function fetchFromRemote(env: EngineEnv, record: BackupRecord, spec
   if (!useSpec) throw new LifeboatError('NOT_FOUND', `Backup ${record.id.slice(0, 8)} has no copy on any remote; give the remote URL (--from-remote URL).`, { id: record.id });
   if (!record.sha256) throw new LifeboatError('NOT_FOUND', `Backup ${record.id.slice(0, 8)} has no recorded SHA-256 to check a download against.`, { id: record.id });
   const dest = opener(ctx)(useSpec);
-  const temp = join(dirname(record.path), `.lifeboat-tmp-download-${record.id.slice(0, 8)}-${process.pid}`);
+  // A name of this fetch alone: with one name per process, a second fetch of the same backup (two
+  // windows, a retry) removed the first one's download and the first then hashed the second's half
+  // file (a false CHECKSUM_MISMATCH blaming a good remote copy) or renamed it into place half-written.
+  // The host's tag and the pid let a later fetch remove what a killed one left (a whole archive's
+  // worth of bytes beside the backups, which nothing else ever looks at), and only that.
+  const leftovers = `.lifeboat-tmp-download-${record.id.slice(0, 8)}-${createHash('sha256').update(env.host).digest('hex').slice(0, 8)}-`;
+  const temp = join(dirname(record.path), `${leftovers}${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
     await mkdir(dirname(record.path), { recursive: true });
-    await rm(temp, { force: true });
+    await sweepDeadOwners(dirname(record.path), leftovers, env.host);
     let done = 0;
     await dest.get(row?.objectName ?? record.fileName, temp, (n) => {
       done += n;
       ctx.onProgress?.({ remoteId: dest.id, fileName: record.fileName, bytesDone: done, bytesTotal: record.size ?? 0 });
-    });
+      // A remote object longer than the catalog's archive (changed, or a hostile server streaming
+      // without end) is stopped at that size instead of filling the local disk before the hash check.
+    }, record.size ?? undefined);
+    faultPoint('remote:downloaded');
     const sha256 = await sha256File(temp);
     if (sha256 !== record.sha256) {
       throw new LifeboatError('CHECKSUM_MISMATCH', `The copy of ${record.fileName} downloaded from ${dest.id} has SHA-256 ${sha256.slice(0, 16)}…, the catalog records ${record.sha256.slice(0, 16)}…; it was not used.`, {

@@ -22,7 +22,7 @@ import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { ErrorCode } from '../../../src-shared/errors/codes.js';
 import type { UploadedPart } from '../catalog/remote-copies-repo.js';
 import { faultPoint } from '../util/fault.js';
-import type { PutOptions, RemoteDestination, RemoteHash, RemoteObject, RemoteSecrets } from './destination.js';
+import { downloadLimit, type PutOptions, type RemoteDestination, type RemoteHash, type RemoteObject, type RemoteSecrets } from './destination.js';
 import { BandwidthPacer, pacedBody } from './pacer.js';
 import { HashingStream } from '../util/hashing-stream.js';
 
@@ -243,29 +243,55 @@ export class S3Destination implements RemoteDestination {
     const out: RemoteObject[] = [];
     const prefix = this.prefix ? `${this.prefix}/` : '';
     let token: string | undefined;
+    // A continuation token seen before would page in a circle forever (a broken or hostile endpoint).
+    const tokens = new Set<string>();
     do {
       const r = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token })).catch((e: unknown) => {
         throw s3Error(e, this.id, 'listing');
       });
       for (const o of r.Contents ?? []) if (o.Key && o.Key !== prefix) out.push({ name: o.Key.slice(prefix.length), size: o.Size ?? 0 });
       token = r.IsTruncated ? r.NextContinuationToken : undefined;
+      if (token !== undefined) {
+        if (tokens.has(token)) throw new LifeboatError('REMOTE_FAILED', `S3 listing at ${this.id} failed: the server repeated a continuation token after ${out.length} objects, so its listing never ends. Check the endpoint.`, { remote: this.id });
+        tokens.add(token);
+      }
     } while (token);
     return out;
   }
 
-  async get(name: string, localPath: string, onBytes?: (n: number) => void): Promise<void> {
+  async get(name: string, localPath: string, onBytes?: (n: number) => void, maxBytes?: number): Promise<void> {
     const got = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(name) })).catch((e: unknown) => {
       throw s3Error(e, this.id, `download of ${name}`);
     });
-    await pipeline(got.Body as Readable, new HashingStream(onBytes), createWriteStream(localPath, { flags: 'wx' }));
+    await pipeline(got.Body as Readable, new HashingStream(onBytes, downloadLimit(name, this.id, maxBytes)), createWriteStream(localPath, { flags: 'wx' }));
   }
 
   async getSmall(name: string, maxBytes: number): Promise<Buffer> {
     const got = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(name) })).catch((e: unknown) => {
       throw s3Error(e, this.id, `download of ${name}`);
     });
-    if ((got.ContentLength ?? 0) > maxBytes) throw new LifeboatError('REMOTE_FAILED', `${name} at ${this.id} is larger than ${maxBytes} bytes; it is not a Lifeboat sidecar.`, { remote: this.id });
-    return Buffer.from(await (got.Body as { transformToByteArray: () => Promise<Uint8Array> }).transformToByteArray());
+    const tooLarge = (): LifeboatError => new LifeboatError('REMOTE_FAILED', `${name} at ${this.id} is larger than ${maxBytes} bytes; it is not a Lifeboat sidecar.`, { remote: this.id });
+    if ((got.ContentLength ?? 0) > maxBytes) {
+      (got.Body as Readable).destroy();
+      throw tooLarge();
+    }
+    // A body without Content-Length (chunked) is bounded as it arrives, never collected whole first.
+    const chunks: Buffer[] = [];
+    let n = 0;
+    await pipeline(
+      got.Body as Readable,
+      new Writable({
+        write: (chunk: Buffer, _e, cb) => {
+          n += chunk.length;
+          if (n > maxBytes) return cb(tooLarge());
+          chunks.push(chunk);
+          return cb();
+        },
+      }),
+    ).catch((e: unknown) => {
+      throw e instanceof LifeboatError ? e : s3Error(e, this.id, `download of ${name}`);
+    });
+    return Buffer.concat(chunks);
   }
 
   async delete(name: string): Promise<void> {

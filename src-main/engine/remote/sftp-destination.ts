@@ -11,7 +11,7 @@ import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { faultPoint } from '../util/fault.js';
 import { readSmallFile } from '../util/read-small-file.js';
 import { HashingStream } from '../util/hashing-stream.js';
-import type { PutOptions, RemoteDestination, RemoteHash, RemoteObject, RemoteSecrets } from './destination.js';
+import { downloadLimit, type PutOptions, type RemoteDestination, type RemoteHash, type RemoteObject, type RemoteSecrets } from './destination.js';
 import { checkHostKey, fingerprint, knownHostsLine, readKnownHosts, type HostKeyVerdict } from './known-hosts.js';
 import { PacedStream } from './pacer.js';
 
@@ -147,8 +147,14 @@ export class SftpDestination implements RemoteDestination {
       if (from === 0) {
         const source = createReadStream(localPath);
         source.pipe(paced);
-        // A fresh upload truncates whatever was under the temporary name.
-        await c.put(paced, temp).finally(() => source.destroy());
+        // A fresh upload never opens what is under the temporary name: a symlink planted there would
+        // be followed by a plain 'w' open, truncating the file it points at (another archive) and
+        // leaving the link as the "copy". The name is removed (a link goes, not its target) and
+        // created anew with O_EXCL, which the server does not follow.
+        await c.delete(temp, true);
+        // put(), not a bare stream: it also fails when the connection drops mid-way. (Its types know 'w' and 'a' only.)
+        const exclusive = { writeStreamOptions: { flags: 'wx' } } as unknown as Parameters<SftpClient['put']>[2];
+        await c.put(paced, temp, exclusive).finally(() => source.destroy());
       } else if (from < opts.size) {
         // Resuming writes at the proven offset of the existing file (r+: no truncation, and no
         // append that would land after bytes someone else added since the check).
@@ -185,7 +191,10 @@ export class SftpDestination implements RemoteDestination {
    */
   private async resumableBytes(temp: string, localPath: string, size: number): Promise<number> {
     const c = await this.connect();
-    const have = (await c.stat(temp).catch(() => null))?.size ?? 0;
+    // lstat: only a regular file is ours to append to; a symlink's size and bytes are its target's.
+    const st = await (c as unknown as { lstat(p: string): Promise<{ isFile: boolean; size: number }> }).lstat(temp).catch(() => null);
+    if (!st?.isFile) return 0;
+    const have = st.size;
     if (have <= 0 || have > size) return 0;
     const local = await hashPrefix(createReadStream(localPath, { start: 0, end: have - 1 }));
     const remote = (await this.execSha256(temp, have)) ?? (await hashPrefix(c.createReadStream(temp, { start: 0, end: have - 1 })).catch(() => null));
@@ -219,7 +228,9 @@ export class SftpDestination implements RemoteDestination {
     const temp = this.path(`.${name}.lifeboat-partial`);
     try {
       await c.mkdir(this.target.path, true);
-      await c.put(body, temp);
+      // As put(): the temporary name is created anew (O_EXCL), never opened through a planted link.
+      await c.delete(temp, true);
+      await c.put(body, temp, { writeStreamOptions: { flags: 'wx' } } as unknown as Parameters<SftpClient['put']>[2]);
       await c.posixRename(temp, this.path(name));
     } catch (e) {
       throw await this.diskFull(e, body.length, `upload of ${name}`);
@@ -280,9 +291,9 @@ export class SftpDestination implements RemoteDestination {
     return entries.filter((e) => e.type === '-').map((e) => ({ name: e.name, size: e.size }));
   }
 
-  async get(name: string, localPath: string, onBytes?: (n: number) => void): Promise<void> {
+  async get(name: string, localPath: string, onBytes?: (n: number) => void, maxBytes?: number): Promise<void> {
     const c = await this.connect();
-    await pipeline(c.createReadStream(this.path(name)), new HashingStream(onBytes), createWriteStream(localPath, { flags: 'wx' })).catch((e: unknown) => {
+    await pipeline(c.createReadStream(this.path(name)), new HashingStream(onBytes, downloadLimit(name, this.id, maxBytes)), createWriteStream(localPath, { flags: 'wx' })).catch((e: unknown) => {
       throw classify(e, this.id, `download of ${name}`);
     });
   }
@@ -292,8 +303,24 @@ export class SftpDestination implements RemoteDestination {
     const s = await c.stat(this.path(name)).catch((e: unknown) => {
       throw classify(e, this.id, `download of ${name}`);
     });
-    if (s.size > maxBytes) throw new LifeboatError('REMOTE_FAILED', `${name} at ${this.id} is larger than ${maxBytes} bytes; it is not a Lifeboat sidecar.`, { remote: this.id });
-    return (await c.get(this.path(name))) as Buffer;
+    const tooLarge = (): LifeboatError => new LifeboatError('REMOTE_FAILED', `${name} at ${this.id} is larger than ${maxBytes} bytes; it is not a Lifeboat sidecar.`, { remote: this.id });
+    if (s.size > maxBytes) throw tooLarge();
+    // The size above is the server's word: the read itself is bounded too (a file that grows, or a
+    // server that serves more than it stated, would otherwise be read into memory until it ends).
+    const chunks: Buffer[] = [];
+    let got = 0;
+    const sink = new Writable({
+      write: (chunk: Buffer, _e, cb) => {
+        got += chunk.length;
+        if (got > maxBytes) return cb(tooLarge());
+        chunks.push(chunk);
+        return cb();
+      },
+    });
+    await pipeline(c.createReadStream(this.path(name), { start: 0, end: maxBytes }), sink).catch((e: unknown) => {
+      throw classify(e, this.id, `download of ${name}`);
+    });
+    return Buffer.concat(chunks);
   }
 
   async delete(name: string): Promise<void> {

@@ -39,6 +39,8 @@ export const FAULT_POINTS = [
   // Off-site remote destinations (issue 14): after each uploaded part/chunk, and between upload and rename.
   'remote:uploading',
   'remote:uploaded',
+  // A remote copy downloaded for a restore, before it is checked and renamed into place (issue 14, adversary).
+  'remote:downloaded',
 ] as const;
 
 /** A named fault point. */

@@ -6,11 +6,19 @@ export class HashingStream extends Transform {
   private readonly hash: Hash = createHash('sha256');
   private count = 0;
 
-  constructor(private readonly onBytes?: (n: number) => void) {
+  /** `limit`: the stream fails with `limit.error()` as soon as more than `limit.bytes` pass (a download that must not outgrow what is known of it). */
+  constructor(
+    private readonly onBytes?: (n: number) => void,
+    private readonly limit?: { readonly bytes: number; readonly error: () => Error },
+  ) {
     super();
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    if (this.limit && this.count + chunk.length > this.limit.bytes) {
+      done(this.limit.error());
+      return;
+    }
     this.hash.update(chunk);
     this.count += chunk.length;
     this.onBytes?.(chunk.length);

@@ -1,13 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ARCHIVE_FORMATS } from '../../../src-shared/domain/enums.js';
 import { folder, request, testEngine } from '../../../test-support/engine.js';
 import { tempDir } from '../../../test-support/temp-dir.js';
 import { describeTree, writeTree } from '../../../test-support/tree.js';
+import { holdAt } from '../util/fault.js';
 import { sha256File } from '../verify/verify-archive.js';
 import { generateKeyPair, type DecryptionKey } from './age-keys.js';
 import { decryptFile } from './age-stream.js';
@@ -87,6 +88,30 @@ describe.each(ARCHIVE_FORMATS)('encrypted %s backups', (format) => {
     // Only the encrypted file was copied in.
     expect((await readdir(join(other.home, 'backups'))).filter((f) => /\.(zip|gz)$/.test(f))).toEqual([]);
     expect((await other.engine.verify(await other.engine.resolve(imported.id), undefined, { key })).ok).toBe(true);
+  });
+});
+
+describe('import of an encrypted archive rewritten while it is imported', () => {
+  it('is refused (SOURCE_CHANGED) when the bytes decrypted are not the bytes hashed; nothing is imported', async () => {
+    const { engine, out } = await testEngine();
+    const { identity, recipient } = await generateKeyPair();
+    const key: DecryptionKey = { kind: 'identity', identities: [identity] };
+    const first = await engine.backup(request(out, [folder(await dataTree(), { name: 'data' })], { format: 'zip', encryption: { kind: 'recipients', recipients: [recipient] } }));
+    const second = await engine.backup(request(out, [folder(await dataTree(), { name: 'other' })], { format: 'zip', encryption: { kind: 'recipients', recipients: [recipient] } }));
+    const file = join(await tempDir(), 'download.zip.age');
+    await copyFile(first.path, file);
+    const other = await testEngine();
+    const hold = holdAt('import:hashed');
+    const importing = other.engine.import(file, key).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    await hold.reached;
+    await copyFile(second.path, file); // a writer replaces the file between the hash and the decrypt
+    hold.release();
+    expect(await importing).toMatchObject({ code: 'SOURCE_CHANGED' });
+    expect(other.engine.history({}).rows).toEqual([]);
+    expect((await readdir(join(other.home, 'backups')).catch(() => [] as string[])).filter((f) => f.endsWith('.age'))).toEqual([]);
   });
 });
 

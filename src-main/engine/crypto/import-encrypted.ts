@@ -10,6 +10,7 @@ import type { DecryptionKey } from './age-keys.js';
 import { withPlainTarget } from './encrypted-archive.js';
 import { EncryptionRepo } from './encryption-repo.js';
 import { replaceFileNoFollow } from './secret-file.js';
+import { holdPoint } from '../util/fault.js';
 
 /**
  * Import an encrypted Lifeboat archive (`.zip.age` / `.tar.gz.age`): it is decrypted into a private
@@ -19,6 +20,7 @@ import { replaceFileNoFollow } from './secret-file.js';
 export async function importEncrypted(env: EngineEnv, file: string, key: DecryptionKey | undefined, expected?: FileIdentity): Promise<ImportResult> {
   const path = resolve(file);
   const sha256 = await sha256File(path);
+  await holdPoint('import:hashed');
   // A drop: only the file that was inspected (and shown) is imported.
   if (expected && (expected.sha256 !== sha256 || (await statIdentity(path)).ino !== expected.ino)) {
     throw new LifeboatError('SOURCE_CHANGED', `${path} changed after it was inspected; nothing was imported. Drop it again to see what it is now.`, { path });
@@ -33,6 +35,11 @@ export async function importEncrypted(env: EngineEnv, file: string, key: Decrypt
     throw new LifeboatError('CHECKSUM_MISMATCH', `${path} has SHA-256 ${sha256}, its .sha256 sidecar says ${sidecar}; nothing was imported.`, { path });
   }
   const checked = await withPlainTarget(env, { path, record: null }, key, async (plain) => {
+    // The bytes decrypted are the bytes hashed above (and, for a drop, inspected): a file rewritten
+    // between the two reads is refused, not imported under the first read's checksum.
+    if (plain.stored && plain.stored.sha256 !== sha256) {
+      throw new LifeboatError('SOURCE_CHANGED', `${path} changed while it was being imported (SHA-256 ${sha256} when first read, ${plain.stored.sha256} when decrypted); nothing was imported. Import it again once nothing writes to it.`, { path });
+    }
     const report = await verifyArchive(plain.path, { sha256: null, source: 'none' });
     if (!report.ok || !report.manifest) {
       const first = report.problems[0];

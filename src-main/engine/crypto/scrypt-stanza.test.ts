@@ -5,7 +5,7 @@ import { Decrypter, Encrypter } from 'age-encryption';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test-support/temp-dir.js';
 import { decryptFile, encryptFile } from './age-stream.js';
-import { PassphraseIdentity, PassphraseRecipient } from './scrypt-stanza.js';
+import { derivationsRunning, PassphraseIdentity, PassphraseRecipient } from './scrypt-stanza.js';
 
 const PASSPHRASE = 'lantern-quarry-mosaic-17';
 
@@ -40,6 +40,21 @@ describe('passphrase (scrypt) key derivation off the main thread', () => {
     expect(unwrapped.value).toEqual(fileKey);
     // Another passphrase is "not mine" (null), never an exception that reads as damage.
     expect(await new PassphraseIdentity('another-passphrase-00').unwrapFileKey(wrapped.value)).toBeNull();
+  });
+
+  it('several unwraps started at once run their scrypt one at a time (memory of one derivation), and each gets its key', async () => {
+    const keys = [0, 1, 2].map(() => new Uint8Array(randomBytes(16)));
+    const wrapped = await Promise.all(keys.map((k) => new PassphraseRecipient(PASSPHRASE).wrapFileKey(k)));
+    let most = 0;
+    const sampler = setInterval(() => (most = Math.max(most, derivationsRunning())), 1);
+    try {
+      const opened = await Promise.all(wrapped.map((w) => new PassphraseIdentity(PASSPHRASE).unwrapFileKey(w)));
+      expect(opened).toEqual(keys);
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(most).toBe(1);
+    expect(derivationsRunning()).toBe(0);
   });
 
   it('an interval keeps firing while a passphrase archive is encrypted and decrypted', async () => {

@@ -28,7 +28,39 @@ function fromBase64NoPad(s: string): Uint8Array | null {
   return base64NoPad(b) === s ? new Uint8Array(b) : null;
 }
 
+/** The derivation running now (or resolved): each waits for the one before it. */
+let lastDerivation: Promise<unknown> = Promise.resolve();
+let running = 0;
+
+/** How many scrypt derivations run at this moment (0 or 1; tests). */
+export function derivationsRunning(): number {
+  return running;
+}
+
+/**
+ * One scrypt derivation at a time in this process: an age header may ask for up to 2^20 work
+ * (1 GiB of memory), and a renderer or a script starting several imports at once must not
+ * multiply that. The queue keeps the memory of derivations to one at any moment.
+ */
 function deriveKey(passphrase: string, salt: Uint8Array, logN: number): Promise<Buffer> {
+  const next = lastDerivation.then(
+    () => deriveKeyNow(passphrase, salt, logN),
+    () => deriveKeyNow(passphrase, salt, logN),
+  );
+  lastDerivation = next.catch(() => undefined);
+  return next;
+}
+
+async function deriveKeyNow(passphrase: string, salt: Uint8Array, logN: number): Promise<Buffer> {
+  running += 1;
+  try {
+    return await scryptOnce(passphrase, salt, logN);
+  } finally {
+    running -= 1;
+  }
+}
+
+function scryptOnce(passphrase: string, salt: Uint8Array, logN: number): Promise<Buffer> {
   const salted = Buffer.concat([Buffer.from(LABEL, 'utf8'), salt]);
   const N = 2 ** logN;
   // scrypt needs 128·N·r bytes; Node refuses above maxmem (32 MiB by default).

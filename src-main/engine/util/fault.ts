@@ -41,6 +41,8 @@ export const FAULT_POINTS = [
   'remote:uploaded',
   // A remote copy downloaded for a restore, before it is checked and renamed into place (issue 14, adversary).
   'remote:downloaded',
+  // Import of an encrypted archive: its stored bytes are hashed, not yet decrypted.
+  'import:hashed',
 ] as const;
 
 /** A named fault point. */

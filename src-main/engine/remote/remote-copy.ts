@@ -68,7 +68,25 @@ export async function sha256File(path: string): Promise<string> {
  * Check the object on the remote: its size, then its SHA-256 (server checksum, remote command or
  * read-back). Throws CHECKSUM_MISMATCH / REMOTE_NOT_FOUND with what differs.
  */
-export async function checkRemoteObject(dest: RemoteDestination, row: Pick<RemoteCopyRow, 'objectName' | 'size' | 'sha256' | 'parts'>, when: 'upload' | 'later' = 'later'): Promise<RemoteCheck> {
+export async function checkRemoteObject(dest: RemoteDestination, row: Pick<RemoteCopyRow, 'objectName' | 'size' | 'sha256' | 'parts'>, when: 'upload' | 'later' = 'later', signal?: AbortSignal): Promise<RemoteCheck> {
+  if (!signal) return checkObject(dest, row, when);
+  // A server whose `sha256sum` (or read-back) never answers must not hold the job forever: a cancel
+  // closes the connection, which ends whatever the check waits for, and the check reports CANCELLED.
+  const cancelled = (): LifeboatError => new LifeboatError('CANCELLED', `The check of ${row.objectName} on ${dest.id} was cancelled.`, { remote: dest.id });
+  if (signal.aborted) throw cancelled();
+  const onAbort = (): void => void dest.close().catch(() => undefined);
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await checkObject(dest, row, when);
+  } catch (e) {
+    if (signal.aborted) throw cancelled();
+    throw e;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+async function checkObject(dest: RemoteDestination, row: Pick<RemoteCopyRow, 'objectName' | 'size' | 'sha256' | 'parts'>, when: 'upload' | 'later'): Promise<RemoteCheck> {
   const what = when === 'upload' ? 'the upload did not arrive intact' : 'the remote copy changed after upload';
   const st = await dest.stat(row.objectName);
   if (!st) throw new LifeboatError('REMOTE_NOT_FOUND', `${row.objectName} is gone from ${dest.id}.`, { remote: dest.id, object: row.objectName });
@@ -134,7 +152,7 @@ export async function copyBackupToRemote(env: EngineEnv, record: BackupRecord, s
         ctx.onProgress?.({ remoteId: id, fileName: record.fileName, bytesDone: done, bytesTotal: record.size ?? 0 });
       },
     });
-    const how = await checkRemoteObject(dest, repo.get(record.id, id) ?? row, 'upload');
+    const how = await checkRemoteObject(dest, repo.get(record.id, id) ?? row, 'upload', ctx.signal);
     await dest.putSmall(`${record.fileName}${SIDECAR_SUFFIX}`, Buffer.from(JSON.stringify(makeSidecar(record, manifest, now()), null, 1)));
     repo.markVerified(record.id, id, how, now());
     env.catalog.audit.append({ actor: env.actor, action: 'remote.copy', target: record.id, outcome: 'success', details: { remote: id, how, resumedParts, resumedBytes } });
@@ -204,7 +222,7 @@ export async function verifyRemotes(env: EngineEnv, opts: { profile?: string; re
       dests.set(row.remoteId, dest);
       const at = env.now().toISOString();
       try {
-        repo.markVerified(row.backupId, row.remoteId, await checkRemoteObject(dest, row), at);
+        repo.markVerified(row.backupId, row.remoteId, await checkRemoteObject(dest, row, 'later', ctx.signal), at);
       } catch (e) {
         const info = toErrorInfo(e);
         repo.markFailed(row.backupId, row.remoteId, info.code, info.message, at, true);

@@ -8,6 +8,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { remoteSpecSchema } from '../../../src-shared/domain/profile.js';
 import { tempDir } from '../../../test-support/temp-dir.js';
 import { openDestination } from './open-destination.js';
+import { checkRemoteObject } from './remote-copy.js';
 
 const run = promisify(execFile);
 const { Server, utils } = ssh2;
@@ -21,7 +22,7 @@ const keygenMissing = await run('ssh-keygen', ['-?']).then(
  * A hostile SFTP server (ssh2's own server, on loopback): every file stats as `claimed` bytes, and
  * reading it yields `serves` bytes. `served` counts what it actually sent.
  */
-async function startLyingSftp(claimed: number, serves: number): Promise<{ port: number; knownHosts: string; key: string; served: () => number }> {
+async function startLyingSftp(claimed: number, serves: number, opts: { hangExec?: boolean; hangReads?: boolean } = {}): Promise<{ port: number; knownHosts: string; key: string; served: () => number }> {
   const dir = await tempDir();
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'client_key')]);
@@ -32,15 +33,20 @@ async function startLyingSftp(claimed: number, serves: number): Promise<{ port: 
     client.on('error', () => undefined);
     client.on('ready', () => {
       client.on('session', (acceptSession) => {
-        acceptSession().on('sftp', (acceptSftp) => {
+        const session = acceptSession();
+        // A shell whose `sha256sum` never answers: the channel opens, nothing ever comes back.
+        session.on('exec', (accept, reject) => (opts.hangExec ? void accept() : reject()));
+        session.on('sftp', (acceptSftp) => {
           const sftp = acceptSftp();
-          sftp.on('STAT', (id) => sftp.attrs(id, attrs));
-          sftp.on('LSTAT', (id) => sftp.attrs(id, attrs));
+          const attrsOf = (path: string) => (path === '/store' ? { ...attrs, mode: 0o40755 } : attrs);
+          sftp.on('STAT', (id, path) => sftp.attrs(id, attrsOf(path)));
+          sftp.on('LSTAT', (id, path) => sftp.attrs(id, attrsOf(path)));
           sftp.on('FSTAT', (id) => sftp.attrs(id, attrs));
           sftp.on('REALPATH', (id, p) => sftp.name(id, [{ filename: p, longname: p, attrs }]));
           sftp.on('OPEN', (id) => sftp.handle(id, Buffer.from([1])));
           sftp.on('CLOSE', (id) => sftp.status(id, STATUS_CODE.OK));
           sftp.on('READ', (id, _h, offset, length) => {
+            if (opts.hangReads) return; // a read-back that never answers either
             if (offset >= serves) return sftp.status(id, STATUS_CODE.EOF);
             const n = Math.min(length, serves - offset);
             served += n;
@@ -66,5 +72,21 @@ describe.skipIf(keygenMissing !== null)(`an SFTP server that lies about sizes${k
     onTestFinished(() => dest.close());
     await expect(dest.getSmall('x.zip.lifeboat.json', 64 * 1024)).rejects.toMatchObject({ code: 'REMOTE_FAILED' });
     expect(s.served()).toBeLessThan(1024 * 1024);
+  });
+
+  it('a check waiting on a server whose sha256sum and reads never answer ends at the cancel, as CANCELLED, instead of holding the job forever', async () => {
+    const s = await startLyingSftp(1000, 1000, { hangExec: true, hangReads: true });
+    const dest = openDestination(remoteSpecSchema.parse({ url: `sftp://root@127.0.0.1:${s.port}/store`, sshKey: s.key, knownHosts: s.knownHosts }), {});
+    onTestFinished(() => dest.close());
+    const abort = new AbortController();
+    const row = { objectName: 'x.zip', size: 1000, sha256: 'a'.repeat(64), parts: [] };
+    const checking = checkRemoteObject(dest, row, 'later', abort.signal).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    // Let the check reach the server and wait there, then cancel.
+    await new Promise((r) => setTimeout(r, 1500));
+    abort.abort();
+    expect(await checking).toMatchObject({ code: 'CANCELLED' });
   });
 });

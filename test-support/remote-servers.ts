@@ -209,3 +209,12 @@ export async function startCutProxy(targetPort: number): Promise<CutProxy> {
     },
   };
 }
+
+/** Why the throwaway sshd cannot run here (not root, no openssh-server), or null when it can. */
+export async function sshdMissingReason(): Promise<string | null> {
+  if (process.getuid?.() !== 0) return 'the throwaway sshd logs in as root, which needs the tests to run as root';
+  return promisify(execFile)('/usr/sbin/sshd', ['-V']).then(
+    () => null,
+    (e: { code?: string }) => (e.code === 'ENOENT' ? 'openssh-server is not installed (/usr/sbin/sshd)' : null),
+  );
+}

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { remoteSpecSchema, type RemoteSpec } from '../../../src-shared/domain/profile.js';
 import { folder, request, testEngine } from '../../../test-support/engine.js';
-import { startCutProxy, startSshd, type SshdServer } from '../../../test-support/remote-servers.js';
+import { sshdMissingReason, type SshdServer, startCutProxy, startSshd } from '../../../test-support/remote-servers.js';
 import { tempDir } from '../../../test-support/temp-dir.js';
 import { describeTree, writeTree } from '../../../test-support/tree.js';
 import { RemoteCopiesRepo } from '../catalog/remote-copies-repo.js';
@@ -17,13 +17,7 @@ import { checkHostKey, trustHostKey } from './known-hosts.js';
 
 const run = promisify(execFile);
 const MiB = 1024 * 1024;
-const sshdMissing =
-  process.getuid?.() !== 0
-    ? 'the throwaway sshd logs in as root, which needs the tests to run as root'
-    : await run('/usr/sbin/sshd', ['-V']).then(
-        () => null,
-        (e: { code?: string; stderr?: string }) => (e.code === 'ENOENT' ? 'openssh-server is not installed (/usr/sbin/sshd)' : null),
-      );
+const sshdMissing = await sshdMissingReason();
 
 function spec(s: SshdServer, path: string, extra: Partial<RemoteSpec> = {}, port = s.port): RemoteSpec {
   return remoteSpecSchema.parse({ url: `sftp://root@127.0.0.1:${port}${path}`, sshKey: s.clientKey, knownHosts: s.knownHosts, ...extra });

@@ -1,27 +1,18 @@
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { remoteSpecSchema, type RemoteSpec } from '../../../src-shared/domain/profile.js';
 import { lifeboat } from '../../../test-support/cli.js';
 import { catalogRows, runWithFault } from '../../../test-support/crash.js';
 import { folder, request, testEngine } from '../../../test-support/engine.js';
-import { startCutProxy, startSshd, type SshdServer } from '../../../test-support/remote-servers.js';
+import { sshdMissingReason, type SshdServer, startCutProxy, startSshd } from '../../../test-support/remote-servers.js';
 import { tempDir } from '../../../test-support/temp-dir.js';
 import { writeTree } from '../../../test-support/tree.js';
 import { copyBackupToRemote, syncRemotes } from './remote-copy.js';
 
-const run = promisify(execFile);
 const MiB = 1024 * 1024;
-const sshdMissing =
-  process.getuid?.() !== 0
-    ? 'the throwaway sshd logs in as root, which needs the tests to run as root'
-    : await run('/usr/sbin/sshd', ['-V']).then(
-        () => null,
-        (e: { code?: string }) => (e.code === 'ENOENT' ? 'openssh-server is not installed (/usr/sbin/sshd)' : null),
-      );
+const sshdMissing = await sshdMissingReason();
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 

@@ -132,7 +132,24 @@ export class RcloneDestination implements RemoteDestination {
       throw e;
     });
     const stale = (JSON.parse(listing) as { Name: string }[]).map((o) => o.Name).filter((n) => n.startsWith(`.${name}.`) && n.endsWith(PARTIAL_SUFFIX));
-    for (const n of stale) await this.run(['deletefile', ...ONCE, this.path(n)], `cleanup of ${name}`);
+    // The orphaned rcat of a killed run deletes its own object when it ends, possibly while we do:
+    // an object that is gone by the time we delete it is cleaned, not a failure.
+    for (const n of stale) {
+      await this.run(['deletefile', ...ONCE, this.path(n)], `cleanup of ${name}`).catch(async (e: unknown) => {
+        if (await this.present(this.path(n), name)) throw e;
+      });
+    }
+  }
+
+  /** Whether an object exists (`lsjson --stat` exits 3 when it is absent). */
+  private present(path: string, name: string): Promise<boolean> {
+    return this.run(['lsjson', ...ONCE, '--stat', path], `stat of ${name}`).then(
+      () => true,
+      (e: unknown) => {
+        if (e instanceof LifeboatError && e.code === 'REMOTE_NOT_FOUND') return false;
+        throw e;
+      },
+    );
   }
 
   /**
@@ -140,14 +157,7 @@ export class RcloneDestination implements RemoteDestination {
    * absent): `deletefile` reports a missing object only as a generic failure, after its retries.
    */
   private async removeTemp(temp: string, name: string): Promise<void> {
-    const there = await this.run(['lsjson', ...ONCE, '--stat', temp], `stat of ${name}`).then(
-      () => true,
-      (e: unknown) => {
-        if (e instanceof LifeboatError && e.code === 'REMOTE_NOT_FOUND') return false;
-        throw e;
-      },
-    );
-    if (there) await this.run(['deletefile', ...ONCE, temp], `cleanup of ${name}`);
+    if (await this.present(temp, name)) await this.run(['deletefile', ...ONCE, temp], `cleanup of ${name}`);
   }
 
   async putSmall(name: string, body: Buffer): Promise<void> {

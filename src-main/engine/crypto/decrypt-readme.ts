@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENCRYPTED_README_MARK, encryptedArchivesReadme } from '../archive/readme.js';
-import { replaceFileNoFollow } from './secret-file.js';
+import { replaceFileNoFollow } from '../util/replace-file.js';
 
 /**
  * Put README.txt beside encrypted archives, saying how to decrypt them with the `age` command.

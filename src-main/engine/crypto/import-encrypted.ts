@@ -1,15 +1,14 @@
 import { stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import type { EngineEnv } from '../engine-env.js';
 import { defaultBackupDir } from '../home.js';
 import { copyInto, insertImported, type ImportResult } from '../import/import-archive.js';
 import { statIdentity, type FileIdentity } from '../import/inspect-archive.js';
-import { readSidecar, sha256File, verifyArchive } from '../verify/verify-archive.js';
+import { readSidecar, sha256File, verifyArchive, writeSidecar } from '../verify/verify-archive.js';
 import type { DecryptionKey } from './age-keys.js';
 import { withPlainTarget } from './encrypted-archive.js';
 import { EncryptionRepo } from './encryption-repo.js';
-import { replaceFileNoFollow } from './secret-file.js';
 import { holdPoint } from '../util/fault.js';
 
 /**
@@ -50,7 +49,7 @@ export async function importEncrypted(env: EngineEnv, file: string, key: Decrypt
   const { manifest } = checked;
   const { path: target } = await copyInto(path, defaultBackupDir(env.home), sha256);
   const size = (await stat(target)).size;
-  await replaceFileNoFollow(`${target}.sha256`, `${sha256}  ${basename(target)}\n`);
+  await writeSidecar(target, sha256);
   const k = key as DecryptionKey; // withPlainTarget has required it
   const { id, warnings } = env.catalog.db.transaction(() => {
     const row = insertImported(env, manifest, { path: target, size, sha256 }, Boolean(sidecar));

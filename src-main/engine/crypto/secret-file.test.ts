@@ -2,7 +2,8 @@ import { lstat, readdir, readFile, stat, symlink, writeFile } from 'node:fs/prom
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test-support/temp-dir.js';
-import { replaceFileNoFollow, writeSecretFile } from './secret-file.js';
+import { writeSecretFile } from './secret-file.js';
+import { replaceFileNoFollow } from '../util/replace-file.js';
 
 describe('writeSecretFile', () => {
   it('a symlink planted at the name is replaced, not followed: the outside file is untouched', async () => {

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
 import { link, lstat, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { fsyncDir } from '../util/durable.js';
 import { destinationError, errnoCode } from '../util/fs-errors.js';
+import { O_NEW_NOFOLLOW as O_SECRET } from '../util/replace-file.js';
 
 /**
  * Every file Lifeboat writes that holds a secret (a recovery kit with a private key, a key file)
@@ -19,7 +19,6 @@ import { destinationError, errnoCode } from '../util/fs-errors.js';
  * is used. A reader never sees half a file.
  */
 
-const O_SECRET = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const MAX_NAMES = 100;
 
 function nameAt(base: string, ext: string, n: number): string {
@@ -63,30 +62,5 @@ export async function writeSecretFile(dir: string, base: string, ext: string, da
     throw new LifeboatError('DESTINATION_UNWRITABLE', `${dir} already holds ${MAX_NAMES} files named ${base}*${ext}; move some away or choose another folder.`, { path: dir });
   } finally {
     await rm(tmp, { force: true });
-  }
-}
-
-/**
- * Write `data` to `path`, replacing what is there, without ever opening it: the bytes go to a new
- * temporary beside it (O_CREAT|O_EXCL|O_NOFOLLOW, `mode`) and are renamed over the name. A symlink
- * planted at `path` is replaced itself; what it pointed at is untouched. For the small files
- * Lifeboat writes into folders others may write to (sidecars, READMEs in a backup folder).
- */
-export async function replaceFileNoFollow(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.partial`;
-  const fh = await open(tmp, O_SECRET, mode).catch((e: unknown) => {
-    throw destinationError(e, tmp);
-  });
-  try {
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw destinationError(e, path);
   }
 }

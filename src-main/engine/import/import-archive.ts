@@ -13,10 +13,9 @@ import { runBackup } from '../jobs/backup-job.js';
 import { summarize } from '../jobs/manifest-parts.js';
 import { assertManifestMatches, assertRoomFor, assertSafeEntries, declaredBytes } from '../restore/entry-safety.js';
 import { verifyAndExtract } from '../restore/extract.js';
-import { replaceFileNoFollow } from '../crypto/secret-file.js';
 import { destinationError } from '../util/fs-errors.js';
 import { HashingStream } from '../util/hashing-stream.js';
-import { readSidecar, sha256File, verifyArchive } from '../verify/verify-archive.js';
+import { readSidecar, sha256File, verifyArchive, writeSidecar } from '../verify/verify-archive.js';
 import { statIdentity, type FileIdentity } from './inspect-archive.js';
 
 /** What an import did. */
@@ -74,7 +73,7 @@ async function importLifeboat(env: EngineEnv, file: string, manifest: Manifest, 
   }
   // The copy must be the bytes that verified: one that differs is removed before it takes the name.
   const copy = await copyInto(file, defaultBackupDir(env.home), report.sha256);
-  await replaceFileNoFollow(`${copy.path}.sha256`, `${copy.sha256}  ${basename(copy.path)}\n`);
+  await writeSidecar(copy.path, copy.sha256);
   const { id, warnings } = insertImported(env, manifest, { path: copy.path, size: (await stat(copy.path)).size, sha256: copy.sha256 }, Boolean(sidecar));
   return { id, kind: 'lifeboat', duplicate: false, path: copy.path, sha256: copy.sha256, warnings };
 }
@@ -122,7 +121,7 @@ async function keepOriginalName(env: EngineEnv, id: string, from: string, sha256
   const to = await freeName(dirname(from), wanted);
   await link(from, to);
   env.catalog.db.prepare('UPDATE backups SET file_name = ?, path = ? WHERE id = ?').run(basename(to), to, id);
-  await replaceFileNoFollow(`${to}.sha256`, `${sha256}  ${basename(to)}\n`);
+  await writeSidecar(to, sha256);
   await rm(from, { force: true });
   await rm(`${from}.sha256`, { force: true });
   return to;

@@ -20,7 +20,7 @@ import { checkSqliteCopy, copySqlite, sqliteEntry } from '../sources/sqlite-sour
 import { fsyncDir } from '../util/durable.js';
 import { faultPoint, holdPoint } from '../util/fault.js';
 import { destinationError, errnoCode } from '../util/fs-errors.js';
-import { verifyArchive } from '../verify/verify-archive.js';
+import { verifyArchive, writeSidecar } from '../verify/verify-archive.js';
 import { checkEncryptionKey, type EncryptionKey } from '../crypto/age-keys.js';
 import { EncryptionRepo } from '../crypto/encryption-repo.js';
 import { AGE_SUFFIX, encryptArchive } from '../crypto/encrypt-archive.js';
@@ -34,7 +34,6 @@ import { beginPhaseTimes } from '../util/phase-times.js';
 import { ProgressTracker, type ProgressListener } from './progress-tracker.js';
 import { fileNotStored, fileStored, type ReadPolicy } from './read-outcomes.js';
 import { logBackupPlan, logManifestNotes, RunLog, RunLogsRepo, saveRunLog } from './run-log.js';
-import { replaceFileNoFollow } from '../crypto/secret-file.js';
 
 /** Everything a backup needs, resolved (profile defaults already applied). */
 export interface BackupRequest {
@@ -383,7 +382,7 @@ export async function runBackup(env: EngineEnv, req: BackupRequest, hooks: RunHo
     // crash from here on leaves nothing that the next start's recovery of RUNNING rows would miss.
     phases.mark('commit');
     await rm(workDir, { recursive: true, force: true });
-    await replaceFileNoFollow(`${finalPath}.sha256`, `${stored.sha256}  ${fileName}\n`); // never through a planted symlink
+    await writeSidecar(finalPath, stored.sha256);
     if (req.encryption) await writeDecryptReadme(destination);
     await rename(stagedPath, finalPath);
     await fsyncDir(destination);

@@ -10,10 +10,9 @@ import { ProfilesRepo } from '../catalog/profiles-repo.js';
 import { RestoresRepo } from '../restore/journal.js';
 import { destinationError } from '../util/fs-errors.js';
 import { HashingStream } from '../util/hashing-stream.js';
-import { quickVerify, verifyArchive } from '../verify/verify-archive.js';
+import { quickVerify, verifyArchive, writeSidecar } from '../verify/verify-archive.js';
 import { isEncryptedPath } from '../crypto/encrypt-archive.js';
 import { selectRetention, type RetentionDecision } from './select.js';
-import { replaceFileNoFollow } from '../crypto/secret-file.js';
 
 /** Retention for safety backups (taken before restores): their own rules, not a profile's. */
 export const SAFETY_RETENTION: Retention = { keepLast: 5, keepDays: 30, keepDaily: null, keepWeekly: null, keepMonthly: null };
@@ -98,7 +97,7 @@ export async function exportBackup(env: EngineEnv, record: BackupRecord, dest: s
     throw new LifeboatError('CHECKSUM_MISMATCH', `The copy at ${target} does not match the original's SHA-256; nothing was kept.`, { path: target });
   }
   await rename(partial, target);
-  await replaceFileNoFollow(`${target}.sha256`, `${sha256}  ${basename(target)}\n`); // never through a planted symlink
+  await writeSidecar(target, sha256);
   env.catalog.audit.append({ actor: env.actor, action: 'backup.export', target: record.id, outcome: 'success', details: { to: target, sha256 } });
   return { path: target, sha256, size: hash.bytes };
 }

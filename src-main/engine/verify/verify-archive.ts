@@ -8,6 +8,7 @@ import type { ErrorCode } from '../../../src-shared/errors/codes.js';
 import { LifeboatError } from '../../../src-shared/errors/lifeboat-error.js';
 import { detectFormat, Digest, eachChunk, listWithManifest, walkArchive } from '../archive/archive-reader.js';
 import { assertRestorable } from '../archive/entry-rules.js';
+import { replaceFileNoFollow } from '../util/replace-file.js';
 import { verifyTempPrefix } from '../util/temp-sweep.js';
 import { PackPool } from '../workers/pack-pool.js';
 import { inspectSqliteInWorker } from '../workers/untrusted-sqlite.js';
@@ -64,6 +65,14 @@ export async function readSidecar(path: string): Promise<string | null> {
   const text = await readFile(`${path}.sha256`, 'utf8').catch(() => null);
   const m = text ? /^([0-9a-f]{64})\b/.exec(text.trim()) : null;
   return m?.[1] ?? null;
+}
+
+/**
+ * Write `<archive>.sha256` in sha256sum format (`sha256sum -c` reads it), replacing any older one
+ * and never through a symlink planted at that name (replaceFileNoFollow).
+ */
+export async function writeSidecar(path: string, sha256: string): Promise<void> {
+  await replaceFileNoFollow(`${path}.sha256`, `${sha256}  ${basename(path)}\n`);
 }
 
 /** Only the whole-file SHA-256 against the expected one (the bytes on disk are unchanged). */

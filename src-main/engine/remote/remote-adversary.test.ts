@@ -3,10 +3,8 @@ import { lstat, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/pr
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { remoteSpecSchema, type RemoteSpec } from '../../../src-shared/domain/profile.js';
-import { folder, request, testEngine } from '../../../test-support/engine.js';
+import { storedBackup } from '../../../test-support/engine.js';
 import { sshdMissingReason, type SshdServer, startSshd } from '../../../test-support/remote-servers.js';
-import { tempDir } from '../../../test-support/temp-dir.js';
-import { writeTree } from '../../../test-support/tree.js';
 import { copyBackupToRemote } from './remote-copy.js';
 import { fetchFromRemote } from './remote-fetch.js';
 
@@ -19,18 +17,10 @@ function spec(s: SshdServer, path: string): RemoteSpec {
   return remoteSpecSchema.parse({ url: `sftp://root@127.0.0.1:${s.port}${path}`, sshKey: s.clientKey, knownHosts: s.knownHosts });
 }
 
-async function backupOf(bytes: number) {
-  const t = await testEngine();
-  const src = await tempDir();
-  await writeTree(src, { 'blob.bin': randomBytes(bytes) });
-  const made = await t.engine.backup(request(t.out, [folder(src, { name: 'data' })], { compressionLevel: 0 }));
-  return { ...t, record: t.engine.record(made.id) };
-}
-
 describe.skipIf(sshdMissing !== null)(`SFTP upload against a hostile server folder${sshdMissing ? `: ${sshdMissing}` : ''}`, () => {
   it('a symlink planted at the temporary upload name is replaced, never written through: the file it points at keeps its bytes and the copy is a regular file', async () => {
     const s = await startSshd();
-    const { engine, record } = await backupOf(MiB);
+    const { engine, record } = await storedBackup(MiB);
     const store = join(s.dir, 'store');
     await mkdir(store);
     // Another file on the server (someone else's archive) the link points at: bigger, then smaller than the upload.
@@ -53,7 +43,7 @@ describe.skipIf(sshdMissing !== null)(`SFTP upload against a hostile server fold
 
   it('a remote object longer than the catalog records is not downloaded past that size (a hostile or replaced copy cannot fill the local disk before the hash check)', async () => {
     const s = await startSshd();
-    const { engine, record } = await backupOf(200 * 1024);
+    const { engine, record } = await storedBackup(200 * 1024);
     const dir = join(s.dir, 'store');
     expect(await copyBackupToRemote(engine.env, record, spec(s, dir))).toMatchObject({ state: 'VERIFIED' });
     // The server now serves 16 MiB under the archive's name.
@@ -68,7 +58,7 @@ describe.skipIf(sshdMissing !== null)(`SFTP upload against a hostile server fold
 
   it('a remote folder whose name is shell syntax (quotes, $(...), ;, newline) is quoted for the server shell: the resumed prefix is proven and nothing in the name runs', async () => {
     const s = await startSshd();
-    const { engine, record } = await backupOf(MiB);
+    const { engine, record } = await storedBackup(MiB);
     const archive = await readFile(record.path);
     const marker = join(s.dir, 'ran');
     const odd = join(s.dir, `it's $(touch ${marker}); \`touch ${marker}\` \nx`);

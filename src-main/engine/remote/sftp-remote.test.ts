@@ -1,14 +1,13 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { remoteSpecSchema, type RemoteSpec } from '../../../src-shared/domain/profile.js';
-import { folder, request, testEngine } from '../../../test-support/engine.js';
+import { storedBackup, testEngine } from '../../../test-support/engine.js';
 import { sshdMissingReason, type SshdServer, startCutProxy, startSshd } from '../../../test-support/remote-servers.js';
 import { tempDir } from '../../../test-support/temp-dir.js';
-import { describeTree, writeTree } from '../../../test-support/tree.js';
+import { describeTree } from '../../../test-support/tree.js';
 import { RemoteCopiesRepo } from '../catalog/remote-copies-repo.js';
 import { copyBackupToRemote, syncRemotes, verifyRemotes } from './remote-copy.js';
 import { fetchFromRemote, rebuildFromRemote } from './remote-fetch.js';
@@ -23,18 +22,10 @@ function spec(s: SshdServer, path: string, extra: Partial<RemoteSpec> = {}, port
   return remoteSpecSchema.parse({ url: `sftp://root@127.0.0.1:${port}${path}`, sshKey: s.clientKey, knownHosts: s.knownHosts, ...extra });
 }
 
-async function backupOf(bytes: number) {
-  const t = await testEngine();
-  const src = await tempDir();
-  await writeTree(src, { 'blob.bin': randomBytes(bytes), 'a.txt': 'a' });
-  const made = await t.engine.backup(request(t.out, [folder(src, { name: 'data' })], { compressionLevel: 0 }));
-  return { ...t, src, record: t.engine.record(made.id) };
-}
-
 describe.skipIf(sshdMissing !== null)(`SFTP remote (throwaway sshd on loopback)${sshdMissing ? `: ${sshdMissing}` : ''}`, () => {
   it('uploads to a temp name, renames, verifies with sha256sum on the server, and restores from it after the local copy is deleted', async () => {
     const s = await startSshd();
-    const { engine, record, src } = await backupOf(3 * MiB);
+    const { engine, record, src } = await storedBackup(3 * MiB, { 'a.txt': 'a' });
     const remoteDir = join(s.dir, 'backups');
     const out = await copyBackupToRemote(engine.env, record, spec(s, remoteDir));
     expect(out).toMatchObject({ state: 'VERIFIED', howChecked: 'remote-sha256sum' });
@@ -51,7 +42,7 @@ describe.skipIf(sshdMissing !== null)(`SFTP remote (throwaway sshd on loopback)$
 
   it('refuses an unknown host with REMOTE_HOST_UNKNOWN carrying the SHA256 fingerprint ssh-keygen shows (trusting exactly that key lets the upload through), and a changed key with REMOTE_HOST_CHANGED', async () => {
     const s = await startSshd();
-    const { engine, record } = await backupOf(64 * 1024);
+    const { engine, record } = await storedBackup(64 * 1024, { 'a.txt': 'a' });
     const unknown = await copyBackupToRemote(engine.env, record, spec(s, join(s.dir, 'b'), { knownHosts: s.emptyKnownHosts }));
     expect(unknown).toMatchObject({ state: 'FAILED', errorCode: 'REMOTE_HOST_UNKNOWN' });
     expect(unknown.reason).toContain(s.fingerprint);
@@ -90,7 +81,7 @@ describe.skipIf(sshdMissing !== null)(`SFTP remote (throwaway sshd on loopback)$
     // The same host key answers on the proxy's port.
     const line = (await readFile(s.knownHosts, 'utf8')).replace(`:${s.port} `, `:${proxy.port} `);
     await writeFile(s.knownHosts, line);
-    const { engine, record } = await backupOf(4 * MiB);
+    const { engine, record } = await storedBackup(4 * MiB, { 'a.txt': 'a' });
     const remoteDir = join(s.dir, 'cut');
     let cut = false;
     const out = await copyBackupToRemote(engine.env, record, spec(s, remoteDir, {}, proxy.port), {
@@ -122,7 +113,7 @@ describe.skipIf(sshdMissing !== null)(`SFTP remote (throwaway sshd on loopback)$
     onTestFinished(async () => {
       await run('umount', [small]).catch(() => undefined);
     });
-    const { engine, record } = await backupOf(3 * MiB);
+    const { engine, record } = await storedBackup(3 * MiB, { 'a.txt': 'a' });
     const out = await copyBackupToRemote(engine.env, record, spec(s, small));
     expect(out).toMatchObject({ state: 'FAILED', errorCode: 'REMOTE_FULL' });
     expect(out.reason).toMatch(/bytes free/);
@@ -133,7 +124,7 @@ describe.skipIf(sshdMissing !== null)(`SFTP remote (throwaway sshd on loopback)$
 
   it('flags a copy changed on the server after upload, and rebuilds a catalog from the folder reporting a foreign file', async () => {
     const s = await startSshd();
-    const { engine, record } = await backupOf(256 * 1024);
+    const { engine, record } = await storedBackup(256 * 1024, { 'a.txt': 'a' });
     const remoteDir = join(s.dir, 'store');
     expect((await copyBackupToRemote(engine.env, record, spec(s, remoteDir))).state).toBe('VERIFIED');
     await writeFile(join(remoteDir, 'README.md'), 'someone else was here');

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { remoteSpecSchema, type RemoteSpec } from '../../../src-shared/domain/profile.js';
 import { lifeboat } from '../../../test-support/cli.js';
 import { catalogRows, runWithFault } from '../../../test-support/crash.js';
-import { folder, request, testEngine } from '../../../test-support/engine.js';
+import { storedBackup } from '../../../test-support/engine.js';
 import { sshdMissingReason, type SshdServer, startCutProxy, startSshd } from '../../../test-support/remote-servers.js';
 import { tempDir } from '../../../test-support/temp-dir.js';
 import { writeTree } from '../../../test-support/tree.js';
@@ -18,14 +18,6 @@ const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 function spec(s: SshdServer, path: string, port = s.port): RemoteSpec {
   return remoteSpecSchema.parse({ url: `sftp://root@127.0.0.1:${port}${path}`, sshKey: s.clientKey, knownHosts: s.knownHosts });
-}
-
-async function backupOf(bytes: number) {
-  const t = await testEngine();
-  const src = await tempDir();
-  await writeTree(src, { 'blob.bin': randomBytes(bytes) });
-  const made = await t.engine.backup(request(t.out, [folder(src, { name: 'data' })], { compressionLevel: 0 }));
-  return { ...t, record: t.engine.record(made.id) };
 }
 
 /** Leave what an interrupted upload leaves: the temporary file holding the archive's first `n` bytes (optionally one flipped). */
@@ -65,7 +57,7 @@ describe.skipIf(sshdMissing !== null)(`SFTP upload resume (throwaway sshd on loo
 
   it('resumes after the prefix is proven with sha256sum on the server, and restarts from zero when the bytes there differ from the local ones', async () => {
     const s = await startSshd();
-    const { engine, record } = await backupOf(3 * MiB);
+    const { engine, record } = await storedBackup(3 * MiB);
     const archive = await readFile(record.path);
     const good = join(s.dir, 'good');
     await plantPartial(good, record.fileName, archive, MiB + 12345);
@@ -92,7 +84,7 @@ describe.skipIf(sshdMissing !== null)(`SFTP upload resume (throwaway sshd on loo
 
   it('on an sftp-only account (no shell for sha256sum) the prefix is read back to prove it, and a differing prefix restarts from zero', async () => {
     const s = await startSshd({ sftpOnly: true });
-    const { engine, record } = await backupOf(2 * MiB);
+    const { engine, record } = await storedBackup(2 * MiB);
     const archive = await readFile(record.path);
     const good = join(s.dir, 'good');
     await plantPartial(good, record.fileName, archive, 700_000);
@@ -109,7 +101,7 @@ describe.skipIf(sshdMissing !== null)(`SFTP upload resume (throwaway sshd on loo
     const s = await startSshd();
     const proxy = await startCutProxy(s.port);
     await writeFile(s.knownHosts, (await readFile(s.knownHosts, 'utf8')).replace(`:${s.port} `, `:${proxy.port} `));
-    const { engine, record } = await backupOf(4 * MiB);
+    const { engine, record } = await storedBackup(4 * MiB);
     const dir = join(s.dir, 'cut');
     let cut = false;
     const first = await copyBackupToRemote(engine.env, record, spec(s, dir, proxy.port), {
@@ -130,7 +122,7 @@ describe.skipIf(sshdMissing !== null)(`SFTP upload resume (throwaway sshd on loo
 
   it('cancelling an upload stops it (FAILED CANCELLED) and the next sync resumes from what reached the server', async () => {
     const s = await startSshd();
-    const { engine, record } = await backupOf(4 * MiB);
+    const { engine, record } = await storedBackup(4 * MiB);
     const dir = join(s.dir, 'cancelled');
     const abort = new AbortController();
     // 2 MiB/s: the cancel lands mid-upload.

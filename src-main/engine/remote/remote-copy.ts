@@ -218,12 +218,15 @@ export async function verifyRemotes(env: EngineEnv, opts: { profile?: string; re
   const dests = new Map<string, RemoteDestination>();
   try {
     for (const row of rows) {
+      // A cancelled check says nothing about the copy: it stops here, and no copy's state changes.
+      if (ctx.signal?.aborted) break;
       const dest = dests.get(row.remoteId) ?? open(row.spec);
       dests.set(row.remoteId, dest);
       const at = env.now().toISOString();
       try {
         repo.markVerified(row.backupId, row.remoteId, await checkRemoteObject(dest, row, 'later', ctx.signal), at);
       } catch (e) {
+        if (ctx.signal?.aborted) break;
         const info = toErrorInfo(e);
         repo.markFailed(row.backupId, row.remoteId, info.code, info.message, at, true);
       }

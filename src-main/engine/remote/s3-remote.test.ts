@@ -82,6 +82,18 @@ function s3Suite(name: string, target: () => Promise<S3Target>): void {
       expect(checked?.reason).toContain('changed after upload');
     });
 
+    it('a cancelled verify stops without touching any copy: a VERIFIED copy stays VERIFIED, nothing is marked FAILED CANCELLED', async () => {
+      const t = await target();
+      const { engine, record } = await bigBackup(64 * 1024);
+      const ctx: RemoteContext = { secrets: () => t.secrets };
+      const first = await copyBackupToRemote(engine.env, record, spec(t, `cancel-${randomUUID().slice(0, 8)}`), ctx);
+      expect(first.state).toBe('VERIFIED');
+      const abort = new AbortController();
+      abort.abort();
+      expect(await verifyRemotes(engine.env, {}, { ...ctx, signal: abort.signal })).toEqual([]);
+      expect(new RemoteCopiesRepo(engine.env.catalog.db).get(record.id, first.remoteId)).toMatchObject({ state: 'VERIFIED', errorCode: null });
+    });
+
     it('records wrong credentials as FAILED REMOTE_AUTH_FAILED and keeps the local backup', async () => {
       const t = await target();
       const { engine, record } = await bigBackup(64 * 1024);
